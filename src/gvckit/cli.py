@@ -1,0 +1,277 @@
+"""The ``gvckit`` command line: a thin layer over the Python API.
+
+Exit codes: 0 success; 2 bad input or usage (one message on stderr, no traceback); 1 an
+unexpected failure (short message; ``--debug`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from gvckit import __version__
+from gvckit.errors import GvcError
+
+app = typer.Typer(
+    name="gvckit",
+    help="Global value chain analysis: ICIO tables, trade in value added, GVC measures.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+table_app = typer.Typer(help="Inspect input-output tables.", no_args_is_help=True)
+app.add_typer(table_app, name="table")
+
+err_console = Console(stderr=True, highlight=False)
+out_console = Console(highlight=False, soft_wrap=True)
+
+FormatOpt = Annotated[
+    str,
+    typer.Option("--format", "-f", help="Input format: auto, wide or oecd.", show_default=True),
+]
+BasisOpt = Annotated[
+    str,
+    typer.Option(
+        "--output-basis",
+        help="Gross output used for coefficients: 'rows' (row sums of Z and Y, default) or"
+        " 'given' (the published output column).",
+    ),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gvckit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """gvckit: global value chain analysis."""
+
+
+class _LoadBar:
+    """A byte progress bar that appears only when a load takes more than a second."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.start = time.monotonic()
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.progress is None:
+            if time.monotonic() - self.start < 1.0:
+                return
+            self.progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task(self.label, total=total)
+        self.progress.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@contextmanager
+def _status(message: str) -> Iterator[Callable[[str], None]]:
+    """A transient status line on stderr (only on a terminal); yields a step reporter."""
+    if not err_console.is_terminal:
+        yield lambda _msg: None
+        return
+    with err_console.status(message) as status:
+        yield lambda msg: status.update(f"{message}: {msg}")
+
+
+def _load(path: Path, fmt: str, output_basis: str) -> Any:
+    from gvckit import icio
+
+    bar = _LoadBar(f"reading {path.name}")
+    try:
+        return icio.read(path, format=fmt, output_basis=output_basis, progress=bar)
+    finally:
+        bar.close()
+
+
+@table_app.command("info")
+def table_info(
+    table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
+    fmt: FormatOpt = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    output_basis: BasisOpt = "rows",
+) -> None:
+    """Countries, sectors, final-demand categories, totals and the balance report of a table."""
+    from gvckit.icio.summary import table_summary
+
+    t = _load(table, fmt, output_basis)
+    info = table_summary(t)
+    if as_json:
+        typer.echo(json.dumps(info, indent=2))
+        return
+    _print_info(info)
+
+
+def _print_info(info: dict[str, Any]) -> None:
+    meta = info["meta"]
+    out_console.print(f"[bold]{meta['source']}[/bold]" + (f", {meta['year']}" if meta["year"] else ""))
+    out_console.print(f"unit: {meta['unit']}; value added: {meta['value_added']}")
+    for key in ("countries", "entities", "sectors", "categories"):
+        items = info[key]
+        if key == "entities" and items == info["countries"]:
+            continue
+        out_console.print(f"{key} ({len(items)}): {' '.join(items)}")
+    tab = Table(title="totals", show_header=False)
+    for k, v in info["totals"].items():
+        tab.add_row(k, f"{v:,.1f}")
+    out_console.print(tab)
+    bal = info["balance"]
+    state = "balanced" if bal["balanced"] else "NOT balanced"
+    out_console.print(
+        f"balance (tolerance {bal['tolerance']:g} relative): {state};"
+        f" rows out of balance {bal['rows_out_of_balance']},"
+        f" columns out of balance {bal['columns_out_of_balance']}"
+    )
+    for w in bal["worst"]:
+        out_console.print(
+            f"  {w['kind']} {w['label']}: gap {w['gap']:,.4g} ({w['relative']:.2%} of output)"
+        )
+    if bal["zero_output"]:
+        out_console.print(f"zero-output sectors ({len(bal['zero_output'])}): "
+                          + " ".join(bal["zero_output"]))
+    for note in bal["notes"]:
+        out_console.print(f"note: {note}")
+
+
+@app.command("measure")
+def measure_cmd(
+    measure: Annotated[str, typer.Argument(help="Measure: leontief, tiva, exports, vs, vs1, vax, iir.")],
+    table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
+    fmt: FormatOpt = "auto",
+    group: Annotated[
+        list[str] | None,
+        typer.Option("--group", "-g", help="Country group NAME=A,B,... treated as one exporter."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout if absent."),
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="tiva: country or sector.")] = None,
+    post: Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")] = None,
+    output_basis: BasisOpt = "rows",
+) -> None:
+    """Compute MEASURE on TABLE and write a tidy table (one row per key, column 'value')."""
+    from gvckit import icio
+    from gvckit.output import output_format, write_frame
+
+    if measure not in icio.MEASURES:
+        raise GvcError(
+            f"unknown measure {measure!r}; choose one of: {', '.join(icio.measure_names())}"
+        )
+    if output is not None:
+        output_format(output)  # fail before the work if the extension is wrong
+    t = _load(table, fmt, output_basis)
+    with _status(f"computing {measure}") as say:
+        frame = icio.measure(measure, t, groups=group or None, progress=say, by=by, post=post)
+    write_frame(frame, output)
+
+
+@app.command("demo")
+def demo(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the TiVA table to this file."),
+    ] = None,
+) -> None:
+    """Summary and TiVA origin × destination table of the bundled WIOD 2011 table."""
+    from gvckit.demo import demo_tables
+
+    summary, tiva = demo_tables()
+    out_console.print(summary)
+    out_console.print(
+        "\nTrade in value added 2011 (V·B·Y): value added of the origin (rows) absorbed in final"
+        " demand of the destination (columns), billions of US$\n"
+    )
+    with_width = tiva.to_string(float_format=lambda v: f"{v:,.0f}", line_width=None)
+    typer.echo(with_width)
+    if output is not None:
+        from gvckit.output import write_frame
+
+        write_frame(tiva.reset_index(), output)
+        out_console.print(f"\nwritten: {output}")
+
+
+def _stderr(message: str) -> None:
+    """One message on stderr, unwrapped (messages are meant to be one line)."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("GVCKIT_DEBUG") == "1"
+    args = [a for a in args if a != "--debug"]
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="gvckit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return int(exc.exit_code)
+    except GvcError as exc:
+        if debug:
+            traceback.print_exc()
+        _stderr(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _stderr("interrupted")
+        return 130
+    except BrokenPipeError:  # e.g. `gvckit measure ... | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        _stderr(
+            f"unexpected error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in gvckit: rerun with --debug to see the traceback, and report it."
+        )
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

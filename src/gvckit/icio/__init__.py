@@ -1,0 +1,28 @@
+"""Macro level: inter-country input-output tables and the measures computed on them.
+
+>>> import gvckit.icio as icio
+>>> table = icio.read("wiot_2011.csv.gz")            # doctest: +SKIP
+>>> icio.measure("tiva", table)                       # doctest: +SKIP
+"""
+
+from gvckit.icio.groups import Grouping, grouping, parse_groups
+from gvckit.icio.measures import MEASURES, measure, measure_names
+from gvckit.icio.model import IcioModel
+from gvckit.icio.readers import FORMATS, detect_format, read
+from gvckit.icio.table import BalanceReport, IcioTable, TableMeta
+
+__all__ = [
+    "FORMATS",
+    "MEASURES",
+    "BalanceReport",
+    "Grouping",
+    "IcioModel",
+    "IcioTable",
+    "TableMeta",
+    "detect_format",
+    "grouping",
+    "measure",
+    "measure_names",
+    "parse_groups",
+    "read",
+]

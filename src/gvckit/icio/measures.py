@@ -1,0 +1,298 @@
+"""Measures on an ICIO table, each returned as a tidy (long) DataFrame.
+
+Each measure is one function ``f(model, **options) -> DataFrame`` registered under its CLI name;
+:func:`measure` is the one entry point shared by the Python API and ``gvckit measure``. Rows of
+the result are ordered as in the table (countries, then sectors), with the column names given in
+:data:`MEASURES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gvckit.errors import OptionError
+from gvckit.icio import leontief as lt
+from gvckit.icio.groups import GroupSpec
+from gvckit.icio.model import IcioModel, Progress
+from gvckit.icio.table import IcioTable
+
+__all__ = ["MEASURES", "Measure", "measure", "measure_names"]
+
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A registered measure: its function, columns, options (name → allowed values) and help."""
+
+    name: str
+    func: Callable[..., pd.DataFrame]
+    columns: tuple[str, ...]
+    summary: str
+    options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+MEASURES: dict[str, Measure] = {}
+
+
+def _register(
+    name: str, columns: tuple[str, ...], summary: str, **options: tuple[str, ...]
+) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
+    def deco(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+        MEASURES[name] = Measure(name, func, columns, summary, options)
+        return func
+
+    return deco
+
+
+def measure_names() -> tuple[str, ...]:
+    """Names of every registered measure."""
+    return tuple(MEASURES)
+
+
+def measure(
+    name: str,
+    table: IcioTable | IcioModel,
+    *,
+    groups: GroupSpec = None,
+    progress: Progress | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Compute measure ``name`` on ``table`` and return it as a tidy DataFrame.
+
+    ``table`` may be an :class:`IcioTable` or an already built :class:`IcioModel` (to reuse its
+    factorisation across measures; ``groups`` must then be None). ``groups`` maps a group name to
+    its member countries (or is a list of ``"NAME=A,B"`` strings): members count as one exporter.
+    ``options`` are the measure's own options (see ``MEASURES[name].options``).
+    """
+    spec = MEASURES.get(name)
+    if spec is None:
+        raise OptionError(f"unknown measure {name!r}; choose one of: {', '.join(MEASURES)}")
+    clean: dict[str, str] = {}
+    for key, value in options.items():
+        if value is None:
+            continue
+        allowed = spec.options.get(key)
+        if allowed is None:
+            takes = ", ".join(spec.options) or "no options"
+            raise OptionError(f"measure {name!r} has no option {key!r} (it takes: {takes})")
+        if str(value) not in allowed:
+            raise OptionError(
+                f"measure {name!r}: {key}={value!r} is not one of {', '.join(allowed)}"
+            )
+        clean[key] = str(value)
+    if isinstance(table, IcioModel):
+        if groups:
+            raise OptionError("pass groups when building the model, not with a built model")
+        model = table
+    else:
+        model = IcioModel(table, groups, progress=progress)
+    return spec.func(model, **clean)
+
+
+# ----------------------------------------------------------------------------------- helpers
+
+
+def _unit_sector_labels(model: IcioModel) -> tuple[NDArray[np.str_], NDArray[np.str_]]:
+    g = model.grouping
+    units = np.repeat(np.array(g.units, dtype=object), len(g.sectors))
+    sectors = np.tile(np.array(g.sectors, dtype=object), g.n_units)
+    return units, sectors
+
+
+def _frame(columns: dict[str, Any]) -> pd.DataFrame:
+    return pd.DataFrame(columns)
+
+
+def _by_unit_sector(model: IcioModel, values: FloatArray, first: str, second: str) -> pd.DataFrame:
+    units, sectors = _unit_sector_labels(model)
+    agg = model.grouping.aggregate_rows(values)
+    return _frame({first: units, second: sectors, "value": agg})
+
+
+# ---------------------------------------------------------------------------------- measures
+
+
+@_register(
+    "leontief",
+    ("source_country", "source_sector", "using_country", "using_sector", "value"),
+    "V·B·diag(E): value added of each source country-sector in each country-sector's exports",
+    post=("exports", "output"),
+)
+def leontief_measure(model: IcioModel, post: str = "exports") -> pd.DataFrame:
+    """V·B·diag(E) (or V·B·diag(x) with ``post="output"``) in long form, source outer.
+
+    Koopman, Wang & Wei (2014, eq. 9); decompr's ``leontief`` (Quast & Kummritz 2015).
+    """
+    B = model.system.inverse()
+    weights = model.E if post == "exports" else model.table.x
+    M = lt.value_added_in_exports(B, model.v, weights)
+    del B
+    g = model.grouping
+    M = g.aggregate_rows(g.aggregate_rows(M).T).T
+    units, sectors = _unit_sector_labels(model)
+    k = len(units)
+    return _frame(
+        {
+            "source_country": np.repeat(units, k),
+            "source_sector": np.repeat(sectors, k),
+            "using_country": np.tile(units, k),
+            "using_sector": np.tile(sectors, k),
+            "value": M.ravel(),
+        }
+    )
+
+
+@_register(
+    "tiva",
+    ("origin_country", "destination_country", "value"),
+    "V·B·Y: value added by origin country absorbed in each destination's final demand",
+    by=("country", "sector"),
+)
+def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
+    """Trade in value added V·B·Y by origin × destination (Johnson & Noguera 2012).
+
+    ``by="sector"`` keeps the origin sector: columns
+    ``origin_country, origin_sector, destination_country, value``.
+    """
+    g = model.grouping
+    VBY = lt.value_added_in_final_demand(model.system, model.v, model.Yd)
+    dmask = np.zeros((len(g.dest_unit), g.n_units))
+    dmask[np.arange(len(g.dest_unit)), g.dest_unit] = 1.0
+    by_dest = VBY @ dmask  # n×U
+    dests = np.array(g.units, dtype=object)
+    U = g.n_units
+    if by == "sector":
+        rows = g.aggregate_rows(by_dest)
+        units, sectors = _unit_sector_labels(model)
+        return _frame(
+            {
+                "origin_country": np.repeat(units, U),
+                "origin_sector": np.repeat(sectors, U),
+                "destination_country": np.tile(dests, len(units)),
+                "value": rows.ravel(),
+            }
+        )
+    per_unit = np.zeros((U, U))
+    np.add.at(per_unit, g.row_unit, by_dest)
+    return _frame(
+        {
+            "origin_country": np.repeat(dests, U),
+            "destination_country": np.tile(dests, U),
+            "value": per_unit.ravel(),
+        }
+    )
+
+
+@_register(
+    "exports",
+    ("exporter", "exporter_sector", "importer", "kind", "value"),
+    "gross exports by exporter-sector, importer and kind (intermediate or final)",
+)
+def exports_measure(model: IcioModel) -> pd.DataFrame:
+    """Gross exports E_sr = A_sr·x_r + Y_sr by exporter-sector and importer, split into
+    intermediate and final goods (Koopman, Wang & Wei 2014, eq. 3)."""
+    g = model.grouping
+    e_int = g.aggregate_rows(model.E_int)
+    e_fin = g.aggregate_rows(model.E_fin)
+    units, sectors = _unit_sector_labels(model)
+    U = g.n_units
+    rows = np.repeat(np.arange(len(units)), U)
+    imp = np.tile(np.arange(U), len(units))
+    exporter_unit = rows // len(g.sectors)
+    keep = imp != exporter_unit
+    rows, imp = rows[keep], imp[keep]
+    stacked = np.stack([e_int[rows, imp], e_fin[rows, imp]], axis=1).ravel()
+    names = np.array(g.units, dtype=object)
+    return _frame(
+        {
+            "exporter": np.repeat(units[rows], 2),
+            "exporter_sector": np.repeat(sectors[rows], 2),
+            "importer": np.repeat(names[imp], 2),
+            "kind": np.tile(np.array(["intermediate", "final"], dtype=object), len(rows)),
+            "value": stacked,
+        }
+    )
+
+
+@_register(
+    "vs",
+    ("country", "sector", "value"),
+    "vertical specialisation: foreign value added in each country-sector's gross exports",
+)
+def vs_measure(model: IcioModel) -> pd.DataFrame:
+    """VS: foreign value added in exports, by exporting country-sector (Hummels, Ishii & Yi
+    2001; Koopman, Wang & Wei 2014 FC = Σ_{t≠s} V_t B_ts E_s)."""
+    S = model.value_added_by_source()
+    vs = lt.foreign_value_added_in_exports(S, model.E, model.grouping.row_unit)
+    return _by_unit_sector(model, vs, "country", "sector")
+
+
+@_register(
+    "vs1",
+    ("country", "sector", "value"),
+    "VS1: each country-sector's value added in other countries' gross exports",
+)
+def vs1_measure(model: IcioModel) -> pd.DataFrame:
+    """VS1 by source country-sector (Hummels, Ishii & Yi 2001): v_i Σ_{j∉s} B_ij E_j."""
+    g = model.grouping
+    values = lt.vs1(model.system, model.v, model.E, g.row_unit, g.n_units)
+    return _by_unit_sector(model, values, "country", "sector")
+
+
+@_register(
+    "vax",
+    ("country", "indicator", "value"),
+    "gross exports (EXGR), value added exported (VAX), VAX ratio and domestic content (DC)",
+)
+def vax_measure(model: IcioModel) -> pd.DataFrame:
+    """VAX ratio (Johnson & Noguera 2012): value added absorbed abroad / gross exports.
+
+    Indicators per country: ``EXGR`` gross exports; ``VAX`` = Σ_{r≠s} V_s B Y_r (value added
+    absorbed abroad); ``VAX_RATIO`` = VAX / EXGR; ``DC`` = V_s B_ss E_s (domestic content of
+    exports); ``VS`` = EXGR − DC (foreign content).
+    """
+    g = model.grouping
+    VBY = lt.value_added_in_final_demand(model.system, model.v, model.Yd)
+    own_dest = g.dest_unit[None, :] == g.row_unit[:, None]
+    abroad = np.where(own_dest, 0.0, VBY).sum(axis=1)
+    vax = np.bincount(g.row_unit, weights=abroad, minlength=g.n_units)
+    exgr = model.unit_exports()
+    S = model.value_added_by_source()
+    dc_rows = lt.domestic_value_added_in_exports(S, model.E, g.row_unit)
+    dc = np.bincount(g.row_unit, weights=dc_rows, minlength=g.n_units)
+    ratio = lt.vax_ratio(vax, exgr)
+    names = np.array(g.units, dtype=object)
+    inds = ("EXGR", "VAX", "VAX_RATIO", "DC", "VS")
+    vals = np.stack([exgr, vax, ratio, dc, exgr - dc], axis=1)
+    return _frame(
+        {
+            "country": np.repeat(names, len(inds)),
+            "indicator": np.tile(np.array(inds, dtype=object), g.n_units),
+            "value": vals.ravel(),
+        }
+    )
+
+
+@_register(
+    "iir",
+    ("country", "sector", "value"),
+    "imported-input ratio: imported intermediates per unit of output",
+)
+def iir_measure(model: IcioModel) -> pd.DataFrame:
+    """Imported intermediate inputs per unit of gross output, by using country-sector
+    (Hummels, Ishii & Yi 2001, direct import content); output-weighted when units are merged."""
+    g = model.grouping
+    ratio = lt.imported_input_ratio(model.A, g.row_unit)
+    x = model.table.x
+    imported = g.aggregate_rows(ratio * x)
+    out = g.aggregate_rows(x)
+    value = np.divide(imported, out, out=np.zeros_like(imported), where=out != 0)
+    units, sectors = _unit_sector_labels(model)
+    return _frame({"country": units, "sector": sectors, "value": value})

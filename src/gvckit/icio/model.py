@@ -1,0 +1,59 @@
+"""The solved Leontief model of one table under one grouping, built once and reused.
+
+Building the model computes A, v, final demand by destination, gross exports and the LU
+factorisation of I − A, explicitly and once (no lazily filled attributes). Every measure takes a
+model, so that computing several measures of one table factorises it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gvckit.icio import leontief as lt
+from gvckit.icio.groups import GroupSpec, Grouping, grouping
+from gvckit.icio.table import IcioTable
+
+__all__ = ["IcioModel"]
+
+FloatArray = NDArray[np.float64]
+Progress = Callable[[str], None]
+
+
+class IcioModel:
+    """A, v, Y by destination, exports by partner unit, and the factorised system of a table."""
+
+    __slots__ = ("A", "E", "E_fin", "E_int", "Yd", "grouping", "system", "table", "v")
+
+    def __init__(
+        self, table: IcioTable, groups: GroupSpec = None, progress: Progress | None = None
+    ) -> None:
+        say = progress or (lambda _msg: None)
+        g = grouping(table, groups)
+        say("technical coefficients")
+        A = lt.technical_coefficients(table.Z, table.x)
+        v = lt.value_added_coefficients(table.va, table.x)
+        Yd = table.final_demand
+        e_int, e_fin = lt.gross_exports(table.Z, Yd, g.row_unit, g.dest_unit, g.n_units)
+        say("factorising I − A")
+        system = lt.LeontiefSystem(A)
+        self.table: IcioTable = table
+        self.grouping: Grouping = g
+        self.A: FloatArray = A
+        self.v: FloatArray = v
+        self.Yd: FloatArray = Yd
+        self.E_int: FloatArray = e_int
+        self.E_fin: FloatArray = e_fin
+        self.E: FloatArray = e_int.sum(axis=1) + e_fin.sum(axis=1)
+        self.system: lt.LeontiefSystem = system
+
+    def unit_exports(self) -> FloatArray:
+        """Gross exports of each unit (U)."""
+        return np.bincount(self.grouping.row_unit, weights=self.E, minlength=self.grouping.n_units)
+
+    def value_added_by_source(self) -> FloatArray:
+        """U×n: value added from each unit per unit of final output of each row."""
+        g = self.grouping
+        return lt.value_added_by_source(self.system, self.v, g.row_unit, g.n_units)

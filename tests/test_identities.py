@@ -1,0 +1,106 @@
+"""Accounting identities on random balanced tables (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gvckit.icio as icio
+from gvckit.icio import leontief as lt
+from gvckit.icio.table import IcioTable
+
+from strategies import balanced_tables
+
+RTOL = 1e-9
+
+
+def _close(a: object, b: object) -> None:
+    np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(balanced_tables())
+def test_output_is_leontief_of_final_demand(table: IcioTable) -> None:
+    """x = B·Y·1 and the given output equals the row sums (balanced table)."""
+    model = icio.IcioModel(table)
+    _close(model.system.solve(table.final_demand.sum(axis=1)), table.x)
+    assert table.balance.balanced
+
+
+@settings(max_examples=60, deadline=None)
+@given(balanced_tables(zero_sector=True))
+def test_value_added_shares_sum_to_one(table: IcioTable) -> None:
+    """Σ_t V_t B_tj = 1 for every sector with output; 0 (not NaN) for zero-output sectors."""
+    model = icio.IcioModel(table)
+    S = model.value_added_by_source()
+    live = table.x > 0
+    _close(S.sum(axis=0)[live], np.ones(int(live.sum())))
+    dead = ~live
+    assert np.all(model.A[:, dead] == 0) and np.all(model.v[dead] == 0)
+    assert np.isfinite(S).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(balanced_tables(zero_sector=True))
+def test_exports_split_into_domestic_and_foreign_content(table: IcioTable) -> None:
+    """VS + DC = E for every exporting country-sector; V·B·diag(E) columns sum to E."""
+    model = icio.IcioModel(table)
+    vs = icio.measure("vs", model)["value"].to_numpy()
+    S = model.value_added_by_source()
+    dc = lt.domestic_value_added_in_exports(S, model.E, model.grouping.row_unit)
+    _close(vs + dc, model.E)
+    vbe = icio.measure("leontief", model)
+    by_user = vbe.groupby(["using_country", "using_sector"], sort=False)["value"].sum()
+    _close(by_user.to_numpy(), model.E)
+
+
+@settings(max_examples=60, deadline=None)
+@given(balanced_tables())
+def test_tiva_distributes_value_added(table: IcioTable) -> None:
+    """Σ_destinations V·B·Y = value added of the origin; world TiVA = world value added."""
+    tiva = icio.measure("tiva", table)
+    by_origin = tiva.groupby("origin_country", sort=False)["value"].sum()
+    va = table.va.reshape(len(table.entities), -1).sum(axis=1)
+    _close(by_origin.to_numpy(), va)
+
+
+@settings(max_examples=60, deadline=None)
+@given(balanced_tables())
+def test_vs1_totals_equal_vs_totals(table: IcioTable) -> None:
+    """World VS = world VS1: each foreign value added in someone's exports is counted once."""
+    vs = icio.measure("vs", table)["value"].sum()
+    vs1 = icio.measure("vs1", table)["value"].sum()
+    np.testing.assert_allclose(vs, vs1, rtol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(balanced_tables(), st.data())
+def test_group_is_one_exporter(table: IcioTable, data: st.DataObject) -> None:
+    """Exports of a group = members' exports to non-members; intra-group trade disappears."""
+    countries = list(table.countries)
+    members = data.draw(st.lists(st.sampled_from(countries), min_size=2, max_size=len(countries),
+                                 unique=True))
+    plain = icio.measure("exports", table)
+    grouped = icio.measure("exports", table, groups={"GRP": members})
+    outside = plain[plain.exporter.isin(members) & ~plain.importer.isin(members)]
+    got = grouped[grouped.exporter == "GRP"]["value"].sum()
+    np.testing.assert_allclose(got, outside["value"].sum(), rtol=1e-12, atol=1e-12)
+    assert ("GRP" in set(grouped.importer)) == (len(members) < len(countries))
+    # value-added identities hold for the group too
+    model = icio.IcioModel(table, {"GRP": members})
+    vs = icio.measure("vs", model)["value"].to_numpy()
+    S = model.value_added_by_source()
+    dc = model.grouping.aggregate_rows(
+        lt.domestic_value_added_in_exports(S, model.E, model.grouping.row_unit)
+    )
+    _close(vs + dc, model.grouping.aggregate_rows(model.E))
+
+
+@settings(max_examples=30, deadline=None)
+@given(balanced_tables())
+def test_one_world_group_has_no_exports(table: IcioTable) -> None:
+    out = icio.measure("exports", table, groups={"WORLD": list(table.countries)})
+    assert out.empty
+    assert float(icio.measure("vs", table, groups={"WORLD": list(table.countries)})
+                 ["value"].abs().sum()) == 0.0
