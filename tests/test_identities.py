@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 import gvckit.icio as icio
 from gvckit.icio import leontief as lt
 from gvckit.icio.table import IcioTable
-
 from strategies import balanced_tables
 
 RTOL = 1e-9
@@ -79,8 +78,9 @@ def test_vs1_totals_equal_vs_totals(table: IcioTable) -> None:
 def test_group_is_one_exporter(table: IcioTable, data: st.DataObject) -> None:
     """Exports of a group = members' exports to non-members; intra-group trade disappears."""
     countries = list(table.countries)
-    members = data.draw(st.lists(st.sampled_from(countries), min_size=2, max_size=len(countries),
-                                 unique=True))
+    members = data.draw(
+        st.lists(st.sampled_from(countries), min_size=2, max_size=len(countries), unique=True)
+    )
     plain = icio.measure("exports", table)
     grouped = icio.measure("exports", table, groups={"GRP": members})
     outside = plain[plain.exporter.isin(members) & ~plain.importer.isin(members)]
@@ -102,5 +102,9 @@ def test_group_is_one_exporter(table: IcioTable, data: st.DataObject) -> None:
 def test_one_world_group_has_no_exports(table: IcioTable) -> None:
     out = icio.measure("exports", table, groups={"WORLD": list(table.countries)})
     assert out.empty
-    assert float(icio.measure("vs", table, groups={"WORLD": list(table.countries)})
-                 ["value"].abs().sum()) == 0.0
+    assert (
+        float(
+            icio.measure("vs", table, groups={"WORLD": list(table.countries)})["value"].abs().sum()
+        )
+        == 0.0
+    )

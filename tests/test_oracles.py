@@ -17,12 +17,39 @@ from gvckit.icio import leontief as lt
 
 # KWW (Koopman, Wang & Wei 2014) country-level terms from decompr's built vignette.
 KWW_LEATHER = {
-    "Argentina": [19.34940, 18.97119, 8.411491, 5.259501, 0.8259724, 0.8723949, 3.450595,
-                  3.388617, 3.770832],
-    "Turkey": [43.39461, 26.20678, 7.740053, 10.475795, 2.0075781, 2.6369363, 10.205386,
-               5.359698, 5.573163],
-    "Germany": [78.73101, 15.23967, 2.748464, 5.689669, 4.4335916, 4.4481800, 26.668992,
-                4.455024, 5.185401],
+    "Argentina": [
+        19.34940,
+        18.97119,
+        8.411491,
+        5.259501,
+        0.8259724,
+        0.8723949,
+        3.450595,
+        3.388617,
+        3.770832,
+    ],
+    "Turkey": [
+        43.39461,
+        26.20678,
+        7.740053,
+        10.475795,
+        2.0075781,
+        2.6369363,
+        10.205386,
+        5.359698,
+        5.573163,
+    ],
+    "Germany": [
+        78.73101,
+        15.23967,
+        2.748464,
+        5.689669,
+        4.4335916,
+        4.4481800,
+        26.668992,
+        4.455024,
+        5.185401,
+    ],
 }
 GROSS_EXPORTS = {"Argentina": 64.3, "Turkey": 113.6, "Germany": 147.6}
 
@@ -63,13 +90,13 @@ def test_leather_vby(leather_path: Path) -> None:
     """decompr: diag(v)·B·Y, 9×3 row-major; element 20 is Germany.Agriculture → Turkey."""
     table = icio.read(leather_path)
     vby = icio.measure("tiva", table, by="sector")
-    assert list(vby.columns) == [
-        "origin_country", "origin_sector", "destination_country", "value"
-    ]
+    assert list(vby.columns) == ["origin_country", "origin_sector", "destination_country", "value"]
     assert vby["value"].iloc[0] == pytest.approx(24.3345824, abs=1e-7)
     row = vby.iloc[19]
     assert (row.origin_country, row.origin_sector, row.destination_country) == (
-        "Germany", "Agriculture", "Turkey"
+        "Germany",
+        "Agriculture",
+        "Turkey",
     )
     assert row.value == pytest.approx(23.6841309, abs=1e-7)
 

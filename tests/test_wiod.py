@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 
 import gvckit.icio as icio
+from conftest import WIOD_YEARS, wiod_path
 from gvckit.datasets import load_example
 from gvckit.icio import leontief as lt
-
-from conftest import WIOD_YEARS, wiod_path
 
 
 @pytest.mark.shared
@@ -87,7 +86,13 @@ def test_wiod_regional_table() -> None:
     """The 7-region table (decimals, label column 'region') reads as is."""
     table = icio.read(wiod_path(2011).with_name("wiot_regional_2011.csv.gz"))
     assert table.countries == (
-        "Euro-zone", "Other EU", "NAFTA", "China", "East Asia", "BRIIAT", "RoW"
+        "Euro-zone",
+        "Other EU",
+        "NAFTA",
+        "China",
+        "East Asia",
+        "BRIIAT",
+        "RoW",
     )
     assert table.n == 245
     gap = table.balance.row_gap

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -140,7 +139,9 @@ def table_info(
 
 def _print_info(info: dict[str, Any]) -> None:
     meta = info["meta"]
-    out_console.print(f"[bold]{meta['source']}[/bold]" + (f", {meta['year']}" if meta["year"] else ""))
+    out_console.print(
+        f"[bold]{meta['source']}[/bold]" + (f", {meta['year']}" if meta["year"] else "")
+    )
     out_console.print(f"unit: {meta['unit']}; value added: {meta['value_added']}")
     for key in ("countries", "entities", "sectors", "categories"):
         items = info[key]
@@ -163,15 +164,18 @@ def _print_info(info: dict[str, Any]) -> None:
             f"  {w['kind']} {w['label']}: gap {w['gap']:,.4g} ({w['relative']:.2%} of output)"
         )
     if bal["zero_output"]:
-        out_console.print(f"zero-output sectors ({len(bal['zero_output'])}): "
-                          + " ".join(bal["zero_output"]))
+        out_console.print(
+            f"zero-output sectors ({len(bal['zero_output'])}): " + " ".join(bal["zero_output"])
+        )
     for note in bal["notes"]:
         out_console.print(f"note: {note}")
 
 
 @app.command("measure")
 def measure_cmd(
-    measure: Annotated[str, typer.Argument(help="Measure: leontief, tiva, exports, vs, vs1, vax, iir.")],
+    measure: Annotated[
+        str, typer.Argument(help="Measure: leontief, tiva, exports, vs, vs1, vax, iir.")
+    ],
     table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
     fmt: FormatOpt = "auto",
     group: Annotated[
@@ -180,7 +184,9 @@ def measure_cmd(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout if absent."),
+        typer.Option(
+            "--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout if absent."
+        ),
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="tiva: country or sector.")] = None,
     post: Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")] = None,
@@ -240,15 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     args = [a for a in args if a != "--debug"]
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=args, prog_name="gvckit", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return int(exc.exit_code)
+        # standalone mode: typer reports usage errors itself (exit code 2) and exits
+        command.main(args=args, prog_name="gvckit", standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except GvcError as exc:
         if debug:
             traceback.print_exc()
@@ -269,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             "This is a bug in gvckit: rerun with --debug to see the traceback, and report it."
         )
         return 1
-    return result if isinstance(result, int) else 0
+    return 0
 
 
 def run() -> None:

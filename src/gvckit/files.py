@@ -110,7 +110,7 @@ def open_input(
     raw: IO[bytes]
     if disk.read(2) == b"\x1f\x8b":
         disk.seek(0)
-        raw = gzip.GzipFile(fileobj=disk, mode="rb")
+        raw = gzip.GzipFile(fileobj=disk, mode="rb")  # type: ignore[assignment]
     else:
         disk.seek(0)
         raw = disk

@@ -128,7 +128,9 @@ def value_added_in_exports(B: FloatArray, v: FloatArray, E: FloatArray) -> Float
     return (v[:, None] * B) * E[None, :]
 
 
-def value_added_in_final_demand(system: LeontiefSystem, v: FloatArray, Yd: FloatArray) -> FloatArray:
+def value_added_in_final_demand(
+    system: LeontiefSystem, v: FloatArray, Yd: FloatArray
+) -> FloatArray:
     """V·B·Y: value added of row i absorbed in the final demand of destination d (n×D).
 
     Johnson & Noguera (2012, JIE 86(2)) trade in value added; OECD TiVA's origin of value added
@@ -137,21 +139,17 @@ def value_added_in_final_demand(system: LeontiefSystem, v: FloatArray, Yd: Float
     return v[:, None] * system.solve(Yd)
 
 
-def foreign_value_added_in_exports(
-    S: FloatArray, E: FloatArray, row_unit: IntArray
-) -> FloatArray:
+def foreign_value_added_in_exports(S: FloatArray, E: FloatArray, row_unit: IntArray) -> FloatArray:
     """VS_j = E_j · Σ_{t ≠ unit(j)} S[t, j]: foreign value added in the exports of row j.
 
     Hummels, Ishii & Yi (2001, JIE 54(1)) vertical specialisation, measured with the global
     Leontief inverse as in Koopman, Wang & Wei (2014): FC_s = Σ_{t≠s} V_t B_ts E_s.
     """
     own = S[row_unit, np.arange(S.shape[1])]
-    return (S.sum(axis=0) - own) * E
+    return np.asarray((S.sum(axis=0) - own) * E, dtype=np.float64)
 
 
-def domestic_value_added_in_exports(
-    S: FloatArray, E: FloatArray, row_unit: IntArray
-) -> FloatArray:
+def domestic_value_added_in_exports(S: FloatArray, E: FloatArray, row_unit: IntArray) -> FloatArray:
     """DC_j = E_j · S[unit(j), j]: domestic content V_s B_ss E_s of row j's exports
     (Borin & Mancini 2019); DC + VS = E."""
     return S[row_unit, np.arange(S.shape[1])] * E
@@ -168,7 +166,7 @@ def vs1(
     Emask[np.arange(n), row_unit] = E
     W = system.solve(Emask)  # W[i, r] = Σ_{j∈r} B_ij E_j
     foreign = W.sum(axis=1) - W[np.arange(n), row_unit]
-    return v * foreign
+    return np.asarray(v * foreign, dtype=np.float64)
 
 
 def vax_ratio(vax: FloatArray, exports: FloatArray) -> FloatArray:

@@ -262,11 +262,11 @@ def vax_measure(model: IcioModel) -> pd.DataFrame:
     VBY = lt.value_added_in_final_demand(model.system, model.v, model.Yd)
     own_dest = g.dest_unit[None, :] == g.row_unit[:, None]
     abroad = np.where(own_dest, 0.0, VBY).sum(axis=1)
-    vax = np.bincount(g.row_unit, weights=abroad, minlength=g.n_units)
+    vax = np.bincount(g.row_unit, weights=abroad, minlength=g.n_units).astype(np.float64)
     exgr = model.unit_exports()
     S = model.value_added_by_source()
     dc_rows = lt.domestic_value_added_in_exports(S, model.E, g.row_unit)
-    dc = np.bincount(g.row_unit, weights=dc_rows, minlength=g.n_units)
+    dc = np.bincount(g.row_unit, weights=dc_rows, minlength=g.n_units).astype(np.float64)
     ratio = lt.vax_ratio(vax, exgr)
     names = np.array(g.units, dtype=object)
     inds = ("EXGR", "VAX", "VAX_RATIO", "DC", "VS")

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gvckit.icio import leontief as lt
-from gvckit.icio.groups import GroupSpec, Grouping, grouping
+from gvckit.icio.groups import Grouping, GroupSpec, grouping
 from gvckit.icio.table import IcioTable
 
 __all__ = ["IcioModel"]
@@ -51,7 +51,8 @@ class IcioModel:
 
     def unit_exports(self) -> FloatArray:
         """Gross exports of each unit (U)."""
-        return np.bincount(self.grouping.row_unit, weights=self.E, minlength=self.grouping.n_units)
+        g = self.grouping
+        return np.bincount(g.row_unit, weights=self.E, minlength=g.n_units).astype(np.float64)
 
     def value_added_by_source(self) -> FloatArray:
         """U×n: value added from each unit per unit of final output of each row."""

@@ -98,8 +98,12 @@ class BalanceReport:
             rel = self._relative(gap)
             for i in np.argsort(-rel, kind="stable")[:k]:
                 if gap[i] != 0:
-                    item = {"kind": kind, "label": self.row_labels[i], "gap": float(gap[i]),
-                            "relative": float(rel[i])}
+                    item = {
+                        "kind": kind,
+                        "label": self.row_labels[i],
+                        "gap": float(gap[i]),
+                        "relative": float(rel[i]),
+                    }
                     found.append((float(rel[i]), item))
         found.sort(key=lambda t: -t[0])
         return [item for _, item in found[:k]]
@@ -128,16 +132,17 @@ class BalanceReport:
 
 
 def _labels(name: str, values: Sequence[str]) -> tuple[str, ...]:
+    """Validated labels of one axis; ``name`` is the singular noun (``"sector"``)."""
     out = tuple(str(v) for v in values)
     if not out:
-        raise TableError(f"{name} is empty", expected=f"at least one {name[:-1]} label")
+        raise TableError(f"no {name} labels", expected=f"at least one {name} label")
     seen: dict[str, int] = {}
     for k, v in enumerate(out):
         if not v.strip():
             raise TableError(f"{name} label {k + 1} is blank", expected="a non-empty label")
         if v in seen:
             raise TableError(
-                f"duplicate {name[:-1]} label {v!r} (positions {seen[v] + 1} and {k + 1})",
+                f"duplicate {name} label {v!r} (positions {seen[v] + 1} and {k + 1})",
                 expected="unique labels",
             )
         seen[v] = k
@@ -221,9 +226,9 @@ class IcioTable:
         copy: bool = True,
     ) -> None:
         set_ = object.__setattr__
-        ents = _labels("entities", entities)
-        secs = _labels("sectors", sectors)
-        dests = _labels("destinations", destinations if destinations is not None else ents)
+        ents = _labels("entity", entities)
+        secs = _labels("sector", sectors)
+        dests = _labels("destination", destinations if destinations is not None else ents)
         n = len(ents) * len(secs)
         row_labels = tuple(f"{e}_{s}" for e in ents for s in secs)
 
@@ -236,7 +241,7 @@ class IcioTable:
         Yarr = np.asarray(Y, dtype=np.float64)
         if Yarr.ndim == 2:
             Yarr = Yarr[:, :, None]
-        cats = _labels("categories", categories if categories is not None else ("FD",))
+        cats = _labels("category", categories if categories is not None else ("FD",))
         if Yarr.shape != (n, len(dests), len(cats)):
             raise TableError(
                 f"final demand has shape {Yarr.shape}",
@@ -274,7 +279,9 @@ class IcioTable:
         for name, arr in (primary_inputs or {}).items():
             p = _readonly(arr, copy)
             if p.shape != (n,):
-                raise TableError(f"primary input row {name!r} has shape {p.shape}", expected=f"({n},)")
+                raise TableError(
+                    f"primary input row {name!r} has shape {p.shape}", expected=f"({n},)"
+                )
             _check_finite(p[None, :], "primary inputs", (name,), row_labels)
             primaries[name] = p
 
@@ -323,7 +330,8 @@ class IcioTable:
             )
         if dropped:
             notes.append(
-                f"zero-output sectors receive {dropped:g} of inputs; their coefficients are set to 0"
+                f"zero-output sectors receive {dropped:g} of inputs;"
+                " their coefficients are set to 0"
             )
         row_gap = None if given is None else given - rows_total
         col_gap = None
@@ -395,7 +403,7 @@ class IcioTable:
     @property
     def final_demand(self) -> FloatArray:
         """Final demand summed over categories: n×D."""
-        return self.Y.sum(axis=2)
+        return np.asarray(self.Y.sum(axis=2), dtype=np.float64)
 
     @property
     def balance(self) -> BalanceReport:
@@ -417,16 +425,12 @@ def _check_nonnegative(x: FloatArray, rows: Sequence[str], what: str) -> None:
     neg = np.flatnonzero(x < -tiny)
     if neg.size:
         i = int(neg[0])
-        err = TableError(
-            f"negative {what}", row=rows[i], expected="output >= 0", found=float(x[i])
-        )
+        err = TableError(f"negative {what}", row=rows[i], expected="output >= 0", found=float(x[i]))
         err.position = ("output", i, 0)
         raise err
 
 
-def _check_finite(
-    a: FloatArray, block: str, rows: Sequence[str], cols: Sequence[str]
-) -> None:
+def _check_finite(a: FloatArray, block: str, rows: Sequence[str], cols: Sequence[str]) -> None:
     bad = ~np.isfinite(a)
     if bad.any():
         i, j = (int(k) for k in np.argwhere(bad)[0])

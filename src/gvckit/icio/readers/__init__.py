@@ -30,7 +30,8 @@ def _wide(path: Path, **kw: Any) -> IcioTable:
 def _oecd(path: Path, **kw: Any) -> IcioTable:
     from gvckit.icio.readers.oecd import read_oecd
 
-    return read_oecd(path, **kw)
+    table: IcioTable = read_oecd(path, **kw)
+    return table
 
 
 #: Format name → reader. Each reader takes the path and keyword options.
@@ -48,7 +49,7 @@ def detect_format(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
         raise InputError("no such file or folder", file=p)
-    if p.is_dir() or zipfile.is_zipfile(p) and p.suffix.lower() == ".zip":
+    if p.is_dir() or (zipfile.is_zipfile(p) and p.suffix.lower() == ".zip"):
         return "oecd"
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         return "wide"

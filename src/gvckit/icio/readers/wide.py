@@ -17,6 +17,7 @@ import csv
 import io
 import re
 from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -33,9 +34,48 @@ SEPARATORS = ("_", ".", "-", " ")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 WIOD2013_COUNTRIES = (
-    "AUS AUT BEL BGR BRA CAN CHN CYP CZE DEU DNK ESP EST FIN FRA GBR GRC HUN IDN IND IRL ITA "
-    "JPN KOR LTU LUX LVA MEX MLT NLD POL PRT ROM RUS SVK SVN SWE TUR TWN USA RoW"
-).split()
+    "AUS",
+    "AUT",
+    "BEL",
+    "BGR",
+    "BRA",
+    "CAN",
+    "CHN",
+    "CYP",
+    "CZE",
+    "DEU",
+    "DNK",
+    "ESP",
+    "EST",
+    "FIN",
+    "FRA",
+    "GBR",
+    "GRC",
+    "HUN",
+    "IDN",
+    "IND",
+    "IRL",
+    "ITA",
+    "JPN",
+    "KOR",
+    "LTU",
+    "LUX",
+    "LVA",
+    "MEX",
+    "MLT",
+    "NLD",
+    "POL",
+    "PRT",
+    "ROM",
+    "RUS",
+    "SVK",
+    "SVN",
+    "SWE",
+    "TUR",
+    "TWN",
+    "USA",
+    "RoW",
+)
 WIOD2013_SECTORS = tuple(f"c{k}" for k in range(1, 36))
 
 
@@ -101,7 +141,17 @@ def _read_frame(
         except pd.errors.EmptyDataError:
             body = pd.DataFrame(columns=list(range(len(header))))
         except pd.errors.ParserError as exc:
-            msg = str(exc).replace("Error tokenizing data. C error: ", "")
+            msg = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
+            found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+            if found:  # pandas counts lines after the header we consumed
+                want, line, saw = (int(g) for g in found.groups())
+                raise InputError(
+                    "malformed CSV",
+                    file=path,
+                    row=line + 1,
+                    expected=f"{want} fields like the header",
+                    found=f"{saw} fields",
+                ) from None
             raise InputError(f"malformed CSV ({msg})", file=path) from None
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from None
@@ -156,7 +206,7 @@ def _split_label(name: str, prefixes: list[str]) -> tuple[str, str] | None:
 def _guess_meta(path: Path, entities: tuple[str, ...], sectors: tuple[str, ...]) -> TableMeta:
     year_match = re.search(r"(19[5-9]\d|20[0-9]\d)", path.name)
     year = int(year_match.group(1)) if year_match else None
-    if list(entities) == WIOD2013_COUNTRIES and sectors == WIOD2013_SECTORS:
+    if entities == WIOD2013_COUNTRIES and sectors == WIOD2013_SECTORS:
         return TableMeta(
             source="WIOD 2013 release (Timmer et al. 2015)",
             edition="2013",
@@ -164,8 +214,10 @@ def _guess_meta(path: Path, entities: tuple[str, ...], sectors: tuple[str, ...])
             unit="millions of US$, current prices",
             price_basis="basic prices",
             file=path.name,
-            notes=("national tables rounded to integers by the R package 'wiod';"
-                   " value added derived as output − intermediate inputs",),
+            notes=(
+                "national tables rounded to integers by the R package 'wiod';"
+                " value added derived as output − intermediate inputs",
+            ),
         )
     return TableMeta(source="wide table", year=year, file=path.name)
 
@@ -187,7 +239,10 @@ def read_wide(
         if h in seen and h:
             raise InputError(
                 f"duplicate column label (columns {seen[h] + 1} and {k + 1})",
-                file=path, row=1, column=h, expected="unique column labels",
+                file=path,
+                row=1,
+                column=h,
+                expected="unique column labels",
             )
         seen[h] = k
     ci = _header_index(header, COUNTRY_LABELS)
@@ -205,8 +260,11 @@ def read_wide(
 
     countries_col = body[ci].astype(str).str.strip().to_numpy()
     sectors_col = body[si].astype(str).str.strip().to_numpy()
-    filled = (countries_col != "") & (countries_col != "nan") & (sectors_col != "") & (
-        sectors_col != "nan"
+    filled = (
+        (countries_col != "")
+        & (countries_col != "nan")
+        & (sectors_col != "")
+        & (sectors_col != "nan")
     )
     n_rows = int(np.argmin(filled)) if not filled.all() else len(filled)
     if n_rows == 0:
@@ -215,7 +273,9 @@ def read_wide(
         k = n_rows + int(np.argmax(filled[n_rows:]))
         raise InputError(
             "country-sector row after the primary-input rows",
-            file=path, row=k + 2, expected="all country-sector rows first",
+            file=path,
+            row=k + 2,
+            expected="all country-sector rows first",
         )
     entities = tuple(dict.fromkeys(countries_col[:n_rows]))
     first = countries_col[:n_rows] == entities[0]
@@ -223,22 +283,29 @@ def read_wide(
     sectors = tuple(sectors_col[:N])
     G = len(entities)
     if len(set(sectors)) != N:
-        dup = next(s for s in sectors if list(sectors).count(s) > 1)
+        k = next(k for k in range(N) if sectors[k] in sectors[:k])
         raise InputError(
-            "duplicate sector in the first country's rows",
-            file=path, column=header[si], expected="unique sectors per country", found=dup,
+            f"duplicate sector {sectors[k]!r} for {entities[0]!r}",
+            file=path,
+            row=k + 2,
+            column=header[si],
+            expected="unique sectors per country",
         )
     for k in range(n_rows):
         e, s = entities[min(k // N, G - 1)], sectors[k % N]
         if k >= G * N or countries_col[k] != e or sectors_col[k] != s:
             raise InputError(
                 "rows are not country-major with the same sectors in each country",
-                file=path, row=k + 2, column=header[ci] if countries_col[k] != e else header[si],
-                expected=f"{e} / {s}", found=f"{countries_col[k]} / {sectors_col[k]}",
+                file=path,
+                row=k + 2,
+                column=header[ci] if countries_col[k] != e else header[si],
+                expected=f"{e} / {s}",
+                found=f"{countries_col[k]} / {sectors_col[k]}",
             )
     if n_rows != G * N:
         raise InputError(
-            f"{n_rows} country-sector rows", file=path,
+            f"{n_rows} country-sector rows",
+            file=path,
             expected=f"{G} countries × {N} sectors = {G * N}",
         )
     n = G * N
@@ -246,7 +313,9 @@ def read_wide(
     data_cols = [k for k in range(len(header)) if k not in (ci, si)]
     if len(data_cols) < n + 1:
         raise InputError(
-            f"{len(data_cols)} data columns", file=path, row=1,
+            f"{len(data_cols)} data columns",
+            file=path,
+            row=1,
             expected=f"{n} country-sector columns and at least one final-demand column",
         )
     zcols = data_cols[:n]
@@ -256,8 +325,11 @@ def read_wide(
         if not any(name == f"{e}{sep}{s}" for sep in SEPARATORS):
             raise InputError(
                 "intermediate-use column does not match the rows",
-                file=path, row=1, column=c + 1,
-                expected=f"'{e}_{s}' (country-sector {k + 1} in row order)", found=name,
+                file=path,
+                row=1,
+                column=c + 1,
+                expected=f"'{e}_{s}' (country-sector {k + 1} in row order)",
+                found=name,
             )
     out_col: int | None = None
     fd_cols: list[tuple[int, str, str]] = []
@@ -273,18 +345,26 @@ def read_wide(
         if split is None:
             raise InputError(
                 "column is neither final demand of a country nor output",
-                file=path, row=1, column=name,
+                file=path,
+                row=1,
+                column=name,
                 expected="<country> or <country>_<category> (e.g. 'DEU' or 'DEU_c37'), or 'output'",
             )
         fd_cols.append((c, split[0], split[1]))
     if not fd_cols:
-        raise InputError("no final-demand columns", file=path, row=1,
-                         expected="one column per destination country (or country-category)")
+        raise InputError(
+            "no final-demand columns",
+            file=path,
+            row=1,
+            expected="one column per destination country (or country-category)",
+        )
     plain = [cat == "" for _, _, cat in fd_cols]
     if any(plain) and not all(plain):
         raise InputError(
             "final-demand columns mix per-country and per-category labels",
-            file=path, row=1, expected="either <country> or <country>_<category> throughout",
+            file=path,
+            row=1,
+            expected="either <country> or <country>_<category> throughout",
         )
     dests = tuple(dict.fromkeys(d for _, d, _ in fd_cols))
     cats = ("FD",) if all(plain) else tuple(dict.fromkeys(cat for _, _, cat in fd_cols))
@@ -327,7 +407,12 @@ def read_wide(
     except TableError as err:
         located = err.located(path)
         if isinstance(err.row, str) and err.row in row_line:
-            located = InputError(err.reason, file=path, row=f"{row_line[err.row]} ({err.row})",
-                                 column=err.column, expected=err.expected, found=err.found)
+            located = InputError(
+                err.reason,
+                file=path,
+                row=f"{row_line[err.row]} ({err.row})",
+                column=err.column,
+                expected=err.expected,
+                found=err.found,
+            )
         raise located from None
-
