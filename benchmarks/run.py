@@ -49,20 +49,30 @@ def main() -> None:
 
     tasks: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = [
         ("read WIOD 2011 CSV (1435 rows)", lambda: icio.read(path), None),
-        ("A = Z diag(x)^-1", lambda: lt.technical_coefficients(Z, x),
-         peer(lambda: pymrio.calc_A(Z, x))),
-        ("factorise I - A (gvckit) / inverse L (pymrio)", lambda: lt.LeontiefSystem(A),
-         peer(lambda: pymrio.calc_L(A))),
-        ("x = B y from scratch", lambda: lt.LeontiefSystem(A).solve(y),
-         peer(lambda: pymrio.calc_L(A) @ y)),
-        ("full inverse B", lambda: lt.LeontiefSystem(A).inverse(),
-         peer(lambda: pymrio.calc_L(A))),
+        (
+            "A = Z diag(x)^-1",
+            lambda: lt.technical_coefficients(Z, x),
+            peer(lambda: pymrio.calc_A(Z, x)),
+        ),
+        (
+            "factorise I - A (gvckit) / inverse L (pymrio)",
+            lambda: lt.LeontiefSystem(A),
+            peer(lambda: pymrio.calc_L(A)),
+        ),
+        (
+            "x = B y from scratch",
+            lambda: lt.LeontiefSystem(A).solve(y),
+            peer(lambda: pymrio.calc_L(A) @ y),
+        ),
+        ("full inverse B", lambda: lt.LeontiefSystem(A).inverse(), peer(lambda: pymrio.calc_L(A))),
         ("VS by country-sector (model built)", lambda: icio.measure("vs", model), None),
         ("TiVA origin x destination (model built)", lambda: icio.measure("tiva", model), None),
         ("V B diag(E), 2.06M rows (model built)", lambda: icio.measure("leontief", model), None),
     ]
-    print(f"WIOD 2011: n = {table.n}; median of {args.repeat} runs; numpy {np.__version__}"
-          + (f"; pymrio {pymrio.__version__}" if pymrio is not None else "; pymrio not installed"))
+    print(
+        f"WIOD 2011: n = {table.n}; median of {args.repeat} runs; numpy {np.__version__}"
+        + (f"; pymrio {pymrio.__version__}" if pymrio is not None else "; pymrio not installed")
+    )
     header = f"{'task':<48} {'gvckit s':>10} {'pymrio s':>10} {'ratio':>7}"
     print(header)
     print("-" * len(header))

@@ -188,3 +188,26 @@ def test_demo(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     # the matrix is value added by origin, so it sums to world value added (US$ bn)
     table = icio.read(gvckit.datasets.example_path("wiod2013-2011"))
     assert matrix.to_numpy().sum() == pytest.approx(table.va.sum() / 1e3, rel=1e-3)
+
+
+def test_excel_wide_table_reads_like_csv(tmp_path: Path, leather_path: Path) -> None:
+    """The same wide layout in an .xlsx sheet (what analysts keep in Excel)."""
+    frame = pd.read_csv(leather_path)
+    xlsx = tmp_path / "leather.xlsx"
+    frame.to_excel(xlsx, index=False, sheet_name="table")
+    from_excel = icio.read(xlsx)
+    from_csv = icio.read(leather_path)
+    np.testing.assert_array_equal(from_excel.Z, from_csv.Z)
+    np.testing.assert_array_equal(from_excel.Y, from_csv.Y)
+    assert from_excel.countries == from_csv.countries
+
+
+def test_excel_bad_cell_names_sheet_row(tmp_path: Path, leather_path: Path) -> None:
+    from gvckit.errors import InputError
+
+    frame = pd.read_csv(leather_path).astype(object)
+    frame.iloc[4, 5] = "n/a"  # sheet row 6, column Turkey.Agriculture
+    xlsx = tmp_path / "bad.xlsx"
+    frame.to_excel(xlsx, index=False)
+    with pytest.raises(InputError, match=r"bad.xlsx, row 6, column 'Turkey.Agriculture'"):
+        icio.read(xlsx)

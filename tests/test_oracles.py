@@ -125,3 +125,20 @@ def test_bundled_leather_matches_shared(leather_path: Path) -> None:
     np.testing.assert_allclose(
         bundled.va, [52.3, 33.2, 6.1, 69.8, 63.4, 12.5, 95.3, 58.4, 70.5], atol=1e-12
     )
+
+
+def test_local_leontief_of_leather(leather_path: Path) -> None:
+    """L_ss = (I − A_ss)⁻¹; for one country alone it equals the global inverse."""
+    table = icio.read(leather_path)
+    model = icio.IcioModel(table)
+    rows = np.arange(3, 6)  # Turkey
+    L = lt.local_leontief(model.A, rows).inverse()
+    np.testing.assert_allclose(L @ (np.eye(3) - model.A[3:6, 3:6]), np.eye(3), atol=1e-14)
+    solo = icio.IcioTable(
+        entities=["T"], sectors=["a", "b", "c"], Z=table.Z[3:6, 3:6], Y=np.ones((3, 1)) * 10
+    )
+    np.testing.assert_allclose(
+        lt.local_leontief(icio.IcioModel(solo).A, np.arange(3)).inverse(),
+        icio.IcioModel(solo).system.inverse(),
+        rtol=1e-14,
+    )

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 import gvckit.icio as icio
-from gvckit.icio import leontief as lt
-
 from conftest import wiod_path
+from gvckit.icio import leontief as lt
 
 pymrio = pytest.importorskip("pymrio", reason="the pymrio extra is not installed")
 

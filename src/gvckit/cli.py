@@ -42,6 +42,10 @@ FormatOpt = Annotated[
     str,
     typer.Option("--format", "-f", help="Input format: auto, wide or oecd.", show_default=True),
 ]
+YearOpt = Annotated[
+    int | None,
+    typer.Option("--year", help="Year to read from a zip or folder holding several tables."),
+]
 BasisOpt = Annotated[
     str,
     typer.Option(
@@ -109,12 +113,13 @@ def _status(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda msg: status.update(f"{message}: {msg}")
 
 
-def _load(path: Path, fmt: str, output_basis: str) -> Any:
+def _load(path: Path, fmt: str, output_basis: str, year: int | None) -> Any:
     from gvckit import icio
 
     bar = _LoadBar(f"reading {path.name}")
+    extra: dict[str, Any] = {"year": year} if year is not None else {}
     try:
-        return icio.read(path, format=fmt, output_basis=output_basis, progress=bar)
+        return icio.read(path, format=fmt, output_basis=output_basis, progress=bar, **extra)
     finally:
         bar.close()
 
@@ -125,11 +130,12 @@ def table_info(
     fmt: FormatOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     output_basis: BasisOpt = "rows",
+    year: YearOpt = None,
 ) -> None:
     """Countries, sectors, final-demand categories, totals and the balance report of a table."""
     from gvckit.icio.summary import table_summary
 
-    t = _load(table, fmt, output_basis)
+    t = _load(table, fmt, output_basis, year)
     info = table_summary(t)
     if as_json:
         typer.echo(json.dumps(info, indent=2))
@@ -191,6 +197,7 @@ def measure_cmd(
     by: Annotated[str | None, typer.Option("--by", help="tiva: country or sector.")] = None,
     post: Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")] = None,
     output_basis: BasisOpt = "rows",
+    year: YearOpt = None,
 ) -> None:
     """Compute MEASURE on TABLE and write a tidy table (one row per key, column 'value')."""
     from gvckit import icio
@@ -202,7 +209,7 @@ def measure_cmd(
         )
     if output is not None:
         output_format(output)  # fail before the work if the extension is wrong
-    t = _load(table, fmt, output_basis)
+    t = _load(table, fmt, output_basis, year)
     with _status(f"computing {measure}") as say:
         frame = icio.measure(measure, t, groups=group or None, progress=say, by=by, post=post)
     write_frame(frame, output)

@@ -22,6 +22,7 @@ __all__ = [
     "foreign_value_added_in_exports",
     "gross_exports",
     "imported_input_ratio",
+    "local_leontief",
     "technical_coefficients",
     "value_added_by_source",
     "value_added_coefficients",
@@ -85,6 +86,16 @@ class LeontiefSystem:
     def inverse(self) -> FloatArray:
         """The full Leontief inverse B (n×n). Use only when all of B is needed."""
         return self.solve(np.eye(self.n))
+
+
+def local_leontief(A: FloatArray, rows: IntArray) -> LeontiefSystem:
+    """The factorised local Leontief system of one country: L_ss = (I − A_ss)⁻¹, where A_ss
+    is A restricted to the country's rows and columns (domestic input coefficients).
+
+    Koopman, Wang & Wei (2014, eq. 21) and Borin & Mancini (2019): L_ss separates value added
+    that leaves the country once (DVA = V_s L_ss E_s) from value added that returns.
+    """
+    return LeontiefSystem(A[np.ix_(rows, rows)])
 
 
 def gross_exports(

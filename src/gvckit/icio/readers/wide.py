@@ -23,6 +23,7 @@ import pandas as pd
 
 from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, open_input
+from gvckit.icio.readers._cells import numeric_block
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
 __all__ = ["read_wide", "sniff_wide"]
@@ -156,41 +157,6 @@ def _read_frame(
         except UnicodeDecodeError as exc:
             raise InputError(f"not UTF-8 text ({exc.reason})", file=path) from None
     return header, body
-
-
-def _numeric(body: pd.DataFrame, cols: list[int], header: list[str], path: Path) -> np.ndarray:
-    """The given columns as a float matrix; a non-numeric or non-finite cell is an error."""
-    out = np.empty((len(body), len(cols)))
-    for k, c in enumerate(cols):
-        col = body[c]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            out[:, k] = col.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            conv = pd.to_numeric(col.astype(str).str.strip(), errors="coerce")
-            bad = np.flatnonzero(conv.isna().to_numpy())
-            if bad.size:
-                i = int(bad[0])
-                raise InputError(
-                    "not a number",
-                    file=path,
-                    row=i + 2,
-                    column=header[c],
-                    expected="a number",
-                    found=str(col.iloc[i]),
-                )
-            out[:, k] = conv.to_numpy(dtype=np.float64)
-        bad_f = np.flatnonzero(~np.isfinite(out[:, k]))
-        if bad_f.size:
-            i = int(bad_f[0])
-            raise InputError(
-                "not a finite number",
-                file=path,
-                row=i + 2,
-                column=header[c],
-                expected="a finite number",
-                found=str(body[c].iloc[i]),
-            )
-    return out
 
 
 def _split_label(name: str, prefixes: list[str]) -> tuple[str, str] | None:
@@ -375,7 +341,7 @@ def read_wide(
             raise InputError("duplicate final-demand column", file=path, row=1, column=header[c])
         slot[key] = c
 
-    values = _numeric(body, data_cols, header, path)
+    values = numeric_block(body, data_cols, [header[c] for c in data_cols], str(path))
     pos = {c: k for k, c in enumerate(data_cols)}
     Z = values[:n, [pos[c] for c in zcols]]
     Y = np.zeros((n, len(dests), len(cats)))

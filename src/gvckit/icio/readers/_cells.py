@@ -1,0 +1,60 @@
+"""Cell checks shared by the CSV readers: numbers, with errors naming the file cell."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gvckit.errors import InputError
+
+__all__ = ["numeric_block"]
+
+
+def numeric_block(
+    frame: pd.DataFrame,
+    columns: Sequence[Hashable],
+    names: Sequence[str],
+    file: str,
+    first_row: int = 2,
+    blank_as_zero: NDArray[np.bool_] | None = None,
+) -> np.ndarray:
+    """``frame[columns]`` as a float matrix. A non-numeric or non-finite cell raises an
+    :class:`InputError` giving the file row (data row 0 is ``first_row``) and ``names[k]``;
+    empty cells in the rows flagged by ``blank_as_zero`` read as 0."""
+    out = np.empty((len(frame), len(columns)))
+    for k, c in enumerate(columns):
+        col = frame[c]
+        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            out[:, k] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            text = col.astype(str).str.strip()
+            conv = np.array(pd.to_numeric(text, errors="coerce"), dtype=np.float64)
+            if blank_as_zero is not None:
+                conv[blank_as_zero & (text == "").to_numpy()] = 0.0
+            bad = np.flatnonzero(np.isnan(conv))
+            if bad.size:
+                i = int(bad[0])
+                raise InputError(
+                    "not a number",
+                    file=file,
+                    row=i + first_row,
+                    column=names[k],
+                    expected="a number",
+                    found=str(col.iloc[i]),
+                )
+            out[:, k] = conv
+        bad_f = np.flatnonzero(~np.isfinite(out[:, k]))
+        if bad_f.size:
+            i = int(bad_f[0])
+            raise InputError(
+                "not a finite number",
+                file=file,
+                row=i + first_row,
+                column=names[k],
+                expected="a finite number",
+                found=str(col.iloc[i]),
+            )
+    return out
