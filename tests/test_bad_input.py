@@ -175,3 +175,23 @@ def test_unrecognised_header(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code, err = _run(capsys, "table", "info", str(p))
     assert code == 2
     _assert_one_line(err, "what.csv", "row 1", "cannot tell the table's format")
+
+
+def test_xlsx_bomb_is_refused(tmp_path: Path, leather_path: Path) -> None:
+    import pandas as pd
+
+    import gvckit.icio as icio
+    from gvckit.errors import InputError
+
+    xlsx = tmp_path / "t.xlsx"
+    pd.read_csv(leather_path).to_excel(xlsx, index=False)
+    with pytest.raises(InputError, match="workbook inflates to"):
+        icio.read(xlsx, max_bytes=1000)
+
+
+def test_damaged_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "broken.xlsx"
+    p.write_bytes(b"PK\x03\x04 not really a workbook")
+    code, err = _run(capsys, "table", "info", str(p))
+    assert code == 2
+    _assert_one_line(err, "broken.xlsx", "xlsx")

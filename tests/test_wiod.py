@@ -97,3 +97,17 @@ def test_wiod_regional_table() -> None:
     assert table.n == 245
     gap = table.balance.row_gap
     assert gap is not None and float(np.abs(gap).max()) < 5
+
+
+@pytest.mark.shared
+def test_output_basis_given_uses_published_output() -> None:
+    table = icio.read(wiod_path(2011), output_basis="given")
+    assert table.output_basis == "given"
+    np.testing.assert_array_equal(table.x, table.given_output)
+    np.testing.assert_array_equal(
+        table.va[table.x != 0], (table.x - table.Z.sum(axis=0))[table.x != 0]
+    )
+    # the published output is not the row sums: B·Y·1 misses the rounding gap
+    model = icio.IcioModel(table)
+    gap = model.system.solve(table.final_demand.sum(axis=1)) - table.x
+    assert 0 < float(np.abs(gap).max()) < 1e4

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -96,11 +97,27 @@ def sniff_wide(header: list[str]) -> bool:
     )
 
 
+def _check_workbook_size(path: Path, max_bytes: int) -> None:
+    """Refuse a workbook whose parts inflate past ``max_bytes`` (an .xlsx is a zip)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"not a valid .xlsx workbook ({exc})", file=path) from None
+    if total > max_bytes:
+        raise InputError(
+            f"the workbook inflates to {total:,} bytes",
+            file=path,
+            expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
+        )
+
+
 def _read_frame(
     path: Path, sheet: str | int | None, max_bytes: int, progress: ByteProgress | None
 ) -> tuple[list[str], pd.DataFrame]:
     """The header (as written) and the body (no header, columns numbered) of a CSV or sheet."""
     if path.suffix.lower() in EXCEL_SUFFIXES:
+        _check_workbook_size(path, max_bytes)
         try:
             raw = pd.read_excel(path, sheet_name=sheet or 0, header=None, engine="openpyxl")
         except ValueError as exc:
