@@ -15,17 +15,20 @@ import gzip
 import io
 import os
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, BinaryIO
+from typing import IO, Protocol
 
 from gvckit.errors import InputError, OutputError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "ByteProgress",
+    "atomic_path",
     "atomic_write",
+    "bounded",
     "is_gzip",
     "open_input",
 ]
@@ -43,23 +46,35 @@ def is_gzip(path: Path) -> bool:
         return fh.read(2) == b"\x1f\x8b"
 
 
+class Closeable(Protocol):
+    def close(self) -> None: ...
+
+
 class _Bounded(io.RawIOBase):
-    """A read-only stream over ``raw`` that enforces a byte limit and reports progress."""
+    """A read-only stream over ``raw`` that enforces a byte limit and reports progress.
+
+    ``position()`` tells how far the underlying source has been consumed, out of ``total``
+    (compressed bytes on disk for a gzip file; bytes read for a zip member); ``also_close``
+    are closed with the stream.
+    """
 
     def __init__(
         self,
         raw: IO[bytes],
-        disk: BinaryIO,
-        path: Path,
+        name: str | Path,
         limit: int,
         progress: ByteProgress | None,
+        total: int,
+        position: Callable[[], int] | None = None,
+        also_close: tuple[Closeable, ...] = (),
     ) -> None:
         self._raw = raw
-        self._disk = disk
-        self._path = path
+        self._name = name
         self._limit = limit
         self._progress = progress
-        self._total = path.stat().st_size
+        self._total = total
+        self._position = position
+        self._also_close = also_close
         self._read = 0
 
     def readable(self) -> bool:
@@ -68,31 +83,48 @@ class _Bounded(io.RawIOBase):
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         try:
             data = self._raw.read(len(b))
-        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+        except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile, OSError) as exc:
             raise InputError(
                 f"cannot decompress the file ({exc})",
-                file=self._path,
-                expected="a complete, valid gzip file",
+                file=self._name,
+                expected="a complete, valid compressed file",
             ) from None
         n = len(data)
         self._read += n
         if self._read > self._limit:
             raise InputError(
                 f"the file inflates to more than {self._limit:,} bytes",
-                file=self._path,
+                file=self._name,
                 expected="a smaller file (raise the limit with max_bytes if it is genuine)",
             )
         b[:n] = data
         if self._progress is not None:
-            self._progress(min(self._disk.tell(), self._total), self._total)
+            done = self._position() if self._position is not None else self._read
+            self._progress(min(done, self._total), self._total)
         return n
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self._raw.close()
-        with contextlib.suppress(Exception):
-            self._disk.close()
+        for fh in (self._raw, *self._also_close):
+            with contextlib.suppress(Exception):
+                fh.close()
         super().close()
+
+
+def bounded(
+    raw: IO[bytes],
+    *,
+    name: str | Path,
+    total: int,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ByteProgress | None = None,
+    also_close: tuple[Closeable, ...] = (),
+) -> io.BufferedReader:
+    """Wrap an open binary stream (e.g. a zip member of ``total`` bytes) with the byte limit
+    and progress reporting of :func:`open_input`."""
+    return io.BufferedReader(
+        _Bounded(raw, name, max_bytes, progress, total, also_close=also_close),
+        buffer_size=1 << 20,
+    )
 
 
 def open_input(
@@ -114,7 +146,10 @@ def open_input(
     else:
         disk.seek(0)
         raw = disk
-    return io.BufferedReader(_Bounded(raw, disk, path, max_bytes, progress), buffer_size=1 << 20)
+    stream = _Bounded(
+        raw, path, max_bytes, progress, path.stat().st_size, position=disk.tell, also_close=(disk,)
+    )
+    return io.BufferedReader(stream, buffer_size=1 << 20)
 
 
 @contextlib.contextmanager

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from gvckit.errors import InputError, TableError
-from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, open_input
+from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, open_input
 from gvckit.icio.readers._cells import numeric_block
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
@@ -113,31 +113,44 @@ def _zip_members(zf: zipfile.ZipFile, chain: tuple[str, ...]) -> list[_Member]:
     return found
 
 
-def _open_member(path: Path, member: _Member, max_bytes: int) -> IO[bytes]:
-    """The member's bytes, with sizes checked before inflating."""
+def _open_member(
+    path: Path, member: _Member, max_bytes: int, progress: ByteProgress | None
+) -> IO[bytes]:
+    """A stream of the member's bytes; sizes are checked before anything is inflated."""
     if path.is_dir():
         first = path / member.chain[0]
         if len(member.chain) == 1:
-            return open_input(first, max_bytes=max_bytes)
-        outer: zipfile.ZipFile = zipfile.ZipFile(first)
+            return open_input(first, max_bytes=max_bytes, progress=progress)
+        zf = zipfile.ZipFile(first)
         rest = member.chain[1:]
     else:
-        outer = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(path)
         rest = member.chain
-    zf = outer
-    for k, name in enumerate(rest):
-        info = zf.getinfo(name)
-        if info.file_size > max_bytes:
-            raise InputError(
-                f"zip member {name!r} inflates to {info.file_size:,} bytes",
-                file=path,
-                expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
-            )
-        data = zf.read(name)
-        if k == len(rest) - 1:
-            return io.BytesIO(data)
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    raise InputError("empty member chain", file=path)  # pragma: no cover
+    for name in rest[:-1]:  # a zip inside the zip: read it whole (zips need seeking)
+        _check_size(zf, name, path, max_bytes)
+        inner = zipfile.ZipFile(io.BytesIO(zf.read(name)))
+        zf.close()
+        zf = inner
+    info = _check_size(zf, rest[-1], path, max_bytes)
+    return bounded(
+        zf.open(info),
+        name=f"{path}!{rest[-1]}",
+        total=info.file_size,
+        max_bytes=max_bytes,
+        progress=progress,
+        also_close=(zf.fp,) if zf.fp else (),
+    )
+
+
+def _check_size(zf: zipfile.ZipFile, name: str, path: Path, max_bytes: int) -> zipfile.ZipInfo:
+    info = zf.getinfo(name)
+    if info.file_size > max_bytes:
+        raise InputError(
+            f"zip member {name!r} inflates to {info.file_size:,} bytes",
+            file=path,
+            expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
+        )
+    return info
 
 
 def _choose(path: Path, year: int | None, small: bool | None) -> _Member:
@@ -238,7 +251,7 @@ def read_oecd(
     if path.is_dir() or zipfile.is_zipfile(path):
         member = _choose(path, year, small)
         shown = f"{path}!{member.name}"
-        stream: IO[bytes] = _open_member(path, member, max_bytes)
+        stream: IO[bytes] = _open_member(path, member, max_bytes, progress)
         filename = member.name
     else:
         shown, filename = str(path), path.name
