@@ -194,7 +194,17 @@ def measure_cmd(
             "--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout if absent."
         ),
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="tiva: country or sector.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="country or sector (tiva, kww, bm, participation, position)."),
+    ] = None,
+    approach: Annotated[str | None, typer.Option("--approach", help="bm: source or sink.")] = None,
+    perspective: Annotated[
+        str | None, typer.Option("--perspective", help="bm: exporter, sector, bilateral or world.")
+    ] = None,
+    method: Annotated[
+        str | None, typer.Option("--method", help="participation: oecd, bm or wwyz.")
+    ] = None,
     post: Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")] = None,
     output_basis: BasisOpt = "rows",
     year: YearOpt = None,
@@ -211,7 +221,17 @@ def measure_cmd(
         output_format(output)  # fail before the work if the extension is wrong
     t = _load(table, fmt, output_basis, year)
     with _status(f"computing {measure}") as say:
-        frame = icio.measure(measure, t, groups=group or None, progress=say, by=by, post=post)
+        frame = icio.measure(
+            measure,
+            t,
+            groups=group or None,
+            progress=say,
+            by=by,
+            post=post,
+            approach=approach,
+            perspective=perspective,
+            method=method,
+        )
     write_frame(frame, output)
 
 

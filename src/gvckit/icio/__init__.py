@@ -5,6 +5,8 @@
 >>> icio.measure("tiva", table)                       # doctest: +SKIP
 """
 
+from gvckit.icio import gvc_measures  # noqa: F401  (registers the decompositions)
+from gvckit.icio.decompose import Basis
 from gvckit.icio.groups import Grouping, grouping, parse_groups
 from gvckit.icio.measures import MEASURES, measure, measure_names
 from gvckit.icio.model import IcioModel
@@ -15,6 +17,7 @@ __all__ = [
     "FORMATS",
     "MEASURES",
     "BalanceReport",
+    "Basis",
     "Grouping",
     "IcioModel",
     "IcioTable",

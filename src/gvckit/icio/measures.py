@@ -18,9 +18,11 @@ from numpy.typing import NDArray
 
 from gvckit.errors import OptionError
 from gvckit.icio import leontief as lt
+from gvckit.icio.decompose.basis import Basis
 from gvckit.icio.groups import GroupSpec
 from gvckit.icio.model import IcioModel, Progress
 from gvckit.icio.table import IcioTable
+from gvckit.icio.tidy import by_unit_sector, unit_sector_labels
 
 __all__ = ["MEASURES", "Measure", "measure", "measure_names"]
 
@@ -36,16 +38,24 @@ class Measure:
     columns: tuple[str, ...]
     summary: str
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    needs_basis: bool = False
 
 
 MEASURES: dict[str, Measure] = {}
 
 
-def _register(
-    name: str, columns: tuple[str, ...], summary: str, **options: tuple[str, ...]
+def register(
+    name: str,
+    columns: tuple[str, ...],
+    summary: str,
+    needs_basis: bool = False,
+    **options: tuple[str, ...],
 ) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
+    """Register ``func(model_or_basis, **options)`` as measure ``name``. ``options`` maps
+    each option to its allowed values, the first being the default."""
+
     def deco(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-        MEASURES[name] = Measure(name, func, columns, summary, options)
+        MEASURES[name] = Measure(name, func, columns, summary, options, needs_basis)
         return func
 
     return deco
@@ -58,7 +68,7 @@ def measure_names() -> tuple[str, ...]:
 
 def measure(
     name: str,
-    table: IcioTable | IcioModel,
+    table: IcioTable | IcioModel | Basis,
     *,
     groups: GroupSpec = None,
     progress: Progress | None = None,
@@ -66,8 +76,9 @@ def measure(
 ) -> pd.DataFrame:
     """Compute measure ``name`` on ``table`` and return it as a tidy DataFrame.
 
-    ``table`` may be an :class:`IcioTable` or an already built :class:`IcioModel` (to reuse its
-    factorisation across measures; ``groups`` must then be None). ``groups`` maps a group name to
+    ``table`` may be an :class:`IcioTable`, an already built :class:`IcioModel` (reuses its
+    factorisation) or a :class:`~gvckit.icio.decompose.Basis` (also reuses the blocks the
+    decompositions share); ``groups`` must then be None. ``groups`` maps a group name to
     its member countries (or is a list of ``"NAME=A,B"`` strings): members count as one exporter.
     ``options`` are the measure's own options (see ``MEASURES[name].options``).
     """
@@ -87,39 +98,28 @@ def measure(
                 f"measure {name!r}: {key}={value!r} is not one of {', '.join(allowed)}"
             )
         clean[key] = str(value)
-    if isinstance(table, IcioModel):
-        if groups:
-            raise OptionError("pass groups when building the model, not with a built model")
-        model = table
-    else:
+    if isinstance(table, IcioTable):
         model = IcioModel(table, groups, progress=progress)
-    return spec.func(model, **clean)
+    elif groups:
+        raise OptionError("pass groups when building the model, not with a built model")
+    else:
+        model = table.model if isinstance(table, Basis) else table
+    if not spec.needs_basis:
+        return spec.func(model, **clean)
+    if isinstance(table, Basis):
+        return spec.func(table, **clean)
+    if progress is not None:
+        progress("Leontief blocks")
+    return spec.func(Basis(model), **clean)
 
 
 # ----------------------------------------------------------------------------------- helpers
 
 
-def _unit_sector_labels(model: IcioModel) -> tuple[NDArray[np.str_], NDArray[np.str_]]:
-    g = model.grouping
-    units = np.repeat(np.array(g.units, dtype=object), len(g.sectors))
-    sectors = np.tile(np.array(g.sectors, dtype=object), g.n_units)
-    return units, sectors
-
-
-def _frame(columns: dict[str, Any]) -> pd.DataFrame:
-    return pd.DataFrame(columns)
-
-
-def _by_unit_sector(model: IcioModel, values: FloatArray, first: str, second: str) -> pd.DataFrame:
-    units, sectors = _unit_sector_labels(model)
-    agg = model.grouping.aggregate_rows(values)
-    return _frame({first: units, second: sectors, "value": agg})
-
-
 # ---------------------------------------------------------------------------------- measures
 
 
-@_register(
+@register(
     "leontief",
     ("source_country", "source_sector", "using_country", "using_sector", "value"),
     "V·B·diag(E): value added of each source country-sector in each country-sector's exports",
@@ -136,9 +136,9 @@ def leontief_measure(model: IcioModel, post: str = "exports") -> pd.DataFrame:
     del B
     g = model.grouping
     M = g.aggregate_rows(g.aggregate_rows(M).T).T
-    units, sectors = _unit_sector_labels(model)
+    units, sectors = unit_sector_labels(model)
     k = len(units)
-    return _frame(
+    return pd.DataFrame(
         {
             "source_country": np.repeat(units, k),
             "source_sector": np.repeat(sectors, k),
@@ -149,7 +149,7 @@ def leontief_measure(model: IcioModel, post: str = "exports") -> pd.DataFrame:
     )
 
 
-@_register(
+@register(
     "tiva",
     ("origin_country", "destination_country", "value"),
     "V·B·Y: value added by origin country absorbed in each destination's final demand",
@@ -170,8 +170,8 @@ def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
     U = g.n_units
     if by == "sector":
         rows = g.aggregate_rows(by_dest)
-        units, sectors = _unit_sector_labels(model)
-        return _frame(
+        units, sectors = unit_sector_labels(model)
+        return pd.DataFrame(
             {
                 "origin_country": np.repeat(units, U),
                 "origin_sector": np.repeat(sectors, U),
@@ -181,7 +181,7 @@ def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
         )
     per_unit = np.zeros((U, U))
     np.add.at(per_unit, g.row_unit, by_dest)
-    return _frame(
+    return pd.DataFrame(
         {
             "origin_country": np.repeat(dests, U),
             "destination_country": np.tile(dests, U),
@@ -190,7 +190,7 @@ def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
     )
 
 
-@_register(
+@register(
     "exports",
     ("exporter", "exporter_sector", "importer", "kind", "value"),
     "gross exports by exporter-sector, importer and kind (intermediate or final)",
@@ -201,7 +201,7 @@ def exports_measure(model: IcioModel) -> pd.DataFrame:
     g = model.grouping
     e_int = g.aggregate_rows(model.E_int)
     e_fin = g.aggregate_rows(model.E_fin)
-    units, sectors = _unit_sector_labels(model)
+    units, sectors = unit_sector_labels(model)
     U = g.n_units
     rows = np.repeat(np.arange(len(units)), U)
     imp = np.tile(np.arange(U), len(units))
@@ -210,7 +210,7 @@ def exports_measure(model: IcioModel) -> pd.DataFrame:
     rows, imp = rows[keep], imp[keep]
     stacked = np.stack([e_int[rows, imp], e_fin[rows, imp]], axis=1).ravel()
     names = np.array(g.units, dtype=object)
-    return _frame(
+    return pd.DataFrame(
         {
             "exporter": np.repeat(units[rows], 2),
             "exporter_sector": np.repeat(sectors[rows], 2),
@@ -221,7 +221,7 @@ def exports_measure(model: IcioModel) -> pd.DataFrame:
     )
 
 
-@_register(
+@register(
     "vs",
     ("country", "sector", "value"),
     "vertical specialisation: foreign value added in each country-sector's gross exports",
@@ -231,10 +231,10 @@ def vs_measure(model: IcioModel) -> pd.DataFrame:
     2001; Koopman, Wang & Wei 2014 FC = Σ_{t≠s} V_t B_ts E_s)."""
     S = model.value_added_by_source()
     vs = lt.foreign_value_added_in_exports(S, model.E, model.grouping.row_unit)
-    return _by_unit_sector(model, vs, "country", "sector")
+    return by_unit_sector(model, vs, "country", "sector")
 
 
-@_register(
+@register(
     "vs1",
     ("country", "sector", "value"),
     "VS1: each country-sector's value added in other countries' gross exports",
@@ -243,10 +243,10 @@ def vs1_measure(model: IcioModel) -> pd.DataFrame:
     """VS1 by source country-sector (Hummels, Ishii & Yi 2001): v_i Σ_{j∉s} B_ij E_j."""
     g = model.grouping
     values = lt.vs1(model.system, model.v, model.E, g.row_unit, g.n_units)
-    return _by_unit_sector(model, values, "country", "sector")
+    return by_unit_sector(model, values, "country", "sector")
 
 
-@_register(
+@register(
     "vax",
     ("country", "indicator", "value"),
     "gross exports (EXGR), value added exported (VAX), VAX ratio and domestic content (DC)",
@@ -271,7 +271,7 @@ def vax_measure(model: IcioModel) -> pd.DataFrame:
     names = np.array(g.units, dtype=object)
     inds = ("EXGR", "VAX", "VAX_RATIO", "DC", "VS")
     vals = np.stack([exgr, vax, ratio, dc, exgr - dc], axis=1)
-    return _frame(
+    return pd.DataFrame(
         {
             "country": np.repeat(names, len(inds)),
             "indicator": np.tile(np.array(inds, dtype=object), g.n_units),
@@ -280,7 +280,7 @@ def vax_measure(model: IcioModel) -> pd.DataFrame:
     )
 
 
-@_register(
+@register(
     "iir",
     ("country", "sector", "value"),
     "imported-input ratio: imported intermediates per unit of output",
@@ -294,5 +294,5 @@ def iir_measure(model: IcioModel) -> pd.DataFrame:
     imported = g.aggregate_rows(ratio * x)
     out = g.aggregate_rows(x)
     value = np.divide(imported, out, out=np.zeros_like(imported), where=out != 0)
-    units, sectors = _unit_sector_labels(model)
-    return _frame({"country": units, "sector": sectors, "value": value})
+    units, sectors = unit_sector_labels(model)
+    return pd.DataFrame({"country": units, "sector": sectors, "value": value})

@@ -3,6 +3,11 @@
 Building the model computes A, v, final demand by destination, gross exports and the LU
 factorisation of I − A, explicitly and once (no lazily filled attributes). Every measure takes a
 model, so that computing several measures of one table factorises it once.
+
+Sectors without output have A column 0 and v = 0. Rounded tables sometimes show such a sector
+buying inputs (its sales and inventory changes cancel out); A cannot carry those purchases, so
+the model books them as final use of the purchasing country. That keeps x = B·Y·1 exact and every
+decomposition adding up to gross exports; the table's balance report lists the amount.
 """
 
 from __future__ import annotations
@@ -35,8 +40,8 @@ class IcioModel:
         say("technical coefficients")
         A = lt.technical_coefficients(table.Z, table.x)
         v = lt.value_added_coefficients(table.va, table.x)
-        Yd = table.final_demand
-        e_int, e_fin = lt.gross_exports(table.Z, Yd, g.row_unit, g.dest_unit, g.n_units)
+        Yd, Z = _rebook_dead_inputs(table)
+        e_int, e_fin = lt.gross_exports(Z, Yd, g.row_unit, g.dest_unit, g.n_units)
         say("factorising I − A")
         system = lt.LeontiefSystem(A)
         self.table: IcioTable = table
@@ -58,3 +63,23 @@ class IcioModel:
         """U×n: value added from each unit per unit of final output of each row."""
         g = self.grouping
         return lt.value_added_by_source(self.system, self.v, g.row_unit, g.n_units)
+
+
+def _rebook_dead_inputs(table: IcioTable) -> tuple[FloatArray, FloatArray]:
+    """(Y by destination, Z) with inputs into zero-output sectors moved to final use of the
+    purchasing sector's country (see the module docstring)."""
+    Yd = table.final_demand
+    dead = np.flatnonzero(table.x == 0)
+    if dead.size == 0 or not table.Z[:, dead].any():
+        return Yd, table.Z
+    dest_of = {d: k for k, d in enumerate(table.destinations)}
+    entity = table.row_entity
+    Yd = Yd.copy()
+    Z = np.array(table.Z)
+    for j in dead:
+        d = dest_of.get(table.entity_country[entity[j]])
+        if d is None:  # the country has no final demand column: leave the purchases out
+            continue
+        Yd[:, d] += Z[:, j]
+        Z[:, j] = 0.0
+    return Yd, Z

@@ -330,8 +330,8 @@ class IcioTable:
             )
         if dropped:
             notes.append(
-                f"zero-output sectors receive {dropped:g} of inputs;"
-                " their coefficients are set to 0"
+                f"zero-output sectors buy {dropped:g} of inputs; their coefficients are 0 and"
+                " the model books these purchases as final use of the purchasing country"
             )
         row_gap = None if given is None else given - rows_total
         col_gap = None

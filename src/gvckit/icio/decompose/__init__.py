@@ -1,6 +1,9 @@
-"""Decompositions of gross exports into value-added terms (KWW, WWZ, Borin–Mancini)."""
+"""Decompositions of gross exports into value-added terms.
+
+Modules: :mod:`~gvckit.icio.decompose.basis` (shared Leontief blocks), :mod:`.wwz` (WWZ 2013 and
+KWW 2014), :mod:`.borin_mancini` (Borin & Mancini 2019).
+"""
 
 from gvckit.icio.decompose.basis import Basis
-from gvckit.icio.decompose.wwz import KWW_TERMS, WWZ_TERMS, kww, wwz
 
-__all__ = ["KWW_TERMS", "WWZ_TERMS", "Basis", "kww", "wwz"]
+__all__ = ["Basis"]

@@ -1,0 +1,268 @@
+"""Decompositions of gross exports and GVC indicators, registered as tidy measures.
+
+Each function takes a :class:`~gvckit.icio.decompose.Basis` (built once per model; pass one to
+:func:`gvckit.icio.measure` to reuse it across measures) or a model, and returns a DataFrame
+with the columns listed in its registration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from gvckit.icio.decompose import Basis
+from gvckit.icio.decompose import borin_mancini as bm
+from gvckit.icio.decompose import wwz as wz
+from gvckit.icio.measures import register
+from gvckit.icio.tidy import by_unit, terms_frame, unit_sector_labels
+
+__all__: list[str] = []
+
+FloatArray = NDArray[np.float64]
+
+PARTICIPATION = ("GVC", "GVCB", "GVCF", "GVC_SH", "GVCB_SH", "GVCF_SH")
+
+
+def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
+    """a / b, 0 where b = 0 (a sector without exports or output has no share to speak of)."""
+    return np.divide(a, b, out=np.zeros_like(a, dtype=np.float64), where=b != 0)
+
+
+@register(
+    "kww",
+    ("exporter", "term", "value"),
+    "Koopman, Wang & Wei (2014): gross exports in 9 value-added terms",
+    needs_basis=True,
+    by=("country", "sector"),
+)
+def kww_measure(basis: Basis, by: str = "country") -> pd.DataFrame:
+    """KWW (2014, AER, eq. 36) terms DVA_FIN … FDC by exporter (``by="sector"``: and exporting
+    sector); they add up to gross exports."""
+    return terms_frame(basis.model, wz.kww(basis), wz.KWW_TERMS, by)
+
+
+@register(
+    "wwz",
+    ("exporter", "exporter_sector", "importer", "term", "value"),
+    "Wang, Wei & Zhu (2013): bilateral sector-level gross exports in 16 terms",
+    needs_basis=True,
+)
+def wwz_measure(basis: Basis) -> pd.DataFrame:
+    """WWZ (2013, NBER 19677, eq. 37) 16 terms by exporter-sector and importer."""
+    model = basis.model
+    g = model.grouping
+    W = wz.wwz(basis)  # 16 × n × U
+    k, U = W.shape[0], g.n_units
+    agg = g.aggregate_rows(W.transpose(1, 2, 0).reshape(W.shape[1], U * k))  # (U·N) × (U·k)
+    units, sectors = unit_sector_labels(model)
+    names = np.array(g.units, dtype=object)
+    rows = np.repeat(np.arange(len(units)), U)
+    imp = np.tile(np.arange(U), len(units))
+    keep = imp != rows // len(g.sectors)
+    rows, imp = rows[keep], imp[keep]
+    values = agg.reshape(len(units), U, k)[rows, imp].ravel()
+    return pd.DataFrame(
+        {
+            "exporter": np.repeat(units[rows], k),
+            "exporter_sector": np.repeat(sectors[rows], k),
+            "importer": np.repeat(names[imp], k),
+            "term": np.tile(np.array(wz.WWZ_TERMS, dtype=object), len(rows)),
+            "value": values,
+        }
+    )
+
+
+@register(
+    "bm",
+    ("exporter", "term", "value"),
+    "Borin & Mancini (2019): EXGR = DC + FC, DC = DVA + DDC, FC = FVA + FDC, VAX = DVA − REF",
+    needs_basis=True,
+    approach=("source",),
+    perspective=("exporter",),
+    by=("country", "sector"),
+)
+def bm_measure(
+    basis: Basis, approach: str = "source", perspective: str = "exporter", by: str = "country"
+) -> pd.DataFrame:
+    """Borin–Mancini decomposition; see :mod:`gvckit.icio.decompose.borin_mancini`."""
+    return terms_frame(basis.model, bm.bm_source_exporter(basis), bm.BM_TERMS, by)
+
+
+def _participation_oecd(basis: Basis) -> FloatArray:
+    """GVCB = foreign content (VS), GVCF = VS1 (own value added in partners' exports):
+    Koopman, Powers, Wang & Wei (2010); OECD TiVA. Rows: GVC, GVCB, GVCF, EXGR by row
+    (GVCB by exporting sector, GVCF by source sector)."""
+    from gvckit.icio import leontief as lt
+
+    b = basis
+    gvcb = (b.colS - b.vB) * b.E
+    gvcf = lt.vs1(b.model.system, b.v, b.E, b.row_unit, b.n_units)
+    return np.stack([gvcb + gvcf, gvcb, gvcf, b.E])
+
+
+def _participation_bm(basis: Basis) -> FloatArray:
+    """Borin & Mancini (2019) trade-based: GVC = EXGR − DAVAX = GVCB + GVCF with
+    GVCB = FC + DDC (backward) and GVCF = DVA − DAVAX (forward)."""
+    t = dict(zip(bm.BM_TERMS, bm.bm_source_exporter(basis), strict=True))
+    gvcb = t["FC"] + t["DDC"]
+    gvcf = t["DVA"] - bm.davax(basis)
+    return np.stack([gvcb + gvcf, gvcb, gvcf, t["EXGR"]])
+
+
+def _participation_wwyz(basis: Basis) -> tuple[FloatArray, FloatArray]:
+    """Wang, Wei, Yu & Zhu (2017, NBER 23261) production-based participation, per row:
+    forward numerator V_GVC_i = v_i (L A^F B Y)_i over Va_i = v_i x_i, backward numerator
+    Y_GVC_j = (v' L A^F B)_j Y_j over Y_j (final goods output), with L the block-diagonal local
+    Leontief and A^F the foreign (imported-input) part of A. Returns (numerators 2×n,
+    denominators 2×n)."""
+    b = basis
+    n = len(b.E)
+    foreign = b.row_unit[:, None] != b.row_unit[None, :]
+    AF = np.where(foreign, b.A, 0.0)
+    BY = b.BYd.sum(axis=1)
+    v_gvc = b.v * b.blockdiag(b.Ld, AF @ BY)
+    back = b.model.system.solve_transpose(AF.T @ b.vL)  # (v' L A^F B)'
+    y_gvc = back * b.Yrow
+    va = b.v * b.X
+    assert v_gvc.shape == (n,)
+    return np.stack([v_gvc, y_gvc]), np.stack([va, b.Yrow])
+
+
+@register(
+    "participation",
+    ("exporter", "indicator", "value"),
+    "GVC participation: --method oecd (VS, VS1), bm (EXGR − DAVAX) or wwyz (production-based)",
+    needs_basis=True,
+    method=("oecd", "bm", "wwyz"),
+    by=("country", "sector"),
+)
+def participation_measure(basis: Basis, method: str = "oecd", by: str = "country") -> pd.DataFrame:
+    """GVC participation by exporter (or exporter-sector); see the method functions above."""
+    model = basis.model
+    g = model.grouping
+    if method == "wwyz":
+        num, den = _participation_wwyz(basis)
+        if by == "sector":
+            num, den = g.aggregate_rows(num.T).T, g.aggregate_rows(den.T).T
+        else:
+            num, den = by_unit(model, num.T).T, by_unit(model, den.T).T
+        values = _ratio(num, den)
+        names: tuple[str, ...] = ("forward", "backward")
+    else:
+        raw = _participation_oecd(basis) if method == "oecd" else _participation_bm(basis)
+        agg = g.aggregate_rows(raw.T).T if by == "sector" else by_unit(model, raw.T).T
+        gvc, gvcb, gvcf, exgr = agg
+        values = np.stack(
+            [gvc, gvcb, gvcf, _ratio(gvc, exgr), _ratio(gvcb, exgr), _ratio(gvcf, exgr)]
+        )
+        names = PARTICIPATION
+    return _indicator_frame(basis, values, names, by)
+
+
+def _indicator_frame(
+    basis: Basis, values: FloatArray, names: tuple[str, ...], by: str
+) -> pd.DataFrame:
+    """Long frame of already aggregated values (k × units or k × unit-sectors)."""
+    model = basis.model
+    k = len(names)
+    inds = np.tile(np.array(names, dtype=object), values.shape[1])
+    flat = values.T.ravel()
+    if by == "sector":
+        units, sectors = unit_sector_labels(model)
+        return pd.DataFrame(
+            {
+                "exporter": np.repeat(units, k),
+                "exporter_sector": np.repeat(sectors, k),
+                "indicator": inds,
+                "value": flat,
+            }
+        )
+    labels = np.array(model.grouping.units, dtype=object)
+    return pd.DataFrame({"exporter": np.repeat(labels, k), "indicator": inds, "value": flat})
+
+
+@register(
+    "position",
+    ("country", "value"),
+    "GVC position index ln(1 + VS1/E) − ln(1 + VS/E) (Koopman, Powers, Wang & Wei 2010)",
+    needs_basis=True,
+    by=("country", "sector"),
+)
+def position_measure(basis: Basis, by: str = "country") -> pd.DataFrame:
+    """Koopman, Powers, Wang & Wei (2010, NBER 16426) GVC position: ln(1 + VS1/E) − ln(1 + VS/E),
+    VS1 the country's (sector's) value added in other countries' exports, VS the foreign value
+    added in its exports, E its gross exports. 0 where E = 0."""
+    raw = _participation_oecd(basis)  # GVC, VS, VS1, E
+    model = basis.model
+    g = model.grouping
+    agg = g.aggregate_rows(raw.T).T if by == "sector" else by_unit(model, raw.T).T
+    _, vs, vs1, e = agg
+    value = np.where(e != 0, np.log1p(_ratio(vs1, e)) - np.log1p(_ratio(vs, e)), 0.0)
+    if by == "sector":
+        units, sectors = unit_sector_labels(model)
+        return pd.DataFrame({"country": units, "sector": sectors, "value": value})
+    return pd.DataFrame({"country": np.array(g.units, dtype=object), "value": value})
+
+
+@register(
+    "upstreamness",
+    ("country", "sector", "value"),
+    "upstreamness U = (I − Δ)⁻¹·1, Δ_ij = a_ij x_j / x_i (Antràs, Chor, Fally & Hillberry 2012)",
+)
+def upstreamness_measure(model: object) -> pd.DataFrame:
+    """Antràs, Chor, Fally & Hillberry (2012, AER P&P 102(3)): average number of production
+    stages before final use, U = (I − Δ)⁻¹·1 with Δ = x̂⁻¹ A x̂, i.e. U = x̂⁻¹ B x. Output-weighted
+    when rows are merged; 0 for sectors without output (U ≥ 1 otherwise)."""
+    from gvckit.icio.model import IcioModel
+
+    assert isinstance(model, IcioModel)
+    x = model.table.x
+    g = model.grouping
+    weighted = g.aggregate_rows(model.system.solve(x))  # x_i U_i = (B x)_i
+    out = g.aggregate_rows(x)
+    units, sectors = unit_sector_labels(model)
+    return pd.DataFrame({"country": units, "sector": sectors, "value": _ratio(weighted, out)})
+
+
+@register(
+    "downstreamness",
+    ("country", "sector", "value"),
+    "downstreamness: column sums of B, total backward linkage (Antràs & Chor 2013)",
+)
+def downstreamness_measure(model: object) -> pd.DataFrame:
+    """Antràs & Chor (2013, Econometrica 81(6)); Miller & Temurshoev (2017, IRSR 40(5)):
+    D_j = Σ_i B_ij, the output needed in the world per unit of final output of j (≥ 1). When rows
+    are merged the value is weighted by final goods output."""
+    from gvckit.icio.model import IcioModel
+
+    assert isinstance(model, IcioModel)
+    D = model.system.solve_transpose(np.ones(len(model.v)))
+    g = model.grouping
+    y = model.Yd.sum(axis=1)
+    value = D if g.trivial else _ratio(g.aggregate_rows(D * y), g.aggregate_rows(y))
+    units, sectors = unit_sector_labels(model)
+    return pd.DataFrame({"country": units, "sector": sectors, "value": value})
+
+
+@register(
+    "nrca",
+    ("country", "sector", "value"),
+    "KWW (2014) new RCA on forward-linked domestic value added in gross exports",
+    needs_basis=True,
+)
+def nrca_measure(basis: Basis) -> pd.DataFrame:
+    """Koopman, Wang & Wei (2014, §V): RCA computed on each sector's domestic value added in its
+    country's gross exports, forward-linked (including indirect exports through other sectors):
+    DV_i = v_i (L_ss E_s)_i for row i of s. NRCA_is = (DV_is / Σ_i DV_is) / (Σ_s DV_is / Σ DV)."""
+    b = basis
+    dv = b.v * b.blockdiag(b.Ld, b.E)
+    model = b.model
+    g = model.grouping
+    per = g.aggregate_rows(dv).reshape(g.n_units, len(g.sectors))
+    country_share = _ratio(per, per.sum(axis=1, keepdims=True))
+    world = per.sum(axis=0)
+    world_share = _ratio(world, np.full_like(world, world.sum()))
+    value = np.where(world_share[None, :] != 0, _ratio(country_share, world_share[None, :]), 0.0)
+    units, sectors = unit_sector_labels(model)
+    return pd.DataFrame({"country": units, "sector": sectors, "value": value.ravel()})

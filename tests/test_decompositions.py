@@ -1,0 +1,238 @@
+"""Decompositions of gross exports: published oracles, literal reference formulas, identities.
+
+Oracles: decompr's KWW table and one WWZ row for the ``leather`` table (../shared/ORACLES.md §1).
+References: tests/reference.py, the papers' equations written out literally.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+
+import gvckit.icio as icio
+from gvckit.icio.decompose import Basis
+from gvckit.icio.decompose import borin_mancini as bm
+from gvckit.icio.decompose import wwz as wz
+from gvckit.icio.table import IcioTable
+
+from conftest import WIOD_YEARS, wiod_path
+from reference import bm_fva_naive, kww_naive, wwz_naive
+from strategies import balanced_tables
+from test_oracles import GROSS_EXPORTS, KWW_LEATHER
+
+WWZ_ARG_AGR_TUR = {
+    "DVA_FIN": 5.4744354, "DVA_INT": 2.6813686, "DVA_INTrexI1": 1.13634407,
+    "DVA_INTrexF": 1.40930027, "DVA_INTrexI2": 0.504931544, "RDV_INT": 0.168614730,
+    "RDV_FIN": 0.70568372, "RDV_FIN2": 0.347019751, "OVA_FIN": 0.41126356,
+    "MVA_FIN": 0.21430105, "OVA_INT": 0.19588405, "MVA_INT": 0.10207118,
+    "DDC_FIN": 0.064864146, "DDC_INT": 0.07171574, "ODC": 0.33673597, "MDC": 0.17546624,
+}  # fmt: skip
+
+
+def test_kww_matches_decompr_vignette(leather_path: Path) -> None:
+    kww = icio.measure("kww", icio.read(leather_path))
+    assert list(kww.columns) == ["exporter", "term", "value"]
+    table = kww.pivot(index="exporter", columns="term", values="value")
+    for country, published in KWW_LEATHER.items():
+        ours = table.loc[country, list(wz.KWW_TERMS)].to_numpy()
+        # the vignette prints 7 significant digits
+        np.testing.assert_allclose(ours, published, rtol=5e-7, atol=1e-7)
+        assert ours.sum() == pytest.approx(GROSS_EXPORTS[country], rel=1e-12)
+
+
+def test_wwz_matches_decompr_row(leather_path: Path) -> None:
+    wwz = icio.measure("wwz", icio.read(leather_path))
+    assert list(wwz.columns) == ["exporter", "exporter_sector", "importer", "term", "value"]
+    assert tuple(wwz.term.iloc[:16]) == wz.WWZ_TERMS
+    row = wwz[(wwz.exporter == "Argentina") & (wwz.exporter_sector == "Agriculture")
+              & (wwz.importer == "Turkey")].set_index("term")["value"]
+    for term, value in WWZ_ARG_AGR_TUR.items():
+        assert row[term] == pytest.approx(value, rel=1e-7), term
+    assert row.sum() == pytest.approx(14.0, rel=1e-12)
+    assert len(wwz) == 3 * 3 * 2 * 16  # importer never equals exporter
+
+
+def _arrays(table: IcioTable) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    model = icio.IcioModel(table)
+    return model.A, model.v, table.final_demand, len(table.entities), len(table.sectors)
+
+
+def _check_against_reference(table: IcioTable) -> None:
+    model = icio.IcioModel(table)
+    basis = Basis(model)
+    A, v, Y, G, N = _arrays(table)
+    W = wz.wwz(basis)  # 16 × n × G
+    ref = wwz_naive(A, v, Y, G, N)  # 16 × G × N × G
+    np.testing.assert_allclose(W, ref.reshape(16, G * N, G), rtol=1e-9, atol=1e-9)
+    K = wz.kww(basis).reshape(9, G, N).sum(axis=2)
+    np.testing.assert_allclose(K, kww_naive(A, v, Y, G, N), rtol=1e-9, atol=1e-9)
+    fva = bm.bm_source_exporter(basis)[bm.BM_TERMS.index("FVA")]
+    np.testing.assert_allclose(fva, bm_fva_naive(A, v, model.E, G, N), rtol=1e-9, atol=1e-9)
+
+
+def test_fast_forms_equal_literal_formulas_on_leather(leather_path: Path) -> None:
+    _check_against_reference(icio.read(leather_path))
+
+
+@settings(max_examples=25, deadline=None)
+@given(balanced_tables())
+def test_fast_forms_equal_literal_formulas(table: IcioTable) -> None:
+    _check_against_reference(table)
+
+
+def _check_identities(
+    table: IcioTable, groups: dict[str, list[str]] | None = None, nonnegative: bool = False
+) -> None:
+    model = icio.IcioModel(table, groups)
+    basis = Basis(model)
+    live = table.x != 0
+    E = model.E
+    # WWZ: 16 terms add up to bilateral sector exports
+    W = wz.wwz(basis)
+    bilateral = model.E_int + model.E_fin
+    np.testing.assert_allclose(W.sum(axis=0)[live], bilateral[live], rtol=1e-9, atol=1e-7)
+    # KWW: 9 terms add up to exports; WWZ aggregates to KWW
+    K = wz.kww(basis)
+    np.testing.assert_allclose(K.sum(axis=0)[live], E[live], rtol=1e-9, atol=1e-7)
+    by_row = dict(zip(wz.WWZ_TERMS, W.sum(axis=2), strict=True))
+    kww = dict(zip(wz.KWW_TERMS, K, strict=True))
+    for k_term, w_terms in wz.KWW_FROM_WWZ.items():
+        if k_term in ("DVA_INT", "DVA_INTrex", "RDV_FIN"):
+            continue
+        np.testing.assert_allclose(kww[k_term], sum(by_row[w] for w in w_terms), rtol=1e-9,
+                                   atol=1e-9)
+    np.testing.assert_allclose(
+        kww["DVA_INT"] + kww["DVA_INTrex"] + kww["RDV_FIN"],
+        sum(by_row[w] for k in ("DVA_INT", "DVA_INTrex", "RDV_FIN") for w in wz.KWW_FROM_WWZ[k]),
+        rtol=1e-9, atol=1e-9,
+    )
+    # Borin–Mancini
+    t = dict(zip(bm.BM_TERMS, bm.bm_source_exporter(basis), strict=True))
+    np.testing.assert_allclose((t["DC"] + t["FC"])[live], t["EXGR"][live], rtol=1e-9, atol=1e-7)
+    np.testing.assert_allclose(t["DVA"] + t["DDC"], t["DC"], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(t["FVA"] + t["FDC"], t["FC"], rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(t["VAX"] + t["REF"], t["DVA"], rtol=1e-12, atol=1e-9)
+    # BM and KWW agree per country (they attribute to exporting sectors differently)
+    def per_unit(a: np.ndarray) -> np.ndarray:
+        return np.bincount(model.grouping.row_unit, weights=a, minlength=model.grouping.n_units)
+
+    np.testing.assert_allclose(per_unit(t["DDC"]), per_unit(kww["DDC"]), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(per_unit(t["REF"]), per_unit(kww["RDV_FIN"] + kww["RDV_INT"]),
+                               rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        per_unit(t["VAX"]), per_unit(kww["DVA_FIN"] + kww["DVA_INT"] + kww["DVA_INTrex"]),
+        rtol=1e-9, atol=1e-9,
+    )
+    if nonnegative:  # with non-negative flows every term is non-negative
+        assert np.all(W >= -1e-12) and np.all(K >= -1e-12)
+        for name in ("DVA", "DDC", "FVA", "FDC", "REF", "VAX"):
+            assert np.all(t[name] >= -1e-9 * (1 + np.abs(t["EXGR"]))), name
+
+
+def test_identities_on_leather(leather_path: Path) -> None:
+    _check_identities(icio.read(leather_path))
+    _check_identities(icio.read(leather_path), {"TG": ["Turkey", "Germany"]})
+
+
+@settings(max_examples=40, deadline=None)
+@given(balanced_tables(zero_sector=True))
+def test_identities_on_random_tables(table: IcioTable) -> None:
+    _check_identities(table, nonnegative=True)
+    if len(table.countries) > 2:
+        _check_identities(table, {"GRP": list(table.countries[:2])}, nonnegative=True)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("year", WIOD_YEARS)
+def test_identities_on_wiod(year: int) -> None:
+    _check_identities(icio.read(wiod_path(year)))
+
+
+def _frame(name: str, table: IcioTable, **options: str) -> pd.DataFrame:
+    return icio.measure(name, table, **options)
+
+
+def test_participation_identities(leather_path: Path) -> None:
+    table = icio.read(leather_path)
+    for method in ("oecd", "bm"):
+        p = _frame("participation", table, method=method).pivot(
+            index="exporter", columns="indicator", values="value")
+        np.testing.assert_allclose(p.GVC, p.GVCB + p.GVCF, rtol=1e-12)
+        exgr = pd.Series(GROSS_EXPORTS)
+        np.testing.assert_allclose(p.GVC_SH, p.GVC / exgr[p.index], rtol=1e-12)
+    oecd = _frame("participation", table).pivot(index="exporter", columns="indicator",
+                                                values="value")
+    vs1 = _frame("vs1", table).groupby("country")["value"].sum()
+    vs = _frame("vs", table).groupby("country")["value"].sum()
+    np.testing.assert_allclose(oecd.GVCF, vs1[oecd.index], rtol=1e-12)
+    np.testing.assert_allclose(oecd.GVCB, vs[oecd.index], rtol=1e-12)
+    # BM trade-based: GVC = EXGR − DAVAX, GVCB = FC + DDC (= KWW's DDC + FVA + FDC)
+    bmp = _frame("participation", table, method="bm").pivot(index="exporter",
+                                                             columns="indicator", values="value")
+    for country, kww in KWW_LEATHER.items():
+        assert bmp.loc[country, "GVCB"] == pytest.approx(sum(kww[5:]), abs=3e-6)
+
+
+def test_position_formula(leather_path: Path) -> None:
+    table = icio.read(leather_path)
+    pos = _frame("position", table).set_index("country")["value"]
+    vs1 = _frame("vs1", table).groupby("country")["value"].sum()
+    vs = _frame("vs", table).groupby("country")["value"].sum()
+    for c, e in GROSS_EXPORTS.items():
+        assert pos[c] == pytest.approx(np.log(1 + vs1[c] / e) - np.log(1 + vs[c] / e), rel=1e-12)
+
+
+def test_upstreamness_and_downstreamness(leather_path: Path) -> None:
+    table = icio.read(leather_path)
+    model = icio.IcioModel(table)
+    up = _frame("upstreamness", table)["value"].to_numpy()
+    # U = 1 + Δ·U with Δ_ij = a_ij x_j / x_i (Antràs et al. 2012, eq. 2)
+    x = table.x
+    delta = model.A * x[None, :] / x[:, None]
+    np.testing.assert_allclose(up, 1 + delta @ up, rtol=1e-12)
+    assert np.all(up >= 1)
+    down = _frame("downstreamness", table)["value"].to_numpy()
+    np.testing.assert_allclose(down, model.system.inverse().sum(axis=0), rtol=1e-12)
+
+
+def test_upstreamness_closed_economy() -> None:
+    """One sector selling a share a of its output to itself: U = 1 / (1 − a)."""
+    table = icio.IcioTable(entities=["X"], sectors=["s"], Z=[[30.0]], Y=[[70.0]])
+    assert _frame("upstreamness", table)["value"].iloc[0] == pytest.approx(1 / (1 - 0.3))
+
+
+def test_nrca_is_relative_share(leather_path: Path) -> None:
+    table = icio.read(leather_path)
+    nrca = _frame("nrca", table).pivot(index="country", columns="sector", values="value")
+    basis = Basis(icio.IcioModel(table))
+    dv = (basis.v * basis.blockdiag(basis.Ld, basis.E)).reshape(3, 3)
+    # forward-linked DVA sums, per country, to Borin–Mancini's DVA
+    dva = bm.bm_source_exporter(basis)[bm.BM_TERMS.index("DVA")].reshape(3, 3).sum(axis=1)
+    np.testing.assert_allclose(dv.sum(axis=1), dva, rtol=1e-12)
+    expected = (dv / dv.sum(axis=1, keepdims=True)) / (dv.sum(axis=0) / dv.sum())
+    np.testing.assert_allclose(nrca.loc[list(table.countries), list(table.sectors)], expected,
+                               rtol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(balanced_tables(zero_sector=True))
+def test_no_nan_anywhere(table: IcioTable) -> None:
+    basis = Basis(icio.IcioModel(table))
+    for name, spec in icio.MEASURES.items():
+        choices = [{}] + [{k: v} for k, vals in spec.options.items() for v in vals]
+        for opts in choices:
+            frame = icio.measure(name, basis, **opts)
+            values = frame["value"].to_numpy(dtype=float)
+            if name == "vax":  # the VAX ratio of a country without exports is undefined
+                values = values[frame["indicator"] != "VAX_RATIO"]
+            assert np.isfinite(values).all(), (name, opts)
+
+
+def test_wwyz_participation_bounds(leather_path: Path) -> None:
+    frame = _frame("participation", icio.read(leather_path), method="wwyz", by="sector")
+    assert set(frame.indicator) == {"forward", "backward"}
+    assert frame["value"].between(0, 1).all()
