@@ -35,29 +35,44 @@ def wwz_naive(A: np.ndarray, v: np.ndarray, Y: np.ndarray, G: int, N: int) -> np
             Asr = A[S[s], S[r]]
             others = [t for t in range(G) if t not in (s, r)]
 
-            def Bb(i: int, j: int) -> np.ndarray:
+            def blk(i: int, j: int) -> np.ndarray:
                 return B[S[i], S[j]]
 
             terms = [
                 vBss * Ys[s][r],
-                vLss * (Asr @ Bb(r, r) @ Ys[r][r]),
-                vLss * (Asr @ sum((Bb(r, t) @ Ys[t][t] for t in others), np.zeros(N))),
-                vLss * (Asr @ Bb(r, r) @ sum((Ys[r][t] for t in others), np.zeros(N))),
-                vLss * (Asr @ sum((Bb(r, t) @ sum(Ys[t][u] for u in range(G) if u not in (s, t))
-                                   for t in others), np.zeros(N))),
-                vLss * (Asr @ Bb(r, s) @ Ys[s][s]),  # RDV_INT
-                vLss * (Asr @ Bb(r, r) @ Ys[r][s]),  # RDV_FIN
-                vLss * (Asr @ sum((Bb(r, t) @ Ys[t][s] for t in others), np.zeros(N))),  # FIN2
-                vLss * (Asr @ Bb(r, s) @ sum(Ys[s][t] for t in range(G) if t != s)),
+                vLss * (Asr @ blk(r, r) @ Ys[r][r]),
+                vLss * (Asr @ sum((blk(r, t) @ Ys[t][t] for t in others), np.zeros(N))),
+                vLss * (Asr @ blk(r, r) @ sum((Ys[r][t] for t in others), np.zeros(N))),
+                vLss
+                * (
+                    Asr
+                    @ sum(
+                        (
+                            blk(r, t) @ sum(Ys[t][u] for u in range(G) if u not in (s, t))
+                            for t in others
+                        ),
+                        np.zeros(N),
+                    )
+                ),
+                vLss * (Asr @ blk(r, s) @ Ys[s][s]),  # RDV_INT
+                vLss * (Asr @ blk(r, r) @ Ys[r][s]),  # RDV_FIN
+                vLss * (Asr @ sum((blk(r, t) @ Ys[t][s] for t in others), np.zeros(N))),  # FIN2
+                vLss * (Asr @ blk(r, s) @ sum(Ys[s][t] for t in range(G) if t != s)),
                 (vBss - vLss) * (Asr @ X[S[r]]),
             ]
-            vr_Brs = v[S[r]] @ Bb(r, s)
-            vt_Bts = sum((v[S[t]] @ Bb(t, s) for t in others), np.zeros(N))
+            vr_Brs = v[S[r]] @ blk(r, s)
+            vt_Bts = sum((v[S[t]] @ blk(t, s) for t in others), np.zeros(N))
             fin = Ys[s][r]
             inter = Asr @ L[r] @ Ys[r][r]
             dc = Asr @ L[r] @ E[r]
-            terms += [vr_Brs * fin, vt_Bts * fin, vr_Brs * inter, vt_Bts * inter,
-                      vr_Brs * dc, vt_Bts * dc]
+            terms += [
+                vr_Brs * fin,
+                vt_Bts * fin,
+                vr_Brs * inter,
+                vt_Bts * inter,
+                vr_Brs * dc,
+                vt_Bts * dc,
+            ]
             for k, term in enumerate(terms):
                 out[k, s, :, r] = term
     return out
@@ -84,11 +99,15 @@ def kww_naive(A: np.ndarray, v: np.ndarray, Y: np.ndarray, G: int, N: int) -> np
         out[5, s] = sum(vs @ B[S[s], S[r]] @ A[S[r], S[s]] @ Lss @ Es for r in o)
         fva = sum(v[S[t]] @ B[S[t], S[s]] for t in o)
         out[6, s] = fva @ sum(Y[S[s], r] for r in o)
-        out[7, s] = fva @ sum(A[S[s], S[r]] @ np.linalg.inv(np.eye(N) - A[S[r], S[r]])
-                              @ Y[S[r], r] for r in o)
-        out[8, s] = fva @ sum(A[S[s], S[r]] @ np.linalg.inv(np.eye(N) - A[S[r], S[r]])
-                              @ sum(A[S[r], S[t]] @ X[S[t]] + Y[S[r], t] for t in range(G)
-                                    if t != r) for r in o)
+        out[7, s] = fva @ sum(
+            A[S[s], S[r]] @ np.linalg.inv(np.eye(N) - A[S[r], S[r]]) @ Y[S[r], r] for r in o
+        )
+        out[8, s] = fva @ sum(
+            A[S[s], S[r]]
+            @ np.linalg.inv(np.eye(N) - A[S[r], S[r]])
+            @ sum(A[S[r], S[t]] @ X[S[t]] + Y[S[r], t] for t in range(G) if t != r)
+            for r in o
+        )
     return out
 
 

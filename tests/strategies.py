@@ -9,12 +9,14 @@ from gvckit.icio.table import IcioTable
 
 
 @st.composite
-def balanced_tables(draw: st.DrawFn, zero_sector: bool = False) -> IcioTable:
+def balanced_tables(
+    draw: st.DrawFn, zero_sector: bool = False, min_countries: int = 2
+) -> IcioTable:
     """A table built as A (column sums < 0.9), Y >= 0, x = (I − A)⁻¹·Y·1, Z = A·diag(x).
 
     With ``zero_sector`` one country-sector has no output, no inputs and no sales.
     """
-    G = draw(st.integers(2, 4))
+    G = draw(st.integers(min_countries, 4))
     N = draw(st.integers(1, 3))
     F = draw(st.integers(1, 2))
     seed = draw(st.integers(0, 2**32 - 1))

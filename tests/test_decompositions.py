@@ -14,12 +14,11 @@ import pytest
 from hypothesis import given, settings
 
 import gvckit.icio as icio
+from conftest import WIOD_YEARS, wiod_path
 from gvckit.icio.decompose import Basis
 from gvckit.icio.decompose import borin_mancini as bm
 from gvckit.icio.decompose import wwz as wz
 from gvckit.icio.table import IcioTable
-
-from conftest import WIOD_YEARS, wiod_path
 from reference import bm_fva_naive, kww_naive, wwz_naive
 from strategies import balanced_tables
 from test_oracles import GROSS_EXPORTS, KWW_LEATHER
@@ -48,8 +47,11 @@ def test_wwz_matches_decompr_row(leather_path: Path) -> None:
     wwz = icio.measure("wwz", icio.read(leather_path))
     assert list(wwz.columns) == ["exporter", "exporter_sector", "importer", "term", "value"]
     assert tuple(wwz.term.iloc[:16]) == wz.WWZ_TERMS
-    row = wwz[(wwz.exporter == "Argentina") & (wwz.exporter_sector == "Agriculture")
-              & (wwz.importer == "Turkey")].set_index("term")["value"]
+    row = wwz[
+        (wwz.exporter == "Argentina")
+        & (wwz.exporter_sector == "Agriculture")
+        & (wwz.importer == "Turkey")
+    ].set_index("term")["value"]
     for term, value in WWZ_ARG_AGR_TUR.items():
         assert row[term] == pytest.approx(value, rel=1e-7), term
     assert row.sum() == pytest.approx(14.0, rel=1e-12)
@@ -101,31 +103,29 @@ def _check_identities(
     by_row = dict(zip(wz.WWZ_TERMS, W.sum(axis=2), strict=True))
     kww = dict(zip(wz.KWW_TERMS, K, strict=True))
     for k_term, w_terms in wz.KWW_FROM_WWZ.items():
-        if k_term in ("DVA_INT", "DVA_INTrex", "RDV_FIN"):
-            continue
-        np.testing.assert_allclose(kww[k_term], sum(by_row[w] for w in w_terms), rtol=1e-9,
-                                   atol=1e-9)
-    np.testing.assert_allclose(
-        kww["DVA_INT"] + kww["DVA_INTrex"] + kww["RDV_FIN"],
-        sum(by_row[w] for k in ("DVA_INT", "DVA_INTrex", "RDV_FIN") for w in wz.KWW_FROM_WWZ[k]),
-        rtol=1e-9, atol=1e-9,
-    )
+        np.testing.assert_allclose(
+            kww[k_term], sum(by_row[w] for w in w_terms), rtol=1e-9, atol=1e-9
+        )
     # Borin–Mancini
     t = dict(zip(bm.BM_TERMS, bm.bm_source_exporter(basis), strict=True))
     np.testing.assert_allclose((t["DC"] + t["FC"])[live], t["EXGR"][live], rtol=1e-9, atol=1e-7)
     np.testing.assert_allclose(t["DVA"] + t["DDC"], t["DC"], rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(t["FVA"] + t["FDC"], t["FC"], rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(t["VAX"] + t["REF"], t["DVA"], rtol=1e-12, atol=1e-9)
+
     # BM and KWW agree per country (they attribute to exporting sectors differently)
     def per_unit(a: np.ndarray) -> np.ndarray:
         return np.bincount(model.grouping.row_unit, weights=a, minlength=model.grouping.n_units)
 
     np.testing.assert_allclose(per_unit(t["DDC"]), per_unit(kww["DDC"]), rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(per_unit(t["REF"]), per_unit(kww["RDV_FIN"] + kww["RDV_INT"]),
-                               rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(
-        per_unit(t["VAX"]), per_unit(kww["DVA_FIN"] + kww["DVA_INT"] + kww["DVA_INTrex"]),
-        rtol=1e-9, atol=1e-9,
+        per_unit(t["REF"]), per_unit(kww["RDV_FIN"] + kww["RDV_INT"]), rtol=1e-9, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        per_unit(t["VAX"]),
+        per_unit(kww["DVA_FIN"] + kww["DVA_INT"] + kww["DVA_INTrex"]),
+        rtol=1e-9,
+        atol=1e-9,
     )
     if nonnegative:  # with non-negative flows every term is non-negative
         assert np.all(W >= -1e-12) and np.all(K >= -1e-12)
@@ -160,19 +160,22 @@ def test_participation_identities(leather_path: Path) -> None:
     table = icio.read(leather_path)
     for method in ("oecd", "bm"):
         p = _frame("participation", table, method=method).pivot(
-            index="exporter", columns="indicator", values="value")
+            index="exporter", columns="indicator", values="value"
+        )
         np.testing.assert_allclose(p.GVC, p.GVCB + p.GVCF, rtol=1e-12)
         exgr = pd.Series(GROSS_EXPORTS)
         np.testing.assert_allclose(p.GVC_SH, p.GVC / exgr[p.index], rtol=1e-12)
-    oecd = _frame("participation", table).pivot(index="exporter", columns="indicator",
-                                                values="value")
+    oecd = _frame("participation", table).pivot(
+        index="exporter", columns="indicator", values="value"
+    )
     vs1 = _frame("vs1", table).groupby("country")["value"].sum()
     vs = _frame("vs", table).groupby("country")["value"].sum()
     np.testing.assert_allclose(oecd.GVCF, vs1[oecd.index], rtol=1e-12)
     np.testing.assert_allclose(oecd.GVCB, vs[oecd.index], rtol=1e-12)
     # BM trade-based: GVC = EXGR − DAVAX, GVCB = FC + DDC (= KWW's DDC + FVA + FDC)
-    bmp = _frame("participation", table, method="bm").pivot(index="exporter",
-                                                             columns="indicator", values="value")
+    bmp = _frame("participation", table, method="bm").pivot(
+        index="exporter", columns="indicator", values="value"
+    )
     for country, kww in KWW_LEATHER.items():
         assert bmp.loc[country, "GVCB"] == pytest.approx(sum(kww[5:]), abs=3e-6)
 
@@ -214,8 +217,9 @@ def test_nrca_is_relative_share(leather_path: Path) -> None:
     dva = bm.bm_source_exporter(basis)[bm.BM_TERMS.index("DVA")].reshape(3, 3).sum(axis=1)
     np.testing.assert_allclose(dv.sum(axis=1), dva, rtol=1e-12)
     expected = (dv / dv.sum(axis=1, keepdims=True)) / (dv.sum(axis=0) / dv.sum())
-    np.testing.assert_allclose(nrca.loc[list(table.countries), list(table.sectors)], expected,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        nrca.loc[list(table.countries), list(table.sectors)], expected, rtol=1e-12
+    )
 
 
 @settings(max_examples=30, deadline=None)

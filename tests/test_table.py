@@ -77,12 +77,32 @@ def test_zero_output_sector_gets_zero_coefficients() -> None:
     assert np.all(model.A[:, 3] == 0) and model.v[3] == 0
     for name in icio.measure_names():
         frame = icio.measure(name, model)
-        assert np.isfinite(frame["value"].to_numpy(dtype=float)).all() or name == "vax"
+        values = frame["value"].to_numpy(dtype=float)
+        if name == "vax":  # only the ratio of a country without exports may be undefined
+            wide = frame.pivot(index="country", columns="indicator", values="value")
+            assert wide.drop(columns="VAX_RATIO").notna().all().all()
+            assert (wide.VAX_RATIO.notna() == (wide.EXGR != 0)).all()
+        else:
+            assert np.isfinite(values).all(), name
 
 
 def test_destination_must_be_a_country() -> None:
     with pytest.raises(TableError, match="destination 'ZZZ' is not a country"):
         icio.IcioTable(**_small(destinations=["AAA", "ZZZ"]))  # type: ignore[arg-type]
+
+
+def test_non_productive_table_is_refused() -> None:
+    """A = [[0.5, 1.5], [0.5, 0.5]] has spectral radius 1.37 > 1: B has negative entries."""
+    t = icio.IcioTable(
+        entities=["AAA"],
+        sectors=["s1", "s2"],
+        Z=np.array([[5.0, 15.0], [5.0, 5.0]]),
+        Y=np.array([[-10.0], [0.0]]),
+        output=np.array([10.0, 10.0]),
+        output_basis="given",
+    )
+    with pytest.raises(TableError, match=r"column 'AAA_s\d'.*not productive"):
+        icio.IcioModel(t)
 
 
 def test_split_entities_belong_to_their_country() -> None:

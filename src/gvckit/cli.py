@@ -22,7 +22,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from gvckit import __version__
-from gvckit.errors import GvcError
+from gvckit.errors import GvcError, TableError
 
 app = typer.Typer(
     name="gvckit",
@@ -41,6 +41,13 @@ out_console = Console(highlight=False, soft_wrap=True)
 FormatOpt = Annotated[
     str,
     typer.Option("--format", "-f", help="Input format: auto, wide or oecd.", show_default=True),
+]
+SmallOpt = Annotated[
+    bool,
+    typer.Option("--small", help="OECD ICIO: read the small (_SML) table where both are given."),
+]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="Excel: the sheet holding the table (default: first).")
 ]
 YearOpt = Annotated[
     int | None,
@@ -113,11 +120,26 @@ def _status(message: str) -> Iterator[Callable[[str], None]]:
         yield lambda msg: status.update(f"{message}: {msg}")
 
 
-def _load(path: Path, fmt: str, output_basis: str, year: int | None) -> Any:
+def _load(
+    path: Path,
+    fmt: str,
+    output_basis: str,
+    year: int | None = None,
+    small: bool = False,
+    sheet: str | None = None,
+) -> Any:
     from gvckit import icio
 
+    if output_basis not in ("rows", "given"):
+        raise GvcError(f"--output-basis must be 'rows' or 'given', not {output_basis!r}")
     bar = _LoadBar(f"reading {path.name}")
-    extra: dict[str, Any] = {"year": year} if year is not None else {}
+    extra: dict[str, Any] = {}
+    if year is not None:
+        extra["year"] = year
+    if small:
+        extra["small"] = True
+    if sheet is not None:
+        extra["sheet"] = sheet
     try:
         return icio.read(path, format=fmt, output_basis=output_basis, progress=bar, **extra)
     finally:
@@ -131,11 +153,13 @@ def table_info(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     output_basis: BasisOpt = "rows",
     year: YearOpt = None,
+    small: SmallOpt = False,
+    sheet: SheetOpt = None,
 ) -> None:
     """Countries, sectors, final-demand categories, totals and the balance report of a table."""
     from gvckit.icio.summary import table_summary
 
-    t = _load(table, fmt, output_basis, year)
+    t = _load(table, fmt, output_basis, year, small, sheet)
     info = table_summary(t)
     if as_json:
         typer.echo(json.dumps(info, indent=2))
@@ -208,31 +232,47 @@ def measure_cmd(
     post: Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")] = None,
     output_basis: BasisOpt = "rows",
     year: YearOpt = None,
+    small: SmallOpt = False,
+    sheet: SheetOpt = None,
 ) -> None:
     """Compute MEASURE on TABLE and write a tidy table (one row per key, column 'value')."""
     from gvckit import icio
+    from gvckit.icio.groups import parse_groups
+    from gvckit.icio.measures import check_options
     from gvckit.output import output_format, write_frame
 
-    if measure not in icio.MEASURES:
-        raise GvcError(
-            f"unknown measure {measure!r}; choose one of: {', '.join(icio.measure_names())}"
-        )
+    options = {
+        "by": by,
+        "post": post,
+        "approach": approach,
+        "perspective": perspective,
+        "method": method,
+    }
+    check_options(measure, options)  # fail before a long load if an option is wrong
+    groups = parse_groups(group or None)
     if output is not None:
-        output_format(output)  # fail before the work if the extension is wrong
-    t = _load(table, fmt, output_basis, year)
+        output_format(output)
+    t = _load(table, fmt, output_basis, year, small, sheet)
     with _status(f"computing {measure}") as say:
-        frame = icio.measure(
-            measure,
-            t,
-            groups=group or None,
-            progress=say,
-            by=by,
-            post=post,
-            approach=approach,
-            perspective=perspective,
-            method=method,
-        )
+        try:
+            frame = icio.measure(measure, t, groups=groups or None, progress=say, **options)
+        except TableError as exc:  # a problem of this table: say which file
+            raise exc.located(table) from None
     write_frame(frame, output)
+
+
+@app.command("measures")
+def measures_cmd() -> None:
+    """List the measures with their columns and options."""
+    from gvckit import icio
+
+    for spec in icio.MEASURES.values():
+        out_console.print(f"[bold]{spec.name}[/bold]: {spec.summary}", markup=True)
+        out_console.print(f"    columns: {','.join(spec.columns)}", markup=False)
+        for option, values in spec.options.items():
+            out_console.print(
+                f"    --{option} {'|'.join(values)} (default {values[0]})", markup=False
+            )
 
 
 @app.command("demo")
@@ -286,10 +326,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _stderr("interrupted")
         return 130
-    except BrokenPipeError:  # e.g. `gvckit measure ... | head`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
     except Exception as exc:
         if debug:
             traceback.print_exc()

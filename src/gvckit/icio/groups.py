@@ -108,6 +108,12 @@ def grouping(table: IcioTable, groups: GroupSpec = None) -> Grouping:
             group_of[m] = name
         if name in known and group_of.get(name) != name:
             raise OptionError(f"group name {name!r} is already a country of the table")
+    for name, members in parsed.items():
+        if set(members) >= known and len(known) > 1:
+            raise OptionError(
+                f"group {name!r} covers every country of the table, so nothing would be"
+                " exported; leave at least one country outside"
+            )
     unit_of: dict[str, int] = {}
     units: list[str] = []
     members_of: dict[str, list[str]] = {}

@@ -10,6 +10,8 @@ measure needs all of its n² entries.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.linalg as sla
 from numpy.typing import NDArray
@@ -65,7 +67,9 @@ class LeontiefSystem:
         if A.shape != (n, n):
             raise TableError(f"A has shape {A.shape}", expected="a square matrix")
         M = np.eye(n) - A
-        lu, piv = sla.lu_factor(M, overwrite_a=True, check_finite=False)
+        with warnings.catch_warnings():  # singularity is reported below as a TableError
+            warnings.simplefilter("ignore", sla.LinAlgWarning)
+            lu, piv = sla.lu_factor(M, overwrite_a=True, check_finite=False)
         diag = np.abs(np.diag(lu))
         if n and float(diag.min()) <= 1e-14 * max(1.0, float(diag.max())):
             raise TableError(

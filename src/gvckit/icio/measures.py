@@ -24,7 +24,7 @@ from gvckit.icio.model import IcioModel, Progress
 from gvckit.icio.table import IcioTable
 from gvckit.icio.tidy import by_unit_sector, unit_sector_labels
 
-__all__ = ["MEASURES", "Measure", "measure", "measure_names"]
+__all__ = ["MEASURES", "Measure", "check_options", "measure", "measure_names", "register"]
 
 FloatArray = NDArray[np.float64]
 
@@ -66,22 +66,9 @@ def measure_names() -> tuple[str, ...]:
     return tuple(MEASURES)
 
 
-def measure(
-    name: str,
-    table: IcioTable | IcioModel | Basis,
-    *,
-    groups: GroupSpec = None,
-    progress: Progress | None = None,
-    **options: Any,
-) -> pd.DataFrame:
-    """Compute measure ``name`` on ``table`` and return it as a tidy DataFrame.
-
-    ``table`` may be an :class:`IcioTable`, an already built :class:`IcioModel` (reuses its
-    factorisation) or a :class:`~gvckit.icio.decompose.Basis` (also reuses the blocks the
-    decompositions share); ``groups`` must then be None. ``groups`` maps a group name to
-    its member countries (or is a list of ``"NAME=A,B"`` strings): members count as one exporter.
-    ``options`` are the measure's own options (see ``MEASURES[name].options``).
-    """
+def check_options(name: str, options: Mapping[str, Any]) -> tuple[Measure, dict[str, str]]:
+    """The measure ``name`` and its options without the None ones; an :class:`OptionError`
+    listing the valid choices for an unknown measure, option or value."""
     spec = MEASURES.get(name)
     if spec is None:
         raise OptionError(f"unknown measure {name!r}; choose one of: {', '.join(MEASURES)}")
@@ -98,6 +85,26 @@ def measure(
                 f"measure {name!r}: {key}={value!r} is not one of {', '.join(allowed)}"
             )
         clean[key] = str(value)
+    return spec, clean
+
+
+def measure(
+    name: str,
+    table: IcioTable | IcioModel | Basis,
+    *,
+    groups: GroupSpec = None,
+    progress: Progress | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """Compute measure ``name`` on ``table`` and return it as a tidy DataFrame.
+
+    ``table`` may be an :class:`IcioTable`, an already built :class:`IcioModel` (reuses its
+    factorisation) or a :class:`~gvckit.icio.decompose.Basis` (also reuses the blocks the
+    decompositions share); ``groups`` must then be None. ``groups`` maps a group name to
+    its member countries (or is a list of ``"NAME=A,B"`` strings): members count as one exporter.
+    ``options`` are the measure's own options (see ``MEASURES[name].options``).
+    """
+    spec, clean = check_options(name, options)
     if isinstance(table, IcioTable):
         model = IcioModel(table, groups, progress=progress)
     elif groups:
@@ -255,8 +262,9 @@ def vax_measure(model: IcioModel) -> pd.DataFrame:
     """VAX ratio (Johnson & Noguera 2012): value added absorbed abroad / gross exports.
 
     Indicators per country: ``EXGR`` gross exports; ``VAX`` = Σ_{r≠s} V_s B Y_r (value added
-    absorbed abroad); ``VAX_RATIO`` = VAX / EXGR; ``DC`` = V_s B_ss E_s (domestic content of
-    exports); ``VS`` = EXGR − DC (foreign content).
+    absorbed abroad); ``VAX_RATIO`` = VAX / EXGR (NaN for a country without exports); ``DC`` =
+    V_s B_ss E_s (domestic content); ``VS`` = Σ_{t≠s} V_t B_ts E_s (foreign content). DC + VS =
+    EXGR except for exports of sectors without output, which carry no value added.
     """
     g = model.grouping
     VBY = lt.value_added_in_final_demand(model.system, model.v, model.Yd)
@@ -267,10 +275,12 @@ def vax_measure(model: IcioModel) -> pd.DataFrame:
     S = model.value_added_by_source()
     dc_rows = lt.domestic_value_added_in_exports(S, model.E, g.row_unit)
     dc = np.bincount(g.row_unit, weights=dc_rows, minlength=g.n_units).astype(np.float64)
+    vs_rows = lt.foreign_value_added_in_exports(S, model.E, g.row_unit)
+    vs = np.bincount(g.row_unit, weights=vs_rows, minlength=g.n_units).astype(np.float64)
     ratio = lt.vax_ratio(vax, exgr)
     names = np.array(g.units, dtype=object)
     inds = ("EXGR", "VAX", "VAX_RATIO", "DC", "VS")
-    vals = np.stack([exgr, vax, ratio, dc, exgr - dc], axis=1)
+    vals = np.stack([exgr, vax, ratio, dc, vs], axis=1)
     return pd.DataFrame(
         {
             "country": np.repeat(names, len(inds)),

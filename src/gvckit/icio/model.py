@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
+from gvckit.errors import TableError
 from gvckit.icio import leontief as lt
 from gvckit.icio.groups import Grouping, GroupSpec, grouping
 from gvckit.icio.table import IcioTable
@@ -44,6 +45,7 @@ class IcioModel:
         e_int, e_fin = lt.gross_exports(Z, Yd, g.row_unit, g.dest_unit, g.n_units)
         say("factorising I − A")
         system = lt.LeontiefSystem(A)
+        _check_productive(table, A, system)
         self.table: IcioTable = table
         self.grouping: Grouping = g
         self.A: FloatArray = A
@@ -53,6 +55,8 @@ class IcioModel:
         self.E_fin: FloatArray = e_fin
         self.E: FloatArray = e_int.sum(axis=1) + e_fin.sum(axis=1)
         self.system: lt.LeontiefSystem = system
+        for arr in (A, v, Yd, e_int, e_fin, self.E):
+            arr.flags.writeable = False
 
     def unit_exports(self) -> FloatArray:
         """Gross exports of each unit (U)."""
@@ -63,6 +67,24 @@ class IcioModel:
         """U×n: value added from each unit per unit of final output of each row."""
         g = self.grouping
         return lt.value_added_by_source(self.system, self.v, g.row_unit, g.n_units)
+
+
+def _check_productive(table: IcioTable, A: FloatArray, system: lt.LeontiefSystem) -> None:
+    """A table with non-negative coefficients is productive iff B = (I − A)⁻¹ ≥ 0 (Miller &
+    Blair 2009, §2.9); the column sums of B (output multipliers) are then ≥ 1. A violation
+    means inputs exceed output somewhere (negative value added large enough to matter)."""
+    if np.any(A < 0):
+        return  # negative flows (e.g. inventories booked in Z): no sign condition to test
+    multipliers = system.solve_transpose(np.ones(len(A)))
+    bad = np.flatnonzero(multipliers < 1.0 - 1e-9)
+    if bad.size:
+        worst = int(bad[np.argmin(multipliers[bad])])
+        raise TableError(
+            "the table is not productive (the Leontief inverse has negative entries)",
+            column=table.row_labels[worst],
+            expected="intermediate inputs below output in every column (value added ≥ 0)",
+            found=f"output multiplier {multipliers[worst]:.4g}",
+        )
 
 
 def _rebook_dead_inputs(table: IcioTable) -> tuple[FloatArray, FloatArray]:

@@ -50,12 +50,14 @@ KWW_TERMS = (
     "DVA_FIN", "DVA_INT", "DVA_INTrex", "RDV_FIN", "RDV_INT", "DDC", "FVA_FIN", "FVA_INT", "FDC",
 )  # fmt: skip
 
-#: KWW (2014) term ← the WWZ terms that add up to it (DVA_INT, DVA_INTrex and RDV_FIN hold
-#: only in sum: KWW split them by final absorption, see :func:`kww`).
+#: KWW (2014) term ← the WWZ terms that add up to it. KWW class intermediate exports by where
+#: they are finally absorbed: DVA_INT = V^s Σ_{r≠s} B^sr Y^rr, which with B^sr = L^ss A^so B^or
+#: is WWZ's DVA_INT + DVA_INTrexI1 (absorbed by the direct importer or a third country t in its
+#: own final demand); DVA_INTrex = V^s Σ B^sr Σ_{t≠s,r} Y^rt = DVA_INTrexF + DVA_INTrexI2.
 KWW_FROM_WWZ: dict[str, tuple[str, ...]] = {
     "DVA_FIN": ("DVA_FIN",),
-    "DVA_INT": ("DVA_INT",),
-    "DVA_INTrex": ("DVA_INTrexI1", "DVA_INTrexF", "DVA_INTrexI2"),
+    "DVA_INT": ("DVA_INT", "DVA_INTrexI1"),
+    "DVA_INTrex": ("DVA_INTrexF", "DVA_INTrexI2"),
     "RDV_FIN": ("RDV_FIN", "RDV_FIN2"),
     "RDV_INT": ("RDV_INT",),
     "DDC": ("DDC_FIN", "DDC_INT"),
@@ -117,30 +119,9 @@ def wwz(basis: Basis) -> FloatArray:
 
 
 def kww(basis: Basis, wwz_terms: FloatArray | None = None) -> FloatArray:
-    """The 9 KWW (2014, eq. 36) terms by exporting row: array (9, n).
-
-    KWW classify the domestic value added in intermediate exports by where it is finally
-    absorbed, not by the direct importer as WWZ do: DVA_INT = V^s Σ_{r≠s} B^sr Y^rr,
-    DVA_INTrex = V^s Σ_{r≠s} B^sr Σ_{t≠s,r} Y^rt, RDV_FIN = V^s Σ_{r≠s} B^sr Y^rs. With
-    B^sr = L^ss A^so B^or (o: every unit but s) each is attributed to the exporting sector j of s
-    as (V^s L^ss)_j (A^so T_o)_j. DVA_FIN, RDV_INT, DDC, FVA_FIN, FVA_INT and FDC are the WWZ
-    terms summed over importers (KWW_FROM_WWZ). The 9 terms add up to each row's gross exports.
-    """
-    b = basis
+    """The 9 KWW (2014, eq. 36) terms by exporting row, array (9, n): the WWZ terms summed
+    over importers as in :data:`KWW_FROM_WWZ`. They add up to each row's gross exports."""
     W = wwz(basis) if wwz_terms is None else wwz_terms
     index = {name: k for k, name in enumerate(WWZ_TERMS)}
-    by_row = W.sum(axis=2)  # summed over importers
-    out = np.zeros((len(KWW_TERMS), len(b.row_unit)))
-    for k, name in enumerate(KWW_TERMS):
-        out[k] = sum(by_row[index[w]] for w in KWW_FROM_WWZ[name])
-    BYrow, BYdom = b.BYd.sum(axis=1), b.Mdom.sum(axis=1)
-    for s, rows in enumerate(b.rows):
-        absorbed = (
-            BYdom - b.Mdom[:, s],  # Σ_{r≠s} B^·r Y^rr
-            (BYrow - BYdom - b.BYd[:, s]) - (b.Mfin[:, s] - b.Mdom[:, s]),  # Σ B^·r Σ Y^rt
-            b.BYd[:, s] - b.Mdom[:, s],  # Σ_{r≠s} B^·r Y^rs
-        )
-        for k, T in zip((1, 2, 3), absorbed, strict=True):
-            to_units = b.a_to_units(rows, T)
-            out[k, rows] = b.vL[rows] * (to_units.sum(axis=1) - to_units[:, s])
-    return out
+    by_row = W.sum(axis=2)
+    return np.stack([by_row[[index[w] for w in KWW_FROM_WWZ[k]]].sum(axis=0) for k in KWW_TERMS])
