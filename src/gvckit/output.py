@@ -6,6 +6,7 @@ partial output.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -35,7 +36,12 @@ def write_frame(frame: pd.DataFrame, path: str | Path | None = None) -> None:
     """Write ``frame`` to ``path`` (format by extension) or as CSV to stdout when ``path`` is
     None or ``"-"``."""
     if path is None or str(path) == "-":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        try:
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         return
     fmt = output_format(path)
     try:
