@@ -125,3 +125,34 @@ def bm_fva_naive(A: np.ndarray, v: np.ndarray, E: np.ndarray, G: int, N: int) ->
         Bs = np.linalg.inv(np.eye(n) - As)
         out[rows] = (v[others] @ Bs[np.ix_(others, rows)]) * E[rows]
     return out
+
+
+def extraction_naive(
+    A: np.ndarray, v: np.ndarray, own: np.ndarray, flow_rows: np.ndarray, cut: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Borin & Mancini's hypothetical extraction, literally: B^x = (I − A^x)⁻¹ with the entries
+    A[flow_rows, cut] set to 0; returns (V_own B^x[own, j], V_foreign B^x[foreign, j]) for the
+    columns j in ``flow_rows`` (the value-added coefficients counted once)."""
+    n = len(v)
+    Ax = A.copy()
+    Ax[np.ix_(flow_rows, cut)] = 0.0
+    Bx = np.linalg.inv(np.eye(n) - Ax)
+    foreign = np.setdiff1d(np.arange(n), own)
+    return v[own] @ Bx[np.ix_(own, flow_rows)], v[foreign] @ Bx[np.ix_(foreign, flow_rows)]
+
+
+def bm_sink_phi_naive(A: np.ndarray, E: np.ndarray, G: int, N: int, s: int) -> np.ndarray:
+    """Sink-based exports of s counted once, Φ_sr = E_sr − A_sr B^(s)_rs E_s: (N, G)."""
+    n = G * N
+    S = blocks(G, N)
+    rows = np.arange(n)[S[s]]
+    others = np.setdiff1d(np.arange(n), rows)
+    As = A.copy()
+    As[np.ix_(rows, others)] = 0.0
+    Bs = np.linalg.inv(np.eye(n) - As)
+    BsE = Bs[:, rows] @ E[rows]
+    out = np.zeros((N, G))
+    for r in range(G):
+        if r != s:
+            out[:, r] = -(A[S[s], S[r]] @ BsE[S[r]])
+    return out

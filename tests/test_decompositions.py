@@ -72,7 +72,7 @@ def _check_against_reference(table: IcioTable) -> None:
     np.testing.assert_allclose(W, ref.reshape(16, G * N, G), rtol=1e-9, atol=1e-9)
     K = wz.kww(basis).reshape(9, G, N).sum(axis=2)
     np.testing.assert_allclose(K, kww_naive(A, v, Y, G, N), rtol=1e-9, atol=1e-9)
-    fva = bm.bm_source_exporter(basis)[bm.BM_TERMS.index("FVA")]
+    fva = bm.exporter_terms(basis, "source").sum(axis=2)[bm.BM_TERMS.index("FVA")]
     np.testing.assert_allclose(fva, bm_fva_naive(A, v, model.E, G, N), rtol=1e-9, atol=1e-9)
 
 
@@ -107,7 +107,7 @@ def _check_identities(
             kww[k_term], sum(by_row[w] for w in w_terms), rtol=1e-9, atol=1e-9
         )
     # Borin–Mancini
-    t = dict(zip(bm.BM_TERMS, bm.bm_source_exporter(basis), strict=True))
+    t = dict(zip(bm.BM_TERMS, bm.exporter_terms(basis, "source").sum(axis=2), strict=True))
     np.testing.assert_allclose((t["DC"] + t["FC"])[live], t["EXGR"][live], rtol=1e-9, atol=1e-7)
     np.testing.assert_allclose(t["DVA"] + t["DDC"], t["DC"], rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(t["FVA"] + t["FDC"], t["FC"], rtol=1e-12, atol=1e-9)
@@ -214,7 +214,12 @@ def test_nrca_is_relative_share(leather_path: Path) -> None:
     basis = Basis(icio.IcioModel(table))
     dv = (basis.v * basis.blockdiag(basis.Ld, basis.E)).reshape(3, 3)
     # forward-linked DVA sums, per country, to Borin–Mancini's DVA
-    dva = bm.bm_source_exporter(basis)[bm.BM_TERMS.index("DVA")].reshape(3, 3).sum(axis=1)
+    dva = (
+        bm.exporter_terms(basis, "source")
+        .sum(axis=2)[bm.BM_TERMS.index("DVA")]
+        .reshape(3, 3)
+        .sum(axis=1)
+    )
     np.testing.assert_allclose(dv.sum(axis=1), dva, rtol=1e-12)
     expected = (dv / dv.sum(axis=1, keepdims=True)) / (dv.sum(axis=0) / dv.sum())
     np.testing.assert_allclose(
@@ -240,3 +245,159 @@ def test_wwyz_participation_bounds(leather_path: Path) -> None:
     frame = _frame("participation", icio.read(leather_path), method="wwyz", by="sector")
     assert set(frame.indicator) == {"forward", "backward"}
     assert frame["value"].between(0, 1).all()
+
+
+def _bm_against_reference(table: IcioTable) -> None:
+    """Every Borin–Mancini perspective equals its literal extraction (one inverse each)."""
+    from reference import bm_sink_phi_naive, extraction_naive
+
+    model = icio.IcioModel(table)
+    basis = Basis(model)
+    A, v, _, G, N = _arrays(table)
+    Ebil = model.E_int + model.E_fin
+    T = dict(zip(bm.BM_TERMS, bm.sector_terms(basis), strict=True))
+    Bt = dict(zip(bm.BM_TERMS, bm.bilateral_terms(basis), strict=True))
+    sink = dict(zip(bm.BM_TERMS, bm.exporter_terms(basis, "sink"), strict=True))
+    for s in range(G):
+        own = np.arange(s * N, (s + 1) * N)
+        foreign = np.setdiff1d(np.arange(G * N), own)
+        for k in own:  # sector perspective: only row k loses its foreign columns
+            dva, fva = extraction_naive(A, v, own, np.array([k]), foreign)
+            np.testing.assert_allclose(T["DVA"][k], dva[0] * Ebil[k], rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(T["FVA"][k], fva[0] * Ebil[k], rtol=1e-9, atol=1e-12)
+        for r in range(G):  # bilateral perspective: only the block A_sr
+            if r == s:
+                continue
+            cols = np.arange(r * N, (r + 1) * N)
+            dva, fva = extraction_naive(A, v, own, own, cols)
+            np.testing.assert_allclose(Bt["DVA"][own, r], dva * Ebil[own, r], rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(Bt["FVA"][own, r], fva * Ebil[own, r], rtol=1e-9, atol=1e-12)
+        phi = Ebil[own] + bm_sink_phi_naive(A, model.E, G, N, s)
+        phi[:, s] = 0.0
+        np.testing.assert_allclose(
+            sink["DVA"][own], basis.vB[own, None] * phi, rtol=1e-9, atol=1e-12
+        )
+
+
+def test_bm_perspectives_equal_literal_extractions(leather_path: Path) -> None:
+    _bm_against_reference(icio.read(leather_path))
+
+
+@settings(max_examples=20, deadline=None)
+@given(balanced_tables())
+def test_bm_perspectives_on_random_tables(table: IcioTable) -> None:
+    _bm_against_reference(table)
+
+
+def _bm_identities(table: IcioTable) -> None:
+    basis = Basis(icio.IcioModel(table))
+    model = basis.model
+    live = table.x != 0
+    per = {
+        "source": bm.exporter_terms(basis, "source"),
+        "sink": bm.exporter_terms(basis, "sink"),
+        "sector": bm.sector_terms(basis),
+        "bilateral": bm.bilateral_terms(basis),
+    }
+    for name, arr in per.items():
+        t = dict(zip(bm.BM_TERMS, arr, strict=True))
+        np.testing.assert_allclose(
+            (t["DC"] + t["FC"])[live], t["EXGR"][live], rtol=1e-9, atol=1e-7, err_msg=name
+        )
+        np.testing.assert_allclose(t["DVA"] + t["DDC"], t["DC"], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(t["FVA"] + t["FDC"], t["FC"], rtol=1e-12, atol=1e-9)
+        np.testing.assert_allclose(t["VAX"] + t["REF"], t["DVA"], rtol=1e-12, atol=1e-9)
+    # source and sink agree at country level (BM 2019, §3)
+    ru, U = model.grouping.row_unit, model.grouping.n_units
+    for term in ("DVA", "FVA", "REF", "DDC", "FDC", "VAX"):
+        k = bm.BM_TERMS.index(term)
+        src = np.bincount(ru, per["source"][k].sum(axis=1), minlength=U)
+        snk = np.bincount(ru, per["sink"][k].sum(axis=1), minlength=U)
+        np.testing.assert_allclose(src, snk, rtol=1e-9, atol=1e-7, err_msg=term)
+    # world perspective: same world total of FVA whether source or sink
+    w_src, w_snk = bm.world_terms(basis, "source"), bm.world_terms(basis, "sink")
+    fva = bm.BM_TERMS.index("FVA")
+    assert w_src[fva].sum() == pytest.approx(w_snk[fva].sum(), rel=1e-9, abs=1e-9)
+
+
+def test_bm_identities_on_leather(leather_path: Path) -> None:
+    _bm_identities(icio.read(leather_path))
+
+
+@settings(max_examples=30, deadline=None)
+@given(balanced_tables(zero_sector=True))
+def test_bm_identities_on_random_tables(table: IcioTable) -> None:
+    _bm_identities(table)
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("year", [1995, 2011])
+def test_bm_identities_on_wiod(year: int) -> None:
+    _bm_identities(icio.read(wiod_path(year)))
+
+
+def test_bm_world_perspective_values(leather_path: Path) -> None:
+    """World-perspective FVA (BM 2019 eqs. 52 and 54) for Argentina on leather, computed by hand
+    from the formulas with explicit blocks."""
+    table = icio.read(leather_path)
+    model = icio.IcioModel(table)
+    A, v, Y = model.A, model.v, table.final_demand
+    B = np.linalg.inv(np.eye(9) - A)
+    blk = [slice(0, 3), slice(3, 6), slice(6, 9)]
+    L = [np.linalg.inv(np.eye(3) - A[b_, b_]) for b_ in blk]
+    s, E = 0, model.E[blk[0]]
+    src = sum(v[blk[t]] @ L[t] @ A[blk[t], blk[s]] @ L[s] @ E for t in (1, 2))
+    frame = icio.measure("bm", table, perspective="world")
+    got = frame[(frame.exporter == "Argentina") & (frame.term == "FVA")]["value"].item()
+    assert got == pytest.approx(src, rel=1e-12)
+    sink_part1 = sum(v[blk[t]] @ B[blk[t], blk[s]] for t in (1, 2)) @ sum(
+        Y[blk[s], r] + A[blk[s], blk[r]] @ L[r] @ Y[blk[r], r] for r in (1, 2)
+    )
+    sink_part2 = 0.0
+    for r in (1, 2):
+        z = sum(Y[blk[r], j] + A[blk[r], blk[j]] @ L[j] @ Y[blk[j], j] for j in range(3) if j != r)
+        sink_part2 += v[blk[r]] @ B[blk[r], blk[s]] @ A[blk[s], blk[r]] @ L[r] @ z
+    frame = icio.measure("bm", table, perspective="world", approach="sink")
+    got = frame[(frame.exporter == "Argentina") & (frame.term == "FVA")]["value"].item()
+    assert got == pytest.approx(sink_part1 + sink_part2, rel=1e-12)
+
+
+def test_my_world_counts_all_foreign_content_as_double(leather_path: Path) -> None:
+    table = icio.read(leather_path)
+    my = icio.measure("my", table, perspective="world").pivot(
+        index="exporter", columns="term", values="value"
+    )
+    assert (my.FVA == 0).all()
+    np.testing.assert_allclose(my.FDC, my.FC)
+    exporter = icio.measure("my", table).pivot(index="exporter", columns="term", values="value")
+    bmf = icio.measure("bm", table).pivot(index="exporter", columns="term", values="value")
+    for term in ("DVA", "DDC", "FVA", "FDC"):
+        np.testing.assert_allclose(exporter[term], bmf[term], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("options", "columns"),
+    [
+        ({}, ["exporter", "term", "value"]),
+        ({"by": "sector"}, ["exporter", "exporter_sector", "term", "value"]),
+        ({"approach": "sink"}, ["exporter", "term", "value"]),
+        ({"perspective": "sector"}, ["exporter", "exporter_sector", "term", "value"]),
+        ({"perspective": "bilateral"}, ["exporter", "importer", "term", "value"]),
+        (
+            {"perspective": "bilateral", "by": "sector"},
+            ["exporter", "exporter_sector", "importer", "term", "value"],
+        ),
+        ({"perspective": "world", "approach": "sink"}, ["exporter", "term", "value"]),
+    ],
+)
+def test_bm_columns(leather_path: Path, options: dict[str, str], columns: list[str]) -> None:
+    frame = icio.measure("bm", icio.read(leather_path), **options)
+    assert list(frame.columns) == columns
+    assert tuple(frame.term.iloc[:9]) == bm.BM_TERMS
+
+
+def test_bm_sector_perspective_is_not_additive(leather_path: Path) -> None:
+    from gvckit.errors import OptionError
+
+    with pytest.raises(OptionError, match="not additive"):
+        icio.measure("bm", icio.read(leather_path), perspective="sector", by="country")

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from gvckit.errors import OptionError
 from gvckit.icio.decompose import Basis
 from gvckit.icio.decompose import borin_mancini as bm
 from gvckit.icio.decompose import wwz as wz
 from gvckit.icio.measures import register
-from gvckit.icio.tidy import by_unit, terms_frame, unit_sector_labels
+from gvckit.icio.tidy import by_unit, partner_terms_frame, terms_frame, unit_sector_labels
 
 __all__: list[str] = []
 
@@ -50,43 +51,77 @@ def kww_measure(basis: Basis, by: str = "country") -> pd.DataFrame:
 )
 def wwz_measure(basis: Basis) -> pd.DataFrame:
     """WWZ (2013, NBER 19677, eq. 37) 16 terms by exporter-sector and importer."""
-    model = basis.model
-    g = model.grouping
-    W = wz.wwz(basis)  # 16 × n × U
-    k, U = W.shape[0], g.n_units
-    agg = g.aggregate_rows(W.transpose(1, 2, 0).reshape(W.shape[1], U * k))  # (U·N) × (U·k)
-    units, sectors = unit_sector_labels(model)
-    names = np.array(g.units, dtype=object)
-    rows = np.repeat(np.arange(len(units)), U)
-    imp = np.tile(np.arange(U), len(units))
-    keep = imp != rows // len(g.sectors)
-    rows, imp = rows[keep], imp[keep]
-    values = agg.reshape(len(units), U, k)[rows, imp].ravel()
-    return pd.DataFrame(
-        {
-            "exporter": np.repeat(units[rows], k),
-            "exporter_sector": np.repeat(sectors[rows], k),
-            "importer": np.repeat(names[imp], k),
-            "term": np.tile(np.array(wz.WWZ_TERMS, dtype=object), len(rows)),
-            "value": values,
-        }
-    )
+    return partner_terms_frame(basis.model, wz.wwz(basis), wz.WWZ_TERMS, "sector")
+
+
+def _bm_level(perspective: str, by: str | None) -> str:
+    if perspective == "sector":
+        if by == "country":
+            raise OptionError(
+                "the sector perspective is not additive across sectors: use --by sector"
+            )
+        return "sector"
+    return by or "country"
 
 
 @register(
     "bm",
     ("exporter", "term", "value"),
-    "Borin & Mancini (2019): EXGR = DC + FC, DC = DVA + DDC, FC = FVA + FDC, VAX = DVA − REF",
+    "Borin & Mancini (2019): EXGR = DC + FC, DC = DVA + DDC, FC = FVA + FDC, DVA = VAX + REF",
     needs_basis=True,
-    approach=("source",),
-    perspective=("exporter",),
+    approach=("source", "sink"),
+    perspective=bm.PERSPECTIVES,
     by=("country", "sector"),
 )
 def bm_measure(
-    basis: Basis, approach: str = "source", perspective: str = "exporter", by: str = "country"
+    basis: Basis, approach: str = "source", perspective: str = "exporter", by: str | None = None
 ) -> pd.DataFrame:
-    """Borin–Mancini decomposition; see :mod:`gvckit.icio.decompose.borin_mancini`."""
-    return terms_frame(basis.model, bm.bm_source_exporter(basis), bm.BM_TERMS, by)
+    """Borin–Mancini terms EXGR DC DVA VAX REF DDC FC FVA FDC (see
+    :mod:`gvckit.icio.decompose.borin_mancini`). Columns: ``exporter`` (``--by sector``: and
+    ``exporter_sector``; always for the sector perspective), ``importer`` for the bilateral
+    perspective, then ``term, value``."""
+    level = _bm_level(perspective, by)
+    model = basis.model
+    if perspective == "bilateral":
+        return partner_terms_frame(model, bm.bilateral_terms(basis), bm.BM_TERMS, level)
+    if perspective == "world":
+        values = bm.world_terms(basis, approach)
+    elif perspective == "sector":
+        values = bm.sector_terms(basis).sum(axis=2)
+    else:
+        values = bm.exporter_terms(basis, approach).sum(axis=2)
+    return terms_frame(model, values, bm.BM_TERMS, level)
+
+
+MY_TERMS = ("EXGR", "DC", "DVA", "DDC", "FC", "FVA", "FDC")
+
+
+@register(
+    "my",
+    ("exporter", "term", "value"),
+    "Miroudot & Ye (2021): EXGR = DVA + DDC + FVA + FDC, source-based",
+    needs_basis=True,
+    perspective=bm.PERSPECTIVES,
+    by=("country", "sector"),
+)
+def my_measure(basis: Basis, perspective: str = "exporter", by: str | None = None) -> pd.DataFrame:
+    """Miroudot & Ye (2021, *Economic Systems Research* 33(1)): source-based DVA, DDC, FVA, FDC
+    with the same extractions as Borin–Mancini for the exporter, sector and bilateral
+    perspectives; in the world perspective (A^o = the domestic blocks of A, B^o = L) all foreign
+    content is double counted: FVA = 0 and FDC = FC. Columns as for ``bm``."""
+    level = _bm_level(perspective, by)
+    model = basis.model
+    keep = [bm.BM_TERMS.index(t) for t in MY_TERMS]
+    if perspective == "bilateral":
+        return partner_terms_frame(model, bm.bilateral_terms(basis)[keep], MY_TERMS, level)
+    if perspective == "sector":
+        values = bm.sector_terms(basis).sum(axis=2)[keep]
+    else:
+        values = bm.exporter_terms(basis, "source").sum(axis=2)[keep]
+        if perspective == "world":
+            values[MY_TERMS.index("FVA")] = 0.0
+            values[MY_TERMS.index("FDC")] = values[MY_TERMS.index("FC")]
+    return terms_frame(model, values, MY_TERMS, level)
 
 
 def _participation_oecd(basis: Basis) -> FloatArray:
@@ -104,7 +139,7 @@ def _participation_oecd(basis: Basis) -> FloatArray:
 def _participation_bm(basis: Basis) -> FloatArray:
     """Borin & Mancini (2019) trade-based: GVC = EXGR − DAVAX = GVCB + GVCF with
     GVCB = FC + DDC (backward) and GVCF = DVA − DAVAX (forward)."""
-    t = dict(zip(bm.BM_TERMS, bm.bm_source_exporter(basis), strict=True))
+    t = dict(zip(bm.BM_TERMS, bm.exporter_terms(basis, "source").sum(axis=2), strict=True))
     gvcb = t["FC"] + t["DDC"]
     gvcf = t["DVA"] - bm.davax(basis)
     return np.stack([gvcb + gvcf, gvcb, gvcf, t["EXGR"]])

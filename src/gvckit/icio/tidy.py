@@ -14,7 +14,13 @@ from numpy.typing import NDArray
 
 from gvckit.icio.model import IcioModel
 
-__all__ = ["by_unit", "by_unit_sector", "terms_frame", "unit_sector_labels"]
+__all__ = [
+    "by_unit",
+    "by_unit_sector",
+    "partner_terms_frame",
+    "terms_frame",
+    "unit_sector_labels",
+]
 
 FloatArray = NDArray[np.float64]
 ObjArray = NDArray[np.object_]
@@ -76,3 +82,32 @@ def terms_frame(
             "value": per_unit.ravel(),
         }
     )
+
+
+def partner_terms_frame(
+    model: IcioModel, values: FloatArray, names: Sequence[str], by: str
+) -> pd.DataFrame:
+    """Long frame from ``values`` (k terms × n rows × U partners): ``exporter[,
+    exporter_sector], importer, term, value``, without the exporter's own unit as importer."""
+    g = model.grouping
+    k, U = len(names), g.n_units
+    if by == "sector":
+        flat = g.aggregate_rows(values.transpose(1, 2, 0).reshape(values.shape[1], U * k))
+        units, sectors = unit_sector_labels(model)
+        own = np.repeat(np.arange(U), len(g.sectors))
+    else:
+        flat = by_unit(model, values.transpose(1, 2, 0).reshape(values.shape[1], U * k))
+        units = np.array(g.units, dtype=object)
+        sectors = None
+        own = np.arange(U)
+    rows = np.repeat(np.arange(len(units)), U)
+    imp = np.tile(np.arange(U), len(units))
+    keep = imp != own[rows]
+    rows, imp = rows[keep], imp[keep]
+    cols: dict[str, object] = {"exporter": np.repeat(units[rows], k)}
+    if sectors is not None:
+        cols["exporter_sector"] = np.repeat(sectors[rows], k)
+    cols["importer"] = np.repeat(np.array(g.units, dtype=object)[imp], k)
+    cols["term"] = np.tile(np.array(names, dtype=object), len(rows))
+    cols["value"] = flat.reshape(len(units), U, k)[rows, imp].ravel()
+    return pd.DataFrame(cols)

@@ -66,6 +66,9 @@ class Basis:
         self.Yrow: FloatArray = self.Yd.sum(axis=1)
 
         B = model.system.inverse()
+        B.flags.writeable = False
+        #: the global Leontief inverse (one explicit inverse; kept for the pairwise blocks B^rs)
+        self.B: FloatArray = B
         #: diagonal blocks B^rr and local inverses L^rr, per unit
         self.Bd: list[FloatArray] = [B[np.ix_(r, r)] for r in self.rows]
         self.Ld: list[FloatArray] = []
@@ -80,13 +83,26 @@ class Basis:
         self.BYd: FloatArray = B @ self.Yd
         self.Mdom: FloatArray = B @ self._by_unit(self.Ydom)  # [:, s] = B[:, s] Ydom_s
         self.Mfin: FloatArray = B @ self._by_unit(self.Yrow - self.Ydom)  # B[:, s] Σ_{t≠s} Y_st
-        del B
+        #: m_k = Σ_{j: unit(j) ≠ unit(k)} A_kj B_jk, the diagonal of M_s = Σ_{j≠s} A_sj B_js
+        self.m_diag: FloatArray = self._foreign_diag(self.A, B)
         self.BdYd: FloatArray = self.blockdiag(self.Bd, self.Yd)  # [i, u] = (B^rr Y^ru)_i
         self.vL: FloatArray = np.zeros(n)  # (V^s L^ss)_j for j in s
         for r, L in zip(self.rows, self.Ld, strict=True):
             self.vL[r] = self.v[r] @ L
         self.vB: FloatArray = self.S[g.row_unit, ar]  # (V^s B^ss)_j
         self.colS: FloatArray = self.S.sum(axis=0)  # Σ_t V^t B^tj (1 where x_j > 0)
+
+    def _foreign_diag(self, A: FloatArray, B: FloatArray) -> FloatArray:
+        """Σ_{j ∉ unit(k)} A_kj B_jk for every row k, in row chunks (no n×n temporary)."""
+        n = A.shape[0]
+        out = np.zeros(n)
+        step = max(1, (1 << 24) // max(n, 1))
+        for start in range(0, n, step):
+            rows = slice(start, min(n, start + step))
+            out[rows] = np.einsum("kj,jk->k", A[rows], B[:, rows])
+        for r in self.rows:  # remove the domestic blocks
+            out[r] -= np.einsum("kj,jk->k", A[np.ix_(r, r)], B[np.ix_(r, r)])
+        return out
 
     def _by_unit(self, z: FloatArray) -> FloatArray:
         """n×U: z placed in the column of its row's unit."""
