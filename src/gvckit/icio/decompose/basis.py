@@ -15,7 +15,6 @@ Yrow[i] = Σ_u Yd[i, u].
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 from numpy.typing import NDArray
 
 from gvckit.icio.model import IcioModel
@@ -72,9 +71,8 @@ class Basis:
         #: diagonal blocks B^rr and local inverses L^rr, per unit
         self.Bd: list[FloatArray] = [B[np.ix_(r, r)] for r in self.rows]
         self.Ld: list[FloatArray] = []
-        for r in self.rows:
-            M = np.eye(len(r)) - self.A[np.ix_(r, r)]
-            self.Ld.append(np.asarray(sla.solve(M, np.eye(len(r)), check_finite=False)))
+        for r in self.rows:  # small blocks: numpy's LAPACK call has the least overhead
+            self.Ld.append(np.linalg.inv(np.eye(len(r)) - self.A[np.ix_(r, r)]))
         W = np.zeros((n, U))
         W[ar, g.row_unit] = self.v
         #: S[t, j] = Σ_{i∈t} v_i B_ij: value added from t per unit of final output of j

@@ -37,7 +37,6 @@ exporter and every perspective.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg as sla
 from numpy.typing import NDArray
 
 from gvckit.icio.decompose.basis import Basis
@@ -86,7 +85,7 @@ def _without_own(b: Basis, M: FloatArray, s: int) -> FloatArray:
 def fva_multiplier(basis: Basis, s: int) -> FloatArray:
     """Σ_{t≠s} V_t B^(s)_ts = (Σ_{t≠s} V_t B_ts) B_ss⁻¹ L_ss on the rows of unit s."""
     b = basis
-    y = sla.solve(b.Bd[s].T, _fc(b)[b.rows[s]], check_finite=False)  # fc · B_ss⁻¹
+    y = np.linalg.solve(b.Bd[s].T, _fc(b)[b.rows[s]])  # fc · B_ss⁻¹
     return np.asarray(y @ b.Ld[s], dtype=np.float64)
 
 
@@ -120,10 +119,10 @@ def exporter_terms(basis: Basis, approach: str = "source") -> FloatArray:
         return out
     # sink: B^(s)_·s E_s and B^(s) Y_·s for every s from two batched solves
     L_E = [b.Ld[s] @ b.E[r] for s, r in enumerate(b.rows)]
-    P = _solve_per_unit(b, [sla.solve(b.Bd[s], v) for s, v in enumerate(L_E)])
+    P = _solve_per_unit(b, [np.linalg.solve(b.Bd[s], v) for s, v in enumerate(L_E)])
     C = [b.a_to_units(rows, b.BYd[:, s]) for s, rows in enumerate(b.rows)]
     c_own = [(c.sum(axis=1) - c[:, s]) for s, c in enumerate(C)]  # A_so (B Y_·s)_o
-    Q = _solve_per_unit(b, [sla.solve(b.Bd[s], b.Ld[s] @ c) for s, c in enumerate(c_own)])
+    Q = _solve_per_unit(b, [np.linalg.solve(b.Bd[s], b.Ld[s] @ c) for s, c in enumerate(c_own)])
     for s, rows in enumerate(b.rows):
         e = Ebil[rows]
         ap = _without_own(b, b.a_to_units(rows, P[:, s]), s)  # A_sr B^(s)_rs E_s
@@ -162,7 +161,7 @@ def bilateral_terms(basis: Basis) -> FloatArray:
             if r == s:
                 continue
             K = np.eye(len(rows)) + b.A[np.ix_(rows, rrows)] @ b.B[np.ix_(rrows, rows)]
-            c_dva, c_fva = sla.solve(K.T, np.stack([b.vB[rows], fc[rows]], axis=1)).T
+            c_dva, c_fva = np.linalg.solve(K.T, np.stack([b.vB[rows], fc[rows]], axis=1)).T
             e = Ebil[rows, r]
             out[:, rows, r] = _stack(
                 e, b.vB[rows] * e, c_dva * e, c_dva * back[:, r], fc[rows] * e, c_fva * e
