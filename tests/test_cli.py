@@ -211,3 +211,77 @@ def test_excel_bad_cell_names_sheet_row(tmp_path: Path, leather_path: Path) -> N
     frame.to_excel(xlsx, index=False)
     with pytest.raises(InputError, match=r"bad.xlsx, row 6, column 'Turkey.Agriculture'"):
         icio.read(xlsx)
+
+
+@pytest.mark.parametrize(
+    ("args", "columns"),
+    [
+        (["kww"], ["exporter", "term", "value"]),
+        (["kww", "--by", "sector"], ["exporter", "exporter_sector", "term", "value"]),
+        (["wwz"], ["exporter", "exporter_sector", "importer", "term", "value"]),
+        (
+            ["bm", "--approach", "sink", "--perspective", "bilateral"],
+            ["exporter", "importer", "term", "value"],
+        ),
+        (["my", "--perspective", "world"], ["exporter", "term", "value"]),
+        (
+            ["participation", "--method", "wwyz", "--by", "sector"],
+            ["exporter", "exporter_sector", "indicator", "value"],
+        ),
+        (["participation", "--method", "bm"], ["exporter", "indicator", "value"]),
+        (["position", "--by", "sector"], ["country", "sector", "value"]),
+        (["upstreamness"], ["country", "sector", "value"]),
+        (["downstreamness"], ["country", "sector", "value"]),
+        (["nrca"], ["country", "sector", "value"]),
+    ],
+)
+def test_decomposition_commands(
+    capsys: pytest.CaptureFixture[str], leather_path: Path, args: list[str], columns: list[str]
+) -> None:
+    from io import StringIO
+
+    assert main(["measure", args[0], str(leather_path), *args[1:]]) == 0
+    frame = pd.read_csv(StringIO(capsys.readouterr().out))
+    assert list(frame.columns) == columns
+    assert np.isfinite(frame["value"]).all()
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["measure", "kwx"], ["unknown measure 'kwx'", "kww", "wwz", "bm"]),
+        (["measure", "bm", "--approach", "middle"], ["approach='middle'", "source, sink"]),
+        (
+            ["measure", "bm", "--perspective", "x"],
+            ["perspective='x'", "exporter, sector, bilateral, world"],
+        ),
+        (["measure", "participation", "--method", "x"], ["oecd, bm, wwyz"]),
+        (["measure", "upstreamness", "--by", "sector"], ["has no option 'by'"]),
+        (["measure", "kww", "--group", "EU=Germany,France"], ["'France' is not a country"]),
+        (["measure", "kww", "--group", "ALL=Germany,Turkey,Argentina"], ["covers every country"]),
+        (["measure", "bm", "--perspective", "sector", "--by", "country"], ["not additive"]),
+    ],
+)
+def test_decomposition_bad_options(
+    capsys: pytest.CaptureFixture[str], leather_path: Path, args: list[str], needles: list[str]
+) -> None:
+    cmd = [args[0], args[1], str(leather_path), *args[2:]]
+    assert main(cmd) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and err.startswith("error: ")
+    for needle in needles:
+        assert needle in err
+
+
+def test_options_checked_before_reading(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A wrong option is reported even when the table file is missing (no load wasted)."""
+    assert main(["measure", "bm", str(tmp_path / "absent.csv"), "--approach", "x"]) == 2
+    assert "approach='x'" in capsys.readouterr().err
+
+
+def test_measures_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measures"]) == 0
+    out = capsys.readouterr().out
+    for name in icio.measure_names():
+        assert f"{name}:" in out
+    assert "--approach source|sink" in out
