@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 
 import gvckit.icio as icio
 from gvckit.cli import main
-from gvckit.errors import InputError
+from gvckit.errors import InputError, OptionError
 from gvckit.icio.readers.oecd import SPLIT_ENTITIES
 from oecd_fixtures import EDITIONS, Generated, generate
 
@@ -180,3 +181,112 @@ def test_wide_format_forced_on_oecd_file(tmp_path: Path) -> None:
     path, _ = _write(tmp_path, "2023sml")
     with pytest.raises(InputError, match="no label columns"):
         icio.read(path, format="wide")
+
+
+def _edited(tmp_path: Path, key: str, edit: Callable[[list[list[str]]], None]) -> Path:
+    """The edition's fixture as ``FILENAMES[key]`` after ``edit`` changed its cells in place."""
+    rows = [line.split(",") for line in generate(EDITIONS[key]).text.splitlines()]
+    edit(rows)
+    p = tmp_path / FILENAMES[key]
+    p.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    return p
+
+
+def _drop_column(label: str) -> Callable[[list[list[str]]], None]:
+    def edit(rows: list[list[str]]) -> None:
+        k = rows[0].index(label)
+        for r in rows:
+            del r[k]
+
+    return edit
+
+
+def _drop_row(label: str) -> Callable[[list[list[str]]], None]:
+    def edit(rows: list[list[str]]) -> None:
+        rows[:] = [r for r in rows if r[0] != label]
+
+    return edit
+
+
+def test_missing_last_intermediate_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _edited(tmp_path, "2023", _drop_column("CN2_D"))
+    with pytest.raises(InputError, match=r"industry row without its intermediate-use column"):
+        icio.read(p)
+    assert main(["measure", "vs", str(p)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "expected a column labelled 'CN2_D'" in err
+
+
+def test_missing_last_industry_row_and_column(tmp_path: Path) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        _drop_column("CN2_D")(rows)
+        _drop_row("CN2_D")(rows)
+
+    p = _edited(tmp_path, "2023", edit)
+    with pytest.raises(InputError, match=r"industry 'CN2_D' is missing \(its row and its column"):
+        icio.read(p)
+
+
+def test_missing_industry_row_in_the_middle(tmp_path: Path) -> None:
+    p = _edited(tmp_path, "2023", _drop_row("AUS_C10T12"))
+    with pytest.raises(
+        InputError,
+        match=r"row 1, column 'AUS_C10T12': intermediate-use column without its industry row:"
+        r" expected a row labelled 'AUS_C10T12'",
+    ):
+        icio.read(p)
+
+
+def test_extra_industry_row(tmp_path: Path) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        rows.insert(3, ["AUS_X99", *rows[3][1:]])
+
+    p = _edited(tmp_path, "2023sml", edit)
+    with pytest.raises(
+        InputError, match=r"row 4, column 1: .*expected a column labelled 'AUS_X99'"
+    ):
+        icio.read(p)
+
+
+def test_duplicate_column_label(tmp_path: Path) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        rows[0][rows[0].index("AUS_NPISH")] = "AUS_HFCE"
+
+    p = _edited(tmp_path, "2023sml", edit)
+    with pytest.raises(InputError, match=r"row 1, column 'AUS_HFCE': duplicate column label"):
+        icio.read(p)
+
+
+def test_year_of_a_single_csv(tmp_path: Path) -> None:
+    path, _ = _write(tmp_path, "2021")
+    assert icio.read(path, year=2017).meta.year == 2017
+    with pytest.raises(InputError, match=r"ICIO2021_2017.csv: the file holds the 2017 table"):
+        icio.read(path, year=2015)
+    with pytest.raises(OptionError, match="'sheet' does not apply to OECD"):
+        icio.read(path, sheet="x")
+
+
+def test_year_from_a_gzip_file_name(tmp_path: Path) -> None:
+    p = tmp_path / "ICIO2021_2017.csv.gz"
+    p.write_bytes(gzip.compress(_year_text("2021", 1)))
+    assert icio.read(p).meta.year == 2017
+    with pytest.raises(InputError, match="holds the 2017 table"):
+        icio.read(p, year=2021)
+
+
+def test_row_without_a_label(tmp_path: Path) -> None:
+    def edit(rows: list[list[str]]) -> None:
+        rows.insert(4, [""] * 4)
+
+    p = _edited(tmp_path, "2023sml", edit)
+    with pytest.raises(InputError, match=r"row 5, column 1: row without a label"):
+        icio.read(p)
+
+
+def test_preview_member_names(tmp_path: Path) -> None:
+    """The late-2022 preview named the small tables YYYYSML.CSV (no underscore)."""
+    ext = _zip(tmp_path / "ICIO-2016-2020-small.zip", {"2016SML.CSV": _year_text("2023sml", 2)})
+    table = icio.read(ext)
+    assert table.meta.year == 2016 and table.meta.edition == "2023 (small)"

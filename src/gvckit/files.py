@@ -6,6 +6,8 @@ or corrupt gzip stream into an :class:`~gvckit.errors.InputError` naming the fil
 
 Output: :func:`atomic_write` writes to a temporary file in the target's folder and renames it
 into place only when the writer finished without error, so a failed run leaves no partial file.
+The file gets the permissions a plain ``open()`` would give it (``0o666`` less the umask), or
+those of the file it replaces.
 """
 
 from __future__ import annotations
@@ -14,22 +16,21 @@ import contextlib
 import gzip
 import io
 import os
-import tempfile
+import secrets
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from gvckit.errors import InputError, OutputError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "ByteProgress",
-    "atomic_path",
     "atomic_write",
     "bounded",
-    "is_gzip",
     "open_input",
 ]
 
@@ -38,12 +39,6 @@ DEFAULT_MAX_BYTES = 8 * 1024**3
 
 ByteProgress = Callable[[int, int], None]
 """Callback ``(bytes_done, bytes_total)``; ``bytes_total`` is the size on disk."""
-
-
-def is_gzip(path: Path) -> bool:
-    """True when ``path`` starts with the gzip magic number."""
-    with path.open("rb") as fh:
-        return fh.read(2) == b"\x1f\x8b"
 
 
 class Closeable(Protocol):
@@ -55,7 +50,7 @@ class _Bounded(io.RawIOBase):
 
     ``position()`` tells how far the underlying source has been consumed, out of ``total``
     (compressed bytes on disk for a gzip file; bytes read for a zip member); ``also_close``
-    are closed with the stream.
+    are closed with the stream. ``kind`` names the source in messages ("gzip file").
     """
 
     def __init__(
@@ -67,8 +62,10 @@ class _Bounded(io.RawIOBase):
         total: int,
         position: Callable[[], int] | None = None,
         also_close: tuple[Closeable, ...] = (),
+        kind: str = "file",
     ) -> None:
         self._raw = raw
+        self._kind = kind
         self._name = name
         self._limit = limit
         self._progress = progress
@@ -85,9 +82,9 @@ class _Bounded(io.RawIOBase):
             data = self._raw.read(len(b))
         except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile, OSError) as exc:
             raise InputError(
-                f"cannot decompress the file ({exc})",
+                f"cannot read the {self._kind} ({exc})",
                 file=self._name,
-                expected="a complete, valid compressed file",
+                expected=f"a complete, valid {self._kind}",
             ) from None
         n = len(data)
         self._read += n
@@ -122,7 +119,7 @@ def bounded(
     """Wrap an open binary stream (e.g. a zip member of ``total`` bytes) with the byte limit
     and progress reporting of :func:`open_input`."""
     return io.BufferedReader(
-        _Bounded(raw, name, max_bytes, progress, total, also_close=also_close),
+        _Bounded(raw, name, max_bytes, progress, total, also_close=also_close, kind="zip member"),
         buffer_size=1 << 20,
     )
 
@@ -139,22 +136,47 @@ def open_input(
     if path.is_dir():
         raise InputError("this is a folder", file=path, expected="a file")
     disk = path.open("rb")
-    raw: IO[bytes]
-    if disk.read(2) == b"\x1f\x8b":
-        disk.seek(0)
+    is_gzip = disk.read(2) == b"\x1f\x8b"
+    disk.seek(0)
+    raw: IO[bytes] = disk
+    if is_gzip:
         raw = gzip.GzipFile(fileobj=disk, mode="rb")  # type: ignore[assignment]
-    else:
-        disk.seek(0)
-        raw = disk
     stream = _Bounded(
-        raw, path, max_bytes, progress, path.stat().st_size, position=disk.tell, also_close=(disk,)
+        raw,
+        path,
+        max_bytes,
+        progress,
+        path.stat().st_size,
+        position=disk.tell,
+        also_close=(disk,),
+        kind="gzip file" if is_gzip else "file",
     )
     return io.BufferedReader(stream, buffer_size=1 << 20)
 
 
+def _create_beside(target: Path) -> tuple[int, Path]:
+    """Create a new, empty temporary file next to ``target``: its descriptor and path.
+
+    Created as ``open()`` creates files (``0o666`` less the umask), then given the mode of the
+    existing ``target`` if there is one.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+        try:
+            fd = os.open(tmp, flags, 0o666)
+        except FileExistsError:
+            continue
+        if target.exists():
+            os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
+        return fd, tmp
+    raise OutputError(f"cannot write {target}: no free temporary file name in its folder")
+
+
 @contextlib.contextmanager
-def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[bytes] | IO[str]]:
-    """Write ``path`` atomically: a temporary file beside it, renamed into place on success.
+def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Write ``path`` atomically: yield a file (``mode`` "wb", or "w" for UTF-8 text) opened on a
+    temporary file beside it, renamed into place once the block finished without error.
 
     On any exception the temporary file is removed and ``path`` is left as it was.
     """
@@ -162,30 +184,12 @@ def atomic_write(path: str | Path, mode: str = "wb") -> Iterator[IO[bytes] | IO[
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"cannot write {target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    fd, tmp = _create_beside(target)
     try:
-        with os.fdopen(fd, mode) as fh:
+        with open(fd, mode, encoding=None if "b" in mode else "utf-8") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-@contextlib.contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Like :func:`atomic_write` for writers that want a file name (e.g. Parquet writers)."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"cannot write {target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    try:
-        yield Path(tmp)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -1,7 +1,7 @@
 """Writing tidy results: CSV (default, also to stdout), Parquet or JSON, chosen by extension.
 
-Every file is written atomically (:func:`gvckit.files.atomic_path`): a failed run leaves no
-partial output.
+Every file is written atomically (:func:`gvckit.files.atomic_write`): a failed run leaves no
+partial output, and a new file gets the permissions a plain ``open()`` would give it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from gvckit.errors import OptionError, OutputError
-from gvckit.files import atomic_path
+from gvckit.files import atomic_write
 
 __all__ = ["OUTPUT_FORMATS", "output_format", "write_frame"]
 
@@ -45,12 +45,12 @@ def write_frame(frame: pd.DataFrame, path: str | Path | None = None) -> None:
         return
     fmt = output_format(path)
     try:
-        with atomic_path(path) as tmp:
+        with atomic_write(path) as fh:
             if fmt == "csv":
-                frame.to_csv(tmp, index=False, lineterminator="\n")
+                frame.to_csv(fh, index=False, lineterminator="\n", encoding="utf-8")
             elif fmt == "parquet":
-                frame.to_parquet(tmp, index=False)
+                frame.to_parquet(fh, index=False)
             else:
-                frame.to_json(tmp, orient="records", double_precision=15, indent=None)
+                frame.to_json(fh, orient="records", double_precision=15, indent=None)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -72,7 +72,8 @@ class Basis:
         self.Bd: list[FloatArray] = [B[np.ix_(r, r)] for r in self.rows]
         self.Ld: list[FloatArray] = []
         for r in self.rows:  # small blocks: numpy's LAPACK call has the least overhead
-            self.Ld.append(np.linalg.inv(np.eye(len(r)) - self.A[np.ix_(r, r)]))
+            inv = np.linalg.inv(np.eye(len(r)) - self.A[np.ix_(r, r)])
+            self.Ld.append(np.asarray(inv, dtype=np.float64))
         W = np.zeros((n, U))
         W[ar, g.row_unit] = self.v
         #: S[t, j] = Σ_{i∈t} v_i B_ij: value added from t per unit of final output of j

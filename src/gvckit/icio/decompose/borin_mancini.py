@@ -89,7 +89,7 @@ def fva_multiplier(basis: Basis, s: int) -> FloatArray:
     return np.asarray(y @ b.Ld[s], dtype=np.float64)
 
 
-def _solve_per_unit(b: Basis, vectors: list[FloatArray]) -> FloatArray:
+def _solve_per_unit(b: Basis, vectors: list[NDArray[np.floating]]) -> FloatArray:
     """B applied to each unit's vector (placed on its rows): n×U, column s = B_·s w_s."""
     W = np.zeros((len(b.row_unit), b.n_units))
     for s, (rows, w) in enumerate(zip(b.rows, vectors, strict=True)):

@@ -5,43 +5,30 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import inspect
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from gvckit.errors import InputError, OptionError
-from gvckit.files import open_input
+from gvckit.icio.readers._csv import read_header
+from gvckit.icio.readers.oecd import read_oecd, sniff_oecd
+from gvckit.icio.readers.wide import read_wide, sniff_wide
 from gvckit.icio.table import IcioTable
 
 __all__ = ["FORMATS", "detect_format", "read"]
 
 Reader = Callable[..., IcioTable]
 
-
-def _wide(path: Path, **kw: Any) -> IcioTable:
-    from gvckit.icio.readers.wide import read_wide
-
-    return read_wide(path, **kw)
-
-
-def _oecd(path: Path, **kw: Any) -> IcioTable:
-    from gvckit.icio.readers.oecd import read_oecd
-
-    table: IcioTable = read_oecd(path, **kw)
-    return table
-
-
 #: Format name → reader. Each reader takes the path and keyword options.
-FORMATS: dict[str, Reader] = {"wide": _wide, "oecd": _oecd}
+FORMATS: dict[str, Reader] = {"wide": read_wide, "oecd": read_oecd}
 
-
-def _first_line(path: Path) -> str:
-    with open_input(path, max_bytes=1 << 26) as fh:
-        line = fh.readline(1 << 24)
-    return line.decode("utf-8-sig", errors="replace")
+#: What each format reads, for messages.
+DESCRIPTIONS = {
+    "wide": "wide CSV and Excel tables",
+    "oecd": "OECD ICIO files, zips and folders",
+}
 
 
 def detect_format(path: str | Path) -> str:
@@ -53,13 +40,7 @@ def detect_format(path: str | Path) -> str:
         return "oecd"
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         return "wide"
-    line = _first_line(p)
-    if not line.strip():
-        raise InputError("the file is empty", file=p, expected="an input-output table")
-    header = next(csv.reader(io.StringIO(line)))
-    from gvckit.icio.readers.oecd import sniff_oecd
-    from gvckit.icio.readers.wide import sniff_wide
-
+    header = read_header(p, p)
     if sniff_wide(header):
         return "wide"
     if sniff_oecd(header):
@@ -74,15 +55,36 @@ def detect_format(path: str | Path) -> str:
     )
 
 
+def _options_of(reader: Reader) -> set[str]:
+    """The keyword options ``reader`` takes."""
+    params = inspect.signature(reader).parameters.values()
+    return {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
+def _accepted(fmt: str, path: Path, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` the reader of ``fmt`` takes; one it does not take is an :class:`OptionError`
+    (unless its value is None, which means "not given")."""
+    takes = _options_of(FORMATS[fmt])
+    for name, value in options.items():
+        if name not in takes and value is not None:
+            others = [DESCRIPTIONS[f] for f, r in FORMATS.items() if name in _options_of(r)]
+            hint = f"; it applies to {' and '.join(others)}" if others else ""
+            raise OptionError(
+                f"option {name!r} does not apply to {DESCRIPTIONS[fmt]} ({path.name}){hint}"
+            )
+    return {name: value for name, value in options.items() if name in takes}
+
+
 def read(path: str | Path, format: str = "auto", **options: Any) -> IcioTable:
     """Read an input-output table from ``path``.
 
     ``format`` is ``"auto"`` or one of :data:`FORMATS`; ``options`` go to the reader (e.g.
-    ``output_basis="given"``, ``max_bytes=...``, ``progress=callback``).
+    ``output_basis="given"``, ``max_bytes=...``, ``progress=callback``, ``year=2017`` for
+    OECD zips, ``sheet="2011"`` for workbooks). An option the format does not take is an
+    :class:`OptionError`.
     """
     p = Path(path)
     fmt = detect_format(p) if format == "auto" else format
-    reader = FORMATS.get(fmt)
-    if reader is None:
+    if fmt not in FORMATS:
         raise OptionError(f"unknown format {format!r}; choose auto or one of: {', '.join(FORMATS)}")
-    return reader(p, **options)
+    return FORMATS[fmt](p, **_accepted(fmt, p, options))

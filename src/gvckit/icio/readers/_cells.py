@@ -1,8 +1,10 @@
-"""Cell checks shared by the CSV readers: numbers, with errors naming the file cell."""
+"""Checks shared by the readers: numbers and labels, with errors naming the file cell."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -10,14 +12,42 @@ from numpy.typing import NDArray
 
 from gvckit.errors import InputError
 
-__all__ = ["numeric_block"]
+__all__ = ["check_unique", "codes", "numeric_block"]
+
+
+def codes(text: str) -> tuple[str, ...]:
+    """The whitespace-separated codes of ``text``, in order (for long label lists)."""
+    return tuple(text.split())
+
+
+def check_unique(
+    labels: Sequence[str], file: str | Path, what: Literal["column", "row"], first: int = 1
+) -> None:
+    """Raise an :class:`InputError` on the first non-empty label seen twice.
+
+    ``what`` is ``"column"`` (labels of the header row, ``labels[0]`` in column ``first``) or
+    ``"row"`` (labels of the first column, ``labels[0]`` on line ``first``).
+    """
+    seen: dict[str, int] = {}
+    for k, label in enumerate(labels):
+        if label and label in seen:
+            at = (seen[label] + first, k + first)
+            raise InputError(
+                f"duplicate {what} label ({what}s {at[0]} and {at[1]})",
+                file=file,
+                row=1 if what == "column" else at[1],
+                column=label if what == "column" else 1,
+                expected=f"unique {what} labels",
+                found=label if what == "row" else None,
+            )
+        seen.setdefault(label, k)
 
 
 def numeric_block(
     frame: pd.DataFrame,
     columns: Sequence[Hashable],
     names: Sequence[str],
-    file: str,
+    file: str | Path,
     first_row: int = 2,
     blank_as_zero: NDArray[np.bool_] | None = None,
 ) -> np.ndarray:

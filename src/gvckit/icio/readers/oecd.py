@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
-import pandas as pd
 
 from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, open_input
-from gvckit.icio.readers._cells import numeric_block
+from gvckit.icio.readers._cells import check_unique, codes, numeric_block
+from gvckit.icio.readers._csv import CsvTable, read_csv_table
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
 __all__ = ["SPLIT_ENTITIES", "list_members", "read_oecd", "sniff_oecd"]
@@ -56,7 +56,9 @@ OUTPUT_COLS = {"OUT", "OUTPUT", "TOTAL"}
 VA_ROWS = {"VA": "VA", "VALU": "VA", "VA+TAXSUB": "VA+TAXSUB", "TLS": "TLS", "TAXSUB": "TLS"}
 DISCREPANCY_COLS = {"DISC"}
 _LABEL = re.compile(r"^([A-Z0-9]{2,3}(?:\.\d)?)_(.+)$")
-_MEMBER = re.compile(r"(?:^|/)(?:ICIO\d{4}_)?((?:19|20)\d\d)(_SML)?\.csv$", re.IGNORECASE)
+#: Table files as published: 2018.csv, 2018_SML.csv, 2018SML.CSV (2022 preview),
+#: ICIO2021_2018.csv, ICIO2018_2015.CSV; optionally gzipped.
+_MEMBER = re.compile(r"(?:^|/)(?:ICIO\d{4}_)?((?:19|20)\d\d)(_?SML)?\.csv(?:\.gz)?$", re.IGNORECASE)
 
 
 def sniff_oecd(header: list[str]) -> bool:
@@ -100,6 +102,7 @@ def list_members(path: Path) -> list[_Member]:
 
 
 def _zip_members(zf: zipfile.ZipFile, chain: tuple[str, ...]) -> list[_Member]:
+    """The tables in an open zip (and in zips inside it), reached through ``chain``."""
     found: list[_Member] = []
     for info in zf.infolist():
         m = _MEMBER.search(info.filename)
@@ -143,6 +146,7 @@ def _open_member(
 
 
 def _check_size(zf: zipfile.ZipFile, name: str, path: Path, max_bytes: int) -> zipfile.ZipInfo:
+    """The member's entry, refused if it inflates past ``max_bytes``."""
     info = zf.getinfo(name)
     if info.file_size > max_bytes:
         raise InputError(
@@ -154,6 +158,7 @@ def _check_size(zf: zipfile.ZipFile, name: str, path: Path, max_bytes: int) -> z
 
 
 def _choose(path: Path, year: int | None, small: bool | None) -> _Member:
+    """The member to read: the one of ``year`` (and size ``small``), if the choice is clear."""
     try:
         members = list_members(path)
     except zipfile.BadZipFile as exc:
@@ -187,31 +192,28 @@ def _choose(path: Path, year: int | None, small: bool | None) -> _Member:
 
 
 def _years(members: list[_Member]) -> str:
+    """The members' years, for messages."""
     return ", ".join(str(y) for y in sorted({m.year for m in members}))
-
-
-def _codes(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
 
 
 #: Industry codes of each release, in file order (OECD ICIO documentation of each release).
 INDUSTRIES: dict[str, tuple[str, ...]] = {}
-INDUSTRIES["2025"] = _codes(
+INDUSTRIES["2025"] = codes(
     "A01 A02 A03 B05 B06 B07 B08 B09 C10T12 C13T15 C16 C17_18 C19 C20 C21 C22 C23 C24A"
     " C24B C25 C26 C27 C28 C29 C301 C302T309 C31T33 D E F G H49 H50 H51 H52 H53 I J58T60"
     " J61 J62_63 K L M N O P Q R S T"
 )
-INDUSTRIES["2023"] = _codes(
+INDUSTRIES["2023"] = codes(
     "A01_02 A03 B05_06 B07_08 B09 C10T12 C13T15 C16 C17_18 C19 C20 C21 C22 C23 C24 C25"
     " C26 C27 C28 C29 C30 C31T33 D E F G H49 H50 H51 H52 H53 I J58T60 J61 J62_63 K L M N O"
     " P Q R S T"
 )
-INDUSTRIES["2021"] = _codes(
+INDUSTRIES["2021"] = codes(
     "01T02 03 05T06 07T08 09 10T12 13T15 16 17T18 19 20 21 22 23 24 25 26 27 28 29 30"
     " 31T33 35 36T39 41T43 45T47 49 50 51 52 53 55T56 58T60 61 62T63 64T66 68 69T75 77T82"
     " 84 85 86T88 90T93 94T96 97T98"
 )
-INDUSTRIES["2018"] = _codes(
+INDUSTRIES["2018"] = codes(
     "01T03 05T06 07T08 09 10T12 13T15 16 17T18 19 20T21 22 23 24 25 26 27 28 29 30 31T33"
     " 35T39 41T43 45T47 49T53 55T56 58T60 61 62T63 64T66 68 69T82 84 85 86T88 90T96 97T98"
 )
@@ -225,10 +227,28 @@ def _edition(columns: list[str], rows: list[str], filename: str, sectors: list[s
         return named.group(1)
     if "DISC" in columns or "VA+TAXSUB" in rows:
         return "2016"
-    for edition, codes in INDUSTRIES.items():
-        if set(sectors) <= set(codes):
+    for edition, known in INDUSTRIES.items():
+        if set(sectors) <= set(known):
             return edition
     return "2018" if "VALU" in rows else "unknown"
+
+
+def _file_year(filename: str) -> int | None:
+    """The year in a table's file name (``2017.csv``, ``ICIO2021_2017.csv.gz``), if any."""
+    name = re.sub(r"\.gz$", "", filename, flags=re.IGNORECASE)
+    found = _MEMBER.search(name) or re.search(r"((?:19|20)\d\d)", name)
+    return int(found.group(1)) if found else None
+
+
+def _check_year(path: Path, year: int | None) -> None:
+    """A single CSV named for another year than the ``year`` asked for is refused."""
+    named = _file_year(path.name)
+    if year is not None and named is not None and named != year:
+        raise InputError(
+            f"the file holds the {named} table (by its name), not {year}",
+            file=path,
+            expected=f"the {year} table, or a zip or folder holding it (option year)",
+        )
 
 
 def read_oecd(
@@ -242,46 +262,30 @@ def read_oecd(
 ) -> IcioTable:
     """Read an OECD ICIO table: a CSV file (plain or gzip), a zip as published, or a folder.
 
-    ``year`` picks the table in a zip or folder holding several; ``small=True`` picks the
-    ``_SML`` table where both are present (default: the extended one).
+    ``year`` picks the table in a zip or folder holding several (a single CSV must be that
+    year's); ``small=True`` picks the ``_SML`` table where both are present (default: the
+    extended one).
     """
     path = Path(path)
     if not path.exists():
         raise InputError("no such file or folder", file=path)
+    source: Path | IO[bytes] = path
+    shown, filename = str(path), path.name
     if path.is_dir() or zipfile.is_zipfile(path):
         member = _choose(path, year, small)
-        shown = f"{path}!{member.name}"
-        stream: IO[bytes] = _open_member(path, member, max_bytes, progress)
-        filename = member.name
+        shown, filename = f"{path}!{member.name}", member.name
+        source = _open_member(path, member, max_bytes, progress)
     else:
-        shown, filename = str(path), path.name
-        stream = open_input(path, max_bytes=max_bytes, progress=progress)
-    with stream:
-        frame = _read_csv(stream, shown)
-    return _table(frame, shown, filename, output_basis)
+        _check_year(path, year)
+    table = read_csv_table(
+        source, shown, text_columns=lambda _: [0], max_bytes=max_bytes, progress=progress
+    )
+    return _table(table, shown, filename, output_basis)
 
 
-def _read_csv(stream: IO[bytes], shown: str) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(
-            stream, index_col=0, keep_default_na=False, na_values=[], low_memory=False
-        )
-    except pd.errors.EmptyDataError:
-        raise InputError("the file is empty", file=shown) from None
-    except pd.errors.ParserError as exc:
-        msg = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
-        raise InputError(f"malformed CSV ({msg})", file=shown) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=shown) from None
-    frame.index = frame.index.map(lambda v: str(v).strip())
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
-def _table(frame: pd.DataFrame, shown: str, filename: str, basis: OutputBasis) -> IcioTable:
-    columns = list(frame.columns)
-    rows = list(frame.index)
-    if not columns or not rows:
+def _check_header(columns: list[str], shown: str) -> None:
+    """The header must hold OECD-style column labels, each once."""
+    if not columns:
         raise InputError("the file has no data", file=shown)
     if not any(_LABEL.match(c) for c in columns[:3]):
         raise InputError(
@@ -291,19 +295,37 @@ def _table(frame: pd.DataFrame, shown: str, filename: str, basis: OutputBasis) -
             expected="a first column of row labels and column labels like 'AUS_A01_02'",
             found=",".join(columns[:3]),
         )
-    for labels, what in ((rows, "row"), (columns, "column")):
-        seen: set[str] = set()
-        for k, label in enumerate(labels):
-            if label in seen:
-                raise InputError(
-                    f"duplicate {what} label",
-                    file=shown,
-                    row=k + 2 if what == "row" else 1,
-                    column=label if what == "column" else 1,
-                )
-            seen.add(label)
-    row_pos = {r: k for k, r in enumerate(rows)}
-    zcols = [c for c in columns if c in row_pos and _LABEL.match(c)]
+    check_unique(columns, shown, "column", first=2)
+
+
+def _row_labels(csv: CsvTable, shown: str) -> list[str]:
+    """The labels of the first column: present and each once."""
+    rows = [str(v).strip() for v in csv.body[0].fillna("")]
+    if not rows:
+        raise InputError("the file has no data", file=shown)
+    if "" in rows:
+        raise InputError(
+            "row without a label",
+            file=shown,
+            row=rows.index("") + 2,
+            column=1,
+            expected="a row label like 'AUS_A01_02', 'VA' or 'OUT'",
+        )
+    check_unique(rows, shown, "row", first=2)
+    return rows
+
+
+def _is_industry_row(label: str) -> bool:
+    """``<entity>_<industry>`` row labels, except taxes (``AUS_TAXSUB``)."""
+    return bool(_LABEL.match(label)) and not label.upper().endswith("_TAXSUB")
+
+
+def _intermediate(rows: list[str], columns: list[str], shown: str) -> list[str]:
+    """The intermediate-use columns: ``<entity>_<industry>`` labels whose industry is that of an
+    industry row. Every industry row must have its column and every such column its row."""
+    industry_rows = [r for r in rows if _is_industry_row(r)]
+    industries = {r.split("_", 1)[1] for r in industry_rows}
+    zcols = [c for c in columns if _LABEL.match(c) and c.split("_", 1)[1] in industries]
     if not zcols:
         raise InputError(
             "no intermediate-use columns matching the row labels",
@@ -311,40 +333,81 @@ def _table(frame: pd.DataFrame, shown: str, filename: str, basis: OutputBasis) -
             row=1,
             expected="column labels equal to row labels, like 'AUS_A01_02'",
         )
-    entities: list[str] = []
+    known_rows, known_cols = set(industry_rows), set(zcols)
     for c in zcols:
-        e = c.split("_", 1)[0]
-        if e not in entities:
-            entities.append(e)
+        if c not in known_rows:
+            raise InputError(
+                "intermediate-use column without its industry row",
+                file=shown,
+                row=1,
+                column=c,
+                expected=f"a row labelled {c!r}",
+            )
+    for r in industry_rows:
+        if r not in known_cols:
+            raise InputError(
+                "industry row without its intermediate-use column",
+                file=shown,
+                row=rows.index(r) + 2,
+                column=1,
+                expected=f"a column labelled {r!r}",
+            )
+    return zcols
+
+
+def _first_difference(a: list[str], b: list[str]) -> int:
+    """The first position where ``a`` and ``b`` differ (the shorter length if one is a prefix)."""
+    return next(
+        (k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def _layout(zcols: list[str], shown: str) -> tuple[list[str], list[str]]:
+    """Entities and industries of the intermediate-use columns, checked to be entity-major
+    with the same industries in each entity."""
+    entities = list(dict.fromkeys(c.split("_", 1)[0] for c in zcols))
     sectors = [c.split("_", 1)[1] for c in zcols if c.split("_", 1)[0] == entities[0]]
-    expected_z = [f"{e}_{s}" for e in entities for s in sectors]
-    if zcols != expected_z:
-        k = next(k for k, (a, b) in enumerate(zip(zcols, expected_z, strict=False)) if a != b)
+    expected = [f"{e}_{s}" for e in entities for s in sectors]
+    if zcols != expected:
+        k = _first_difference(zcols, expected)
+        if k == len(zcols):  # the last entity lacks industries
+            raise InputError(
+                f"industry {expected[k]!r} is missing (its row and its column)",
+                file=shown,
+                row=1,
+                expected=f"the industries of {entities[0]} for every entity",
+            )
         raise InputError(
             "intermediate-use columns are not country-major with the same industries",
             file=shown,
             row=1,
-            column=zcols[k] if k < len(zcols) else "end",
-            expected=expected_z[k] if k < len(expected_z) else "no more columns",
+            column=zcols[k],
+            expected=repr(expected[k]) if k < len(expected) else "no more of them",
         )
-    country_of = {e: SPLIT_ENTITIES.get(e, e) for e in entities}
-    countries = set(country_of.values())
+    return entities, sectors
 
+
+@dataclass(frozen=True)
+class _Columns:
+    """The columns after the intermediate-use block, by kind."""
+
+    final: list[tuple[str, str, str]]  # (column, destination, category)
+    disc: list[str]
+    output: str | None
+
+
+def _classify(columns: list[str], zset: set[str], countries: set[str], shown: str) -> _Columns:
+    """Sort the other columns into final demand, discrepancy and output by their labels."""
     out_col: str | None = None
-    fd: list[tuple[str, str, str]] = []  # (column, destination, category)
+    fd: list[tuple[str, str, str]] = []
     disc: list[str] = []
-    zset = set(zcols)
-    for c in columns:
-        if c in zset:
-            continue
+    for c in (c for c in columns if c not in zset):
+        parts = c.split("_", 1)
         if c.upper() in OUTPUT_COLS:
             out_col = c
-            continue
-        if c.upper() in DISCREPANCY_COLS:
+        elif c.upper() in DISCREPANCY_COLS:
             disc.append(c)
-            continue
-        parts = c.split("_", 1)
-        if len(parts) == 2 and parts[0] in countries:
+        elif len(parts) == 2 and parts[0] in countries:
             fd.append((c, parts[0], parts[1]))
         elif len(parts) == 2 and parts[1] in countries:
             fd.append((c, parts[1], parts[0]))
@@ -360,89 +423,128 @@ def _table(frame: pd.DataFrame, shown: str, filename: str, basis: OutputBasis) -
         raise InputError(
             "no final-demand columns", file=shown, row=1, expected="columns like 'AUS_HFCE'"
         )
-    dests = list(dict.fromkeys(d for _, d, _ in fd))
-    cats = list(dict.fromkeys(cat for _, _, cat in fd))
-    if disc:
-        cats.append("DISC")
+    return _Columns(fd, disc, out_col)
 
-    industry_rows = [row_pos[c] for c in zcols]
-    # total rows leave final-demand cells blank in some editions (2016): read those as 0
-    totals_rows = np.array([r not in zset for r in rows])
-    values = numeric_block(frame, columns, columns, shown, blank_as_zero=totals_rows)
-    Z = values[np.ix_(industry_rows, [columns.index(c) for c in zcols])]
-    n = len(zcols)
-    Y = np.zeros((n, len(dests), len(cats)))
-    for c, d, cat in fd:
-        Y[:, dests.index(d), cats.index(cat)] += values[industry_rows, columns.index(c)]
-    if disc:
-        own = [dests.index(country_of[e]) if country_of[e] in dests else -1 for e in entities]
-        disc_values = values[np.ix_(industry_rows, [columns.index(c) for c in disc])].sum(axis=1)
-        for k in range(n):
-            home = own[k // len(sectors)]
-            if home < 0:
+
+@dataclass(frozen=True)
+class _Grid:
+    """The numbers of the file, with the positions of its labels."""
+
+    values: np.ndarray  # rows × columns (without the label column)
+    row_pos: dict[str, int]
+    col_pos: dict[str, int]
+
+    def block(self, rows: list[str], cols: list[str]) -> np.ndarray:
+        """The values at the labelled rows and columns."""
+        return self.values[np.ix_([self.row_pos[r] for r in rows], [self.col_pos[c] for c in cols])]
+
+
+def _final_demand(
+    grid: _Grid, zcols: list[str], cols: _Columns, home: list[str], shown: str
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Y (industries × destinations × categories), destinations and categories; DISC is
+    booked as final demand of the producing entity's country (``home[k]`` for industry k)."""
+    dests = list(dict.fromkeys(d for _, d, _ in cols.final))
+    cats = list(dict.fromkeys(cat for _, _, cat in cols.final)) + (["DISC"] if cols.disc else [])
+    Y = np.zeros((len(zcols), len(dests), len(cats)))
+    block = grid.block(zcols, [c for c, _, _ in cols.final])
+    for j, (_, d, cat) in enumerate(cols.final):
+        Y[:, dests.index(d), cats.index(cat)] += block[:, j]
+    if cols.disc:
+        disc = grid.block(zcols, cols.disc).sum(axis=1)
+        for k, country in enumerate(home):
+            if country not in dests:
                 raise InputError(
                     "DISC column but the country has no final demand",
                     file=shown,
-                    row=industry_rows[k] + 2,
-                    column=disc[0],
+                    row=grid.row_pos[zcols[k]] + 2,
+                    column=cols.disc[0],
                 )
-            Y[k, home, cats.index("DISC")] = disc_values[k]
-    output = values[industry_rows, columns.index(out_col)] if out_col else None
+            Y[k, dests.index(country), -1] = disc[k]
+    return Y, dests, cats
+
+
+def _output(grid: _Grid, rows: list[str], zcols: list[str], cols: _Columns) -> np.ndarray | None:
+    """Output from the output column, else (2016) from the output row, else None."""
+    if cols.output is not None:
+        return grid.block(zcols, [cols.output])[:, 0]
     out_rows = [r for r in rows if r.upper() in OUTPUT_ROWS]
-    if output is None and out_rows:  # 2016: output only as a row
-        output = values[row_pos[out_rows[0]], [columns.index(c) for c in zcols]]
+    return grid.block(out_rows[:1], zcols)[0] if out_rows else None
 
-    zrow_set = set(zcols)
+
+def _primaries(grid: _Grid, rows: list[str], zcols: list[str]) -> dict[str, np.ndarray]:
+    """Rows other than industries and output, summed by kind (taxes by country into TLS)."""
     primaries: dict[str, np.ndarray] = {}
-    zidx = [columns.index(c) for c in zcols]
+    zset = set(zcols)
     for r in rows:
-        if r in zrow_set:
-            continue
         key = r.upper()
-        if key in OUTPUT_ROWS:
+        if r in zset or key in OUTPUT_ROWS:
             continue
-        name = VA_ROWS.get(key)
-        if name is None and key.endswith("_TAXSUB"):
-            name = "TLS"
-        if name is None:
-            name = r
-        vec = values[row_pos[r], zidx]
+        name = VA_ROWS.get(key) or ("TLS" if key.endswith("_TAXSUB") else r)
+        vec = grid.block([r], zcols)[0]
         primaries[name] = primaries[name] + vec if name in primaries else vec
+    return primaries
 
-    edition = _edition(columns, rows, filename, sectors)
-    year_match = _MEMBER.search(filename) or re.search(r"((?:19|20)\d\d)", filename)
+
+def _meta(filename: str, edition: str, entities: list[str], disc: bool) -> TableMeta:
+    """Provenance of the table: release, year and unit from the file name and layout."""
     splits = sorted(e for e in entities if e in SPLIT_ENTITIES)
-    meta = TableMeta(
+    notes = [f"parts of countries kept as entities: {', '.join(splits)}"] if splits else []
+    if disc:
+        notes.append("DISC (statistical discrepancy) booked as domestic final demand")
+    return TableMeta(
         source="OECD Inter-Country Input-Output tables",
-        edition=edition + (" (small)" if "_SML" in filename.upper() else ""),
-        year=int(year_match.group(1)) if year_match else None,
+        edition=edition + (" (small)" if "SML" in filename.upper() else ""),
+        year=_file_year(filename),
         unit="USD million, current prices",
         price_basis="basic prices",
         value_added="derived: output minus intermediate inputs (VA plus taxes less subsidies)",
         file=filename,
-        notes=tuple([f"parts of countries kept as entities: {', '.join(splits)}"] if splits else [])
-        + (("DISC (statistical discrepancy) booked as domestic final demand",) if disc else ()),
+        notes=tuple(notes),
     )
-    line_of = {f"{r}": k + 2 for k, r in enumerate(rows)}
+
+
+def _table(csv: CsvTable, shown: str, filename: str, basis: OutputBasis) -> IcioTable:
+    """The table of an OECD CSV; errors name ``shown`` and the file's rows and columns."""
+    columns = csv.header[1:]
+    _check_header(columns, shown)
+    rows = _row_labels(csv, shown)
+    zcols = _intermediate(rows, columns, shown)
+    entities, sectors = _layout(zcols, shown)
+    country_of = {e: SPLIT_ENTITIES.get(e, e) for e in entities}
+    zset = set(zcols)
+    cols = _classify(columns, zset, set(country_of.values()), shown)
+    # total rows leave final-demand cells blank in some editions (2016): read those as 0
+    totals_rows = np.array([r not in zset for r in rows])
+    grid = _Grid(
+        numeric_block(
+            csv.body, range(1, len(csv.header)), columns, shown, blank_as_zero=totals_rows
+        ),
+        {r: k for k, r in enumerate(rows)},
+        {c: k for k, c in enumerate(columns)},
+    )
+    home = [country_of[c.split("_", 1)[0]] for c in zcols]
+    Y, dests, cats = _final_demand(grid, zcols, cols, home, shown)
+    edition = _edition(columns, rows, filename, sectors)
     try:
         return IcioTable(
             entities=entities,
             sectors=sectors,
-            Z=Z,
+            Z=grid.block(zcols, zcols),
             Y=Y,
             destinations=dests,
             categories=cats,
-            output=output,
-            primary_inputs=primaries,
+            output=_output(grid, rows, zcols, cols),
+            primary_inputs=_primaries(grid, rows, zcols),
             entity_country=country_of,
             output_basis=basis,
-            meta=meta,
+            meta=_meta(filename, edition, entities, bool(cols.disc)),
             copy=False,
         )
     except TableError as err:
         row = err.row
-        if isinstance(row, str) and row in line_of:
-            row = f"{line_of[row]} ({row})"
+        if isinstance(row, str) and row in grid.row_pos:
+            row = f"{grid.row_pos[row] + 2} ({row})"
         raise InputError(
             err.reason,
             file=shown,

@@ -1,0 +1,198 @@
+"""CSV reading shared by the readers: header row by the csv module, body by pandas.
+
+:func:`read_csv_table` opens a file (plain or gzip, via :func:`gvckit.files.open_input`) or takes
+an open stream (a zip member), reads the header row itself and the body with pandas, and turns
+every parser failure into an :class:`InputError` naming the file and the line. It accepts:
+
+- a UTF-8 byte-order mark;
+- LF, CRLF and CR-only (old Mac) line endings;
+- comma, semicolon or tab separators, judged from the header row (with semicolons, a decimal
+  comma is accepted too);
+- trailing all-empty rows (``,,,,`` as spreadsheet programs write them), which are dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from gvckit.errors import InputError
+from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, open_input
+
+__all__ = ["CsvTable", "drop_blank_tail", "read_csv_table", "read_header"]
+
+#: Separators recognised in the header row, the first one preferred on a tie.
+DELIMITERS = (",", ";", "\t")
+#: Longest header row read (bytes).
+HEADER_LIMIT = 1 << 24
+
+TextColumns = Callable[[list[str]], Iterable[int]]
+"""Given the header, the positions of the columns to read as text (labels), not numbers."""
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A header row (cells stripped) and the body, whose columns are numbered from 0."""
+
+    header: list[str]
+    body: pd.DataFrame
+
+
+class _Prefixed(io.RawIOBase):
+    """The bytes ``head`` followed by the rest of ``tail`` (for a header read too far)."""
+
+    def __init__(self, head: bytes, tail: IO[bytes]) -> None:
+        self._head = memoryview(head)
+        self._tail = tail
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._tail.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+def _split_first_line(stream: IO[bytes], shown: str) -> tuple[bytes, IO[bytes]]:
+    """The first line (without CR-only line ends) and a stream of the lines after it."""
+    chunk = stream.readline(HEADER_LIMIT)
+    cr = chunk.find(b"\r")
+    if 0 <= cr < len(chunk) - 1 and chunk[cr + 1 : cr + 2] != b"\n":  # CR-only line ends
+        return chunk[:cr], io.BufferedReader(_Prefixed(chunk[cr + 1 :], stream))
+    if len(chunk) == HEADER_LIMIT and not chunk.endswith(b"\n"):
+        raise InputError(
+            f"the header row is longer than {HEADER_LIMIT:,} bytes",
+            file=shown,
+            row=1,
+            expected="a CSV file with one header row",
+        )
+    return chunk, stream
+
+
+def _sniff_fields(text: str) -> tuple[list[str], str]:
+    """The header cells and the separator that splits the header into the most cells."""
+    best: tuple[list[str], str] = ([text], ",")
+    for sep in DELIMITERS:
+        fields = next(csv.reader([text], delimiter=sep), [])
+        if len(fields) > len(best[0]):
+            best = (fields, sep)
+    return best
+
+
+def _parse_header(line: bytes, shown: str) -> tuple[list[str], str]:
+    """The header row's stripped cells and its separator."""
+    if not line.strip():
+        raise InputError("the file is empty", file=shown, expected="a header row and data")
+    try:
+        text = line.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise InputError(
+            "the header is not UTF-8 text", file=shown, row=1, expected="a CSV file"
+        ) from None
+    try:
+        fields, sep = _sniff_fields(text)
+    except csv.Error as exc:
+        raise InputError(f"malformed header row ({exc})", file=shown, row=1) from None
+    return [f.strip() for f in fields], sep
+
+
+def _parser_error(exc: pd.errors.ParserError, shown: str) -> InputError:
+    """A pandas parser error as an InputError; line numbers count the header row too."""
+    msg = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
+    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
+    if found is None:
+        return InputError(f"malformed CSV ({msg})", file=shown)
+    want, line, saw = (int(g) for g in found.groups())
+    return InputError(
+        "malformed CSV",
+        file=shown,
+        row=line + 1,
+        expected=f"{want} fields like the header",
+        found=f"{saw} fields",
+    )
+
+
+def _read_body(
+    stream: IO[bytes], shown: str, width: int, sep: str, text: Iterable[int]
+) -> pd.DataFrame:
+    """The rows after the header, ``width`` numbered columns, ``text`` columns as strings."""
+    names = list(range(width))
+    try:
+        return pd.read_csv(
+            stream,
+            header=None,
+            names=names,
+            sep=sep,
+            decimal="," if sep == ";" else ".",
+            dtype={k: str for k in text},
+            keep_default_na=False,
+            na_values=[],
+            low_memory=False,
+            encoding="utf-8",
+        )
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame(columns=names)
+    except pd.errors.ParserError as exc:
+        raise _parser_error(exc, shown) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason})", file=shown) from None
+
+
+def _is_blank(row: pd.Series) -> bool:
+    return all(pd.isna(v) or not str(v).strip() for v in row)
+
+
+def drop_blank_tail(body: pd.DataFrame) -> pd.DataFrame:
+    """``body`` without its trailing rows whose cells are all empty."""
+    end = len(body)
+    while end and _is_blank(body.iloc[end - 1]):
+        end -= 1
+    return body if end == len(body) else body.iloc[:end]
+
+
+def _open(source: Path | IO[bytes], max_bytes: int, progress: ByteProgress | None) -> IO[bytes]:
+    if isinstance(source, Path):
+        return open_input(source, max_bytes=max_bytes, progress=progress)
+    return source
+
+
+def read_header(source: Path | IO[bytes], shown: str | Path, max_bytes: int = 1 << 26) -> list[str]:
+    """The header row of a CSV file (plain or gzip) or stream, cells stripped."""
+    with _open(source, max_bytes, None) as stream:
+        line, _ = _split_first_line(stream, str(shown))
+    return _parse_header(line, str(shown))[0]
+
+
+def read_csv_table(
+    source: Path | IO[bytes],
+    shown: str | Path,
+    *,
+    text_columns: TextColumns = lambda header: (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: ByteProgress | None = None,
+) -> CsvTable:
+    """Read a CSV file (plain or gzip) or an open binary stream, which is closed afterwards.
+
+    Errors name ``shown``. ``text_columns(header)`` gives the columns read as text (labels keep
+    leading zeros: ``01`` stays ``01``); every cell is read as written (no ``NA`` values), empty
+    cells as ``""``.
+    """
+    where = str(shown)
+    with _open(source, max_bytes, progress) as stream:
+        line, rest = _split_first_line(stream, where)
+        header, sep = _parse_header(line, where)
+        body = _read_body(rest, where, len(header), sep, text_columns(header))
+    return CsvTable(header, drop_blank_tail(body))
