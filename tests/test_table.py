@@ -145,3 +145,10 @@ def test_bad_groups(groups: list[str], message: str) -> None:
     t = icio.IcioTable(**_small())  # type: ignore[arg-type]
     with pytest.raises(OptionError, match=message):
         icio.measure("exports", t, groups=groups)
+
+
+def test_negative_flows_are_reported() -> None:
+    Z = _small()["Z"].copy()  # type: ignore[union-attr]
+    Z[0, 1] = -0.5
+    t = icio.IcioTable(**_small(Z=Z))  # type: ignore[arg-type]
+    assert any("1 negative intermediate flows" in n for n in t.balance.notes)

@@ -315,6 +315,12 @@ class IcioTable:
         negva = np.flatnonzero(va < -1e-9 * max(scale, 1.0))
 
         notes: list[str] = []
+        negative_z = int(np.count_nonzero(Zarr < 0))
+        if negative_z:
+            notes.append(
+                f"{negative_z} negative intermediate flows (smallest {float(Zarr.min()):g});"
+                " the productivity check is skipped for such tables"
+            )
         if negative.size:
             notes.append(
                 "row sums of Z and Y are negative (negative inventory changes) where the published"
