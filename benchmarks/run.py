@@ -159,8 +159,9 @@ def decomposition_section(repeat: int, quick: bool) -> None:
             f"{peak_wwz:>9.0f}"
         )
     print(
-        "x inv: BM source + sink time / one explicit inverse (target <= 3);"
-        " speed-up: naive / gvckit"
+        "model: A and the LU factorisation of I - A, shared by every measure; inverse: one"
+        " explicit (I - A)^-1 from scratch;\nx inv: BM source + sink from a built model / one"
+        " inverse (target <= 3); speed-up: naive method / gvckit"
     )
 
 
