@@ -331,7 +331,7 @@ def test_bm_identities_on_random_tables(table: IcioTable) -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("year", [1995, 2011])
+@pytest.mark.parametrize("year", WIOD_YEARS)
 def test_bm_identities_on_wiod(year: int) -> None:
     _bm_identities(icio.read(wiod_path(year)))
 

@@ -55,6 +55,23 @@ def numeric_block(
     :class:`InputError` giving the file row (data row 0 is ``first_row``) and ``names[k]``;
     empty cells in the rows flagged by ``blank_as_zero`` read as 0."""
     out = np.empty((len(frame), len(columns)))
+
+    def _refuse_first(
+        bad: NDArray[np.bool_], col: pd.Series, k: int, reason: str, expected: str
+    ) -> None:
+        """Raise for the first flagged cell of column ``k``, naming its file row."""
+        where = np.flatnonzero(bad)
+        if where.size:
+            i = int(where[0])
+            raise InputError(
+                reason,
+                file=file,
+                row=i + first_row,
+                column=names[k],
+                expected=expected,
+                found=str(col.iloc[i]),
+            )
+
     for k, c in enumerate(columns):
         col = frame[c]
         if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
@@ -64,27 +81,7 @@ def numeric_block(
             conv = np.array(pd.to_numeric(text, errors="coerce"), dtype=np.float64)
             if blank_as_zero is not None:
                 conv[blank_as_zero & (text == "").to_numpy()] = 0.0
-            bad = np.flatnonzero(np.isnan(conv))
-            if bad.size:
-                i = int(bad[0])
-                raise InputError(
-                    "not a number",
-                    file=file,
-                    row=i + first_row,
-                    column=names[k],
-                    expected="a number",
-                    found=str(col.iloc[i]),
-                )
+            _refuse_first(np.isnan(conv), col, k, "not a number", "a number")
             out[:, k] = conv
-        bad_f = np.flatnonzero(~np.isfinite(out[:, k]))
-        if bad_f.size:
-            i = int(bad_f[0])
-            raise InputError(
-                "not a finite number",
-                file=file,
-                row=i + first_row,
-                column=names[k],
-                expected="a finite number",
-                found=str(col.iloc[i]),
-            )
+        _refuse_first(~np.isfinite(out[:, k]), col, k, "not a finite number", "a finite number")
     return out
