@@ -184,7 +184,7 @@ def world_terms(basis: Basis, approach: str = "source") -> FloatArray:
         own_a = b.blockdiag([b.A[np.ix_(r, r)] for r in b.rows], ldy)
         z = (b.Yrow - b.Ydom) + (b.A @ ldy - own_a)  # Σ_{j≠r} Y_rj + Σ_{j≠r} A_rj L_jj Y_jj
         lz = b.blockdiag(b.Ld, z)
-        dav = davax(b) / np.where(b.vL != 0, b.vL, 1.0)  # Σ_{r≠s} (Y_sr + A_sr L_rr Y_rr)
+        dav = _absorbed_by_importer(b)
         for s, rows in enumerate(b.rows):
             via = _without_own(b, b.a_to_units(rows, lz), s)  # A_sr L_rr z_r by partner r
             fva[rows] = _fc(b)[rows] * dav[rows] + np.einsum("kr,rk->k", via, b.S[:, rows])
@@ -192,14 +192,19 @@ def world_terms(basis: Basis, approach: str = "source") -> FloatArray:
     return _stack(t["EXGR"], t["DC"], t["DVA"], t["REF"], t["FC"], fva)
 
 
-def davax(basis: Basis) -> FloatArray:
-    """DAVAX by exporting row: (V_s L_ss)_k Σ_{r≠s} (Y_sr + A_sr L_rr Y_rr)_k — domestic value
-    added exported once and absorbed by the direct importer (Borin & Mancini 2019, §4): the
-    part of exports that is not GVC trade."""
-    b = basis
+def _absorbed_by_importer(b: Basis) -> FloatArray:
+    """Σ_{r≠s} (Y_sr + A_sr L_rr Y_rr) by exporting row: exports absorbed by the direct
+    importer, as final goods or through its domestic production of final goods."""
     ar = np.arange(len(b.E))
     a_lydom = b.a_to_units(ar, b.blockdiag(b.Ld, b.Ydom))
     fin = b.Yd.copy()
     fin[ar, b.row_unit] = 0.0
     a_lydom[ar, b.row_unit] = 0.0
-    return np.asarray(b.vL * (fin.sum(axis=1) + a_lydom.sum(axis=1)), dtype=np.float64)
+    return np.asarray(fin.sum(axis=1) + a_lydom.sum(axis=1), dtype=np.float64)
+
+
+def davax(basis: Basis) -> FloatArray:
+    """DAVAX by exporting row: (V_s L_ss)_k Σ_{r≠s} (Y_sr + A_sr L_rr Y_rr)_k — domestic value
+    added exported once and absorbed by the direct importer (Borin & Mancini 2019, §4): the
+    part of exports that is not GVC trade."""
+    return np.asarray(basis.vL * _absorbed_by_importer(basis), dtype=np.float64)
