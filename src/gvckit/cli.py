@@ -34,6 +34,8 @@ app = typer.Typer(
 )
 table_app = typer.Typer(help="Inspect input-output tables.", no_args_is_help=True)
 app.add_typer(table_app, name="table")
+chain_app = typer.Typer(help="One value chain: check, accounts, governance.", no_args_is_help=True)
+app.add_typer(chain_app, name="chain")
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False, soft_wrap=True)
@@ -259,6 +261,90 @@ def measure_cmd(
         except TableError as exc:  # a problem of this table: say which file
             raise exc.located(table) from None
     write_frame(frame, output)
+
+
+ChainFile = Annotated[Path, typer.Argument(help="Chain description (.yaml, .yml or .json).")]
+SnapshotOpt = Annotated[
+    int | None, typer.Option("--snapshot", help="Year of the snapshot (default: the latest).")
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout."),
+]
+
+
+@chain_app.command("check")
+def chain_check(file: ChainFile) -> None:
+    """Validate a chain and summarise it (stages, actors, links, end markets per snapshot)."""
+    from gvckit.chain import read_chain
+
+    c = read_chain(file)
+    out_console.print(
+        f"{file}: valid chain '{c.name}' ({c.product}, {c.country}, {c.currency} per {c.unit})",
+        markup=False,
+    )
+    for snap in sorted(c.snapshots, key=lambda s: s.year):
+        valued = sum(link.has_value for link in snap.links)
+        evidence = sum(link.governance is not None for link in snap.links)
+        out_console.print(
+            f"  {snap.year}: {len(snap.stages)} stages, {len(snap.actors)} actors,"
+            f" {len(snap.links)} links ({valued} with values, {evidence} with governance"
+            f" evidence), {len(snap.end_markets)} end markets, {len(snap.supporters)} supporters",
+            markup=False,
+        )
+    if c.sources:
+        out_console.print(f"  sources: {len(c.sources)}", markup=False)
+
+
+@chain_app.command("accounts")
+def chain_accounts(
+    file: ChainFile,
+    snapshot: SnapshotOpt = None,
+    view: Annotated[
+        str,
+        typer.Option(
+            "--view",
+            help="accounts (per actor), distribution (who captures value"
+            " added) or prices (price build-up).",
+        ),
+    ] = "accounts",
+    output: OutOpt = None,
+) -> None:
+    """Value added, its distribution, margins and the price build-up of a chain snapshot."""
+    from gvckit import chain
+    from gvckit.output import output_format, write_frame
+
+    views = {
+        "accounts": chain.accounts,
+        "distribution": chain.distribution,
+        "prices": chain.price_buildup,
+    }
+    if view not in views:
+        raise GvcError(f"--view must be one of {', '.join(views)}, not {view!r}")
+    if output is not None:
+        output_format(output)
+    write_frame(views[view](chain.read_chain(file), snapshot), output)
+
+
+@chain_app.command("governance")
+def chain_governance(
+    file: ChainFile,
+    snapshot: SnapshotOpt = None,
+    view: Annotated[
+        str, typer.Option("--view", help="links (GHS type per link) or power (buyer power).")
+    ] = "links",
+    output: OutOpt = None,
+) -> None:
+    """Governance type of each link (Gereffi, Humphrey & Sturgeon 2005) and buyer power."""
+    from gvckit import chain
+    from gvckit.output import output_format, write_frame
+
+    views = {"links": chain.governance, "power": chain.buyer_power}
+    if view not in views:
+        raise GvcError(f"--view must be one of {', '.join(views)}, not {view!r}")
+    if output is not None:
+        output_format(output)
+    write_frame(views[view](chain.read_chain(file), snapshot), output)
 
 
 @app.command("measures")

@@ -9,13 +9,21 @@ and exits with code 1.
 - :class:`TableError` — an input-output table is inconsistent (shapes, labels, numbers).
 - :class:`OptionError` — an option or argument is invalid (unknown measure, bad group, ...).
 - :class:`OutputError` — a result could not be written.
+- :class:`ChainError` — a value chain description is invalid (names the field and line).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["GvcError", "InputError", "OptionError", "OutputError", "TableError"]
+__all__ = [
+    "ChainError",
+    "GvcError",
+    "InputError",
+    "OptionError",
+    "OutputError",
+    "TableError",
+]
 
 
 class GvcError(Exception):
@@ -38,11 +46,13 @@ class InputError(GvcError):
         column: int | str | None = None,
         expected: str | None = None,
         found: object = None,
+        field: str | None = None,
     ) -> None:
         self.reason = message
         self.file = str(file) if file is not None else None
         self.row = row
         self.column = column
+        self.field = field
         self.expected = expected
         self.found = found
         #: (block, i, j) indices into the table's arrays, for readers that map them to file cells
@@ -58,6 +68,8 @@ class InputError(GvcError):
         if self.column is not None:
             col = self.column
             where.append(f"column {col!r}" if isinstance(col, str) else f"column {col}")
+        if self.field is not None:
+            where.append(f"field {self.field}")
         text = self.reason
         if self.expected is not None:
             text += f": expected {self.expected}"
@@ -77,6 +89,7 @@ class InputError(GvcError):
             column=self.column,
             expected=self.expected,
             found=self.found,
+            field=self.field,
         )
 
 
@@ -86,6 +99,11 @@ class TableError(InputError):
     Raised by the table constructor; ``row`` and ``column`` are then labels of the table (for
     example ``row='AUS_c3'``, ``column='DEU_c5'``). Readers re-raise it with file positions.
     """
+
+
+class ChainError(InputError):
+    """A value chain description is invalid; ``field`` is the path of the offending entry
+    (e.g. ``snapshots[0].actors[2].stage``) and ``row`` its line (or sheet row)."""
 
 
 class OptionError(GvcError):
