@@ -347,6 +347,43 @@ def chain_governance(
     write_frame(views[view](chain.read_chain(file), snapshot), output)
 
 
+@chain_app.command("upgrading")
+def chain_upgrading(
+    file: ChainFile,
+    year_from: Annotated[int, typer.Option("--from", help="Earlier snapshot year.")],
+    year_to: Annotated[int, typer.Option("--to", help="Later snapshot year.")],
+    trade: Annotated[
+        Path | None,
+        typer.Option(
+            "--trade",
+            help="CSV of exports (exporter, product, year, value, quantity)"
+            " for Kaplinsky-Readman quadrants.",
+        ),
+    ] = None,
+    exporter: Annotated[
+        str | None, typer.Option("--exporter", help="The exporter in --trade (e.g. its ISO3).")
+    ] = None,
+    output: OutOpt = None,
+) -> None:
+    """Economic and social upgrading between two snapshots (and from trade statistics)."""
+    import pandas as pd
+
+    from gvckit.chain import read_chain
+    from gvckit.chain.upgrading import trade_upgrading, upgrading
+    from gvckit.output import output_format, write_frame
+
+    if (trade is None) != (exporter is None):
+        raise GvcError("--trade and --exporter go together")
+    if output is not None:
+        output_format(output)
+    frame = upgrading(read_chain(file), year_from, year_to)
+    if trade is not None and exporter is not None:
+        frame = pd.concat(
+            [frame, trade_upgrading(trade, exporter, year_from, year_to)], ignore_index=True
+        )
+    write_frame(frame, output)
+
+
 @app.command("measures")
 def measures_cmd() -> None:
     """List the measures with their columns and options."""

@@ -231,6 +231,9 @@ class Snapshot(_Frozen):
     supporters: tuple[Supporter, ...] = ()
     clusters: tuple[Cluster, ...] = ()
     exchange_rates: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    #: market reference unit prices by stage (chain currency per unit of that stage's output),
+    #: e.g. a world price, for product upgrading
+    reference_prices: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
 
     def actor(self, actor_id: str) -> Actor:
         for a in self.actors:
@@ -249,6 +252,9 @@ class Snapshot(_Frozen):
         clash = set(ids) & set(markets)
         if clash:
             raise ValueError(f"ids used by both an actor and an end market: {sorted(clash)}")
+        for name in self.reference_prices:
+            if name not in stages:
+                raise _located(f"reference_prices.{name}", f"{name!r} is not a stage")
         clusters = {c.name for c in self.clusters}
         for k, a in enumerate(self.actors):
             if a.stage not in stages:

@@ -1,0 +1,157 @@
+"""Upgrading between snapshots of the synthetic chain, and Kaplinsky–Readman quadrants."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from gvckit import chain
+from gvckit.chain.upgrading import trade_upgrading, upgrading
+from gvckit.cli import main
+
+SMALL = Path(__file__).parent / "data" / "chain_small.yaml"
+
+
+def _two_years(tmp_path: Path) -> Path:
+    """2020 as in the fixture; 2023: farmers sell more per job at a higher price, traders leave,
+    a domestic exporter enters at a new export stage, a new end market appears."""
+    data = yaml.safe_load(SMALL.read_text())
+    s1 = data["snapshots"][0]
+    s2 = copy.deepcopy(s1)
+    s2["year"] = 2023
+    farmers = s2["actors"][0]
+    farmers["employment"] = {"jobs": 1200, "share_women": 0.45, "share_informal": 0.5}
+    farmers["value_added_split"]["wages"] = 120
+    s1["actors"][0]["employment"]["share_informal"] = 0.7
+    s2["actors"] = [a for a in s2["actors"] if a["id"] != "traders"]
+    s2["links"] = [
+        link for link in s2["links"] if "traders" not in (link["source"], link["target"])
+    ]
+    s2["links"][0]["unit_price"] = 1.2  # farmers -> coop
+    s2["stages"].insert(3, {"name": "export"})
+    s2["actors"].append(
+        {
+            "id": "exporter",
+            "kind": "exporter",
+            "stage": "export",
+            "count": 3,
+            "ownership": "domestic",
+            "product": "roasted coffee",
+        }
+    )
+    s2["end_markets"].append({"id": "asia", "destination": "Asia", "channel": "global"})
+    s2["reference_prices"] = {"production": 1.0}
+    data["snapshots"].append(s2)
+    p = tmp_path / "two.yaml"
+    p.write_text(yaml.safe_dump(data, sort_keys=False))
+    return p
+
+
+def _row(frame: pd.DataFrame, type_: str, subject: str, indicator: str) -> pd.Series:
+    sel = frame[(frame.type == type_) & (frame.subject == subject) & (frame.indicator == indicator)]
+    assert len(sel) == 1, (type_, subject, indicator)
+    return sel.iloc[0]
+
+
+def test_upgrading_between_snapshots(tmp_path: Path) -> None:
+    c = chain.read_chain(_two_years(tmp_path))
+    up = upgrading(c, 2020, 2023)
+    out = _row(up, "process", "farmers", "output_per_job")
+    assert out.from_value == pytest.approx(1000 / 1500)
+    assert out.to_value == pytest.approx(600 / 1200)
+    assert out.assessment == "downgrading"  # sells less per job: traders left
+    ruv = _row(up, "product", "farmers", "relative_unit_value")
+    assert ruv.from_value == pytest.approx(1.0)  # 2020: vs the stage average, i.e. itself
+    assert ruv.to_value == pytest.approx(1.2 / 1.0)  # 2023: vs the reference price 1.0
+    assert _row(up, "social", "farmers", "share_informal").assessment == "upgrading"
+    assert _row(up, "social", "farmers", "wage_per_job").to_value == pytest.approx(120 / 1200)
+    assert _row(up, "entry", "traders", "actor").assessment.startswith("leaves aggregation")
+    assert _row(up, "entry", "exporter", "actor").assessment == "enters at export"
+    assert _row(up, "functional", "export", "performed_locally").assessment == "upgrading"
+    assert _row(up, "chain", "Asia (global)", "new_end_market").assessment == "upgrading"
+    assert _row(up, "chain", "roasted coffee", "new_product").assessment == "upgrading"
+    quadrant = _row(up, "trajectory", "chain", "quadrant").assessment
+    assert "economic" in quadrant and "social" in quadrant
+
+
+def test_upgrading_needs_order(tmp_path: Path) -> None:
+    c = chain.read_chain(_two_years(tmp_path))
+    from gvckit.errors import ChainError
+
+    with pytest.raises(ChainError, match="earlier year"):
+        upgrading(c, 2023, 2020)
+
+
+def test_kaplinsky_readman_quadrants() -> None:
+    trade = pd.DataFrame(
+        [
+            ("KEN", "coffee", 2010, 100.0, 50.0), ("World", "coffee", 2010, 1000.0, 1000.0),
+            ("KEN", "coffee", 2020, 180.0, 60.0), ("World", "coffee", 2020, 1200.0, 1100.0),
+            ("KEN", "tea", 2010, 100.0, 100.0), ("World", "tea", 2010, 500.0, 400.0),
+            ("KEN", "tea", 2020, 90.0, 120.0), ("World", "tea", 2020, 500.0, 400.0),
+        ],
+        columns=["exporter", "product", "year", "value", "quantity"],
+    )  # fmt: skip
+    out = trade_upgrading(trade, "KEN", 2010, 2020)
+    coffee = out[out.subject == "coffee"].set_index("indicator")
+    assert coffee.loc["relative_unit_value", "from_value"] == pytest.approx((100 / 50) / 1.0)
+    assert coffee.loc["relative_unit_value", "to_value"] == pytest.approx(3.0 / (1200 / 1100))
+    assert coffee.loc["market_share", "to_value"] == pytest.approx(0.15)
+    assert coffee.loc["market_share", "assessment"].startswith("upgrading")
+    tea = out[out.subject == "tea"].set_index("indicator")
+    assert tea.loc["market_share", "assessment"].startswith("downgrading")
+
+
+def test_upgrading_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = _two_years(tmp_path)
+    trade = tmp_path / "trade.csv"
+    trade.write_text(
+        "exporter,product,year,value,quantity\nTST,coffee,2020,10,5\n"
+        "World,coffee,2020,100,100\nTST,coffee,2023,12,5\nWorld,coffee,2023,100,90\n"
+    )
+    assert (
+        main(
+            [
+                "chain",
+                "upgrading",
+                str(p),
+                "--from",
+                "2020",
+                "--to",
+                "2023",
+                "--trade",
+                str(trade),
+                "--exporter",
+                "TST",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "type,subject,indicator,from_value,to_value,change,assessment"
+    assert "trade,coffee,market_share" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("exporter,product,year,value\nTST,coffee,2020,10\n")
+    assert (
+        main(
+            [
+                "chain",
+                "upgrading",
+                str(p),
+                "--from",
+                "2020",
+                "--to",
+                "2023",
+                "--trade",
+                str(bad),
+                "--exporter",
+                "TST",
+            ]
+        )
+        == 2
+    )
+    assert "missing quantity" in capsys.readouterr().err
