@@ -384,6 +384,18 @@ def chain_upgrading(
     write_frame(frame, output)
 
 
+@chain_app.command("questions")
+def chain_questions(file: ChainFile, snapshot: SnapshotOpt = None, output: OutOpt = None) -> None:
+    """The five questions of a value chain map, answered with the figures behind them."""
+    from gvckit.chain import read_chain
+    from gvckit.chain.questions import questions
+    from gvckit.output import output_format, write_frame
+
+    if output is not None:
+        output_format(output)
+    write_frame(questions(read_chain(file), snapshot), output)
+
+
 @app.command("measures")
 def measures_cmd() -> None:
     """List the measures with their columns and options."""

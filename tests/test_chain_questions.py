@@ -1,0 +1,38 @@
+"""The five questions of a chain map, on the synthetic chain (figures computed by hand)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gvckit import chain
+from gvckit.chain.questions import QUESTIONS, questions
+from gvckit.cli import main
+
+SMALL = Path(__file__).parent / "data" / "chain_small.yaml"
+
+
+def test_every_question_is_answered() -> None:
+    q = questions(chain.read_chain(SMALL))
+    assert list(q.columns) == ["question", "subject", "finding", "value"]
+    assert set(q.question) == set(QUESTIONS)
+
+
+def test_findings_carry_their_figures() -> None:
+    q = questions(chain.read_chain(SMALL)).set_index(["question", "subject"])
+    bargain = q.loc[(QUESTIONS[0], "coop -> roaster")]
+    assert bargain.value == pytest.approx(750)
+    assert "5 cooperative sell coffee to 2 lead_firm; governance captive" in bargain.finding
+    assert "unstable combination" in q.loc[(QUESTIONS[0], "traders -> roaster")].finding
+    assert q.loc[(QUESTIONS[1], "processing")].value == pytest.approx(1155 / 2785)
+    assert q.loc[(QUESTIONS[1], "farmers")].value == pytest.approx(760 / 1000)
+    export = q.loc[(QUESTIONS[2], "export")]
+    assert export.value == pytest.approx(484 / 3284) and "organic" in export.finding
+    assert "block functional upgrading" in q.loc[(QUESTIONS[3], "coop -> roaster")].finding
+    assert q.loc[(QUESTIONS[4], "shops")].value == pytest.approx(2800 / 3284)
+
+
+def test_questions_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["chain", "questions", str(SMALL)]) == 0
+    assert capsys.readouterr().out.startswith("question,subject,finding,value")
