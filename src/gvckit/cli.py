@@ -263,7 +263,9 @@ def measure_cmd(
     write_frame(frame, output)
 
 
-ChainFile = Annotated[Path, typer.Argument(help="Chain description (.yaml, .yml or .json).")]
+ChainFile = Annotated[
+    Path, typer.Argument(help="Chain description (.yaml, .yml, .json or the .xlsx workbook).")
+]
 SnapshotOpt = Annotated[
     int | None, typer.Option("--snapshot", help="Year of the snapshot (default: the latest).")
 ]
@@ -294,6 +296,23 @@ def chain_check(file: ChainFile) -> None:
         )
     if c.sources:
         out_console.print(f"  sources: {len(c.sources)}", markup=False)
+
+
+@chain_app.command("template")
+def chain_template(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")],
+    from_file: Annotated[
+        Path | None, typer.Option("--from", help="Fill the workbook with this chain.")
+    ] = None,
+) -> None:
+    """Write the Excel workbook analysts fill in (one sheet per part of the chain)."""
+    from gvckit.chain import read_chain
+    from gvckit.chain.workbook import write_template
+
+    if output.suffix.lower() != ".xlsx":
+        raise GvcError(f"the template is an .xlsx workbook, not {output.name!r}")
+    write_template(output, read_chain(from_file) if from_file is not None else None)
+    out_console.print(f"written: {output}", markup=False)
 
 
 @chain_app.command("accounts")

@@ -28,8 +28,13 @@ Path_ = tuple[str | int, ...]
 
 
 def read_chain(path: str | Path) -> Chain:
-    """Read and validate a chain from a ``.yaml``/``.yml`` or ``.json`` file."""
+    """Read and validate a chain from a ``.yaml``/``.yml``, ``.json`` or ``.xlsx`` file (the
+    workbook of :func:`gvckit.chain.workbook.write_template`)."""
     p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from gvckit.chain.workbook import read_workbook
+
+        return read_workbook(p)
     if not p.is_file():
         raise ChainError("no such file", file=p)
     if p.stat().st_size > MAX_BYTES:

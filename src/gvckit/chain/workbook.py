@@ -1,0 +1,250 @@
+"""The chain as an Excel workbook analysts fill in: writing the template, reading it back.
+
+One sheet per part of the model, one row per item, a ``year`` column tying rows to a snapshot:
+``chain`` (field, value), ``sources``, ``stages``, ``actors``, ``links``, ``end_markets``,
+``supporters``, ``clusters``, ``exchange_rates`` and ``reference_prices``. Nested fields are
+flattened into columns (``employment.jobs``, ``governance.complexity``); lists are written
+separated by ``;``. Columns with a closed vocabulary get a drop-down list. Reading validates the
+chain like YAML does, and an error names the sheet, row and column of the offending cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from pydantic import ValidationError
+
+from gvckit.chain.model import ActorKind, Chain, Channel, GovernanceType, Level, LinkKind
+from gvckit.chain.readers import MAX_BYTES, _first_error, _split
+from gvckit.errors import ChainError
+from gvckit.files import atomic_write
+
+__all__ = ["SHEETS", "read_workbook", "write_template"]
+
+_LEVELS = [v.value for v in Level]
+#: sheet → (columns, {column: allowed values}); list columns hold ';'-separated values
+SHEETS: dict[str, tuple[list[str], dict[str, list[str]]]] = {
+    "sources": (["citation", "table", "page", "url"], {}),
+    "stages": (["year", "name", "description"], {}),
+    "actors": (
+        ["year", "id", "name", "kind", "stage", "count", "size_class", "ownership", "location",
+         "currency", "product", "product_equivalent", "external_inputs", "other_output",
+         "value_added_split.wages", "value_added_split.taxes",
+         "value_added_split.financial_charges", "value_added_split.depreciation",
+         "employment.jobs", "employment.share_women", "employment.share_informal",
+         "employment.annual_wage", "cluster"],
+        {"kind": [k.value for k in ActorKind]},
+    ),
+    "links": (
+        ["year", "source", "target", "kind", "volume", "unit_price", "currency", "money",
+         "knowledge", "services", "contract", "governance.complexity",
+         "governance.codifiability", "governance.supplier_capability", "governance.observed",
+         "governance.notes"],
+        {"kind": [k.value for k in LinkKind], "governance.complexity": _LEVELS,
+         "governance.codifiability": _LEVELS, "governance.supplier_capability": _LEVELS,
+         "governance.observed": [g.value for g in GovernanceType]},
+    ),
+    "end_markets": (["year", "id", "destination", "channel", "standards"],
+                    {"channel": [c.value for c in Channel]}),
+    "supporters": (["year", "name", "level", "role", "supports"], {"level": ["meso", "macro"]}),
+    "clusters": (["year", "name", "location", "joint_actions"], {}),
+    "exchange_rates": (["year", "currency", "rate"], {}),
+    "reference_prices": (["year", "stage", "price"], {}),
+}  # fmt: skip
+CHAIN_FIELDS = ["name", "product", "country", "currency", "unit", "notes"]
+LIST_COLUMNS = {"knowledge", "services", "standards", "supports", "joint_actions"}
+SNAPSHOT_LISTS = ["stages", "actors", "links", "end_markets", "supporters", "clusters"]
+_HEADER = Font(bold=True)
+_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def write_template(path: str | Path, chain: Chain | None = None) -> None:
+    """Write the workbook template to ``path`` (atomically), filled with ``chain`` if given."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "chain"
+    _header(ws, ["field", "value"])
+    data = chain.model_dump(mode="json") if chain is not None else {}
+    for field in CHAIN_FIELDS:
+        ws.append([field, data.get(field)])
+    rows = _rows_of(data) if chain is not None else {}
+    for sheet, (columns, choices) in SHEETS.items():
+        ws = wb.create_sheet(sheet)
+        _header(ws, columns)
+        for row in rows.get(sheet, []):
+            ws.append([row.get(c) for c in columns])
+        for col, allowed in choices.items():
+            letter = get_column_letter(columns.index(col) + 1)
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True
+            )
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}1000")
+    with atomic_write(path, "wb") as fh:
+        wb.save(fh)
+
+
+def _header(ws: Any, columns: list[str]) -> None:
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font, cell.fill = _HEADER, _FILL
+    ws.freeze_panes = "A2"
+    for k, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = max(10, len(col) + 2)
+
+
+def _rows_of(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Flatten a dumped chain into sheet rows."""
+    rows: dict[str, list[dict[str, Any]]] = {s: [] for s in SHEETS}
+    rows["sources"] = [dict(s) for s in data.get("sources", [])]
+    for snap in data["snapshots"]:
+        year = snap["year"]
+        for part in SNAPSHOT_LISTS:
+            for item in snap.get(part, []):
+                rows[part].append({"year": year, **_flatten(item)})
+        for cur, rate in snap.get("exchange_rates", {}).items():
+            rows["exchange_rates"].append({"year": year, "currency": cur, "rate": rate})
+        for stage, price in snap.get("reference_prices", {}).items():
+            rows["reference_prices"].append({"year": year, "stage": stage, "price": price})
+    return rows
+
+
+def _flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in item.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        elif isinstance(value, list):
+            out[prefix + key] = "; ".join(str(v) for v in value) if value else None
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def read_workbook(path: str | Path) -> Chain:
+    """Read and validate a chain workbook written by :func:`write_template` and filled in."""
+    p = Path(path)
+    if not p.is_file():
+        raise ChainError("no such file", file=p)
+    if p.stat().st_size > MAX_BYTES:
+        raise ChainError(f"the workbook is larger than {MAX_BYTES:,} bytes", file=p)
+    try:
+        wb = load_workbook(p, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise ChainError(
+            f"cannot read the workbook ({type(exc).__name__}: {exc})", file=p
+        ) from None
+    cells: dict[tuple[str | int, ...], tuple[str, int, str]] = {}
+    data = _gather(wb, p, cells)
+    try:
+        return Chain.model_validate(data)
+    except ValidationError as exc:
+        err = _first_error(exc, p, {})
+        loc = _split(err.field or "")
+        where = next((cells[loc[:k]] for k in range(len(loc), 0, -1) if loc[:k] in cells), None)
+        if where is None:
+            raise err from None
+        sheet, row, column = where
+        raise ChainError(
+            err.reason,
+            file=f"{p} [{sheet}]",
+            row=row,
+            column=column,
+            field=err.field,
+            found=err.found,
+        ) from None
+
+
+def _records(wb: Any, sheet: str, p: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+    if sheet not in wb.sheetnames:
+        return []
+    ws = wb[sheet]
+    it = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(it, ())]
+    out = []
+    for k, values in enumerate(it, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        record = {h: v for h, v in zip(header, values, strict=False) if h and v is not None}
+        out.append((k, record))
+    return out
+
+
+def _gather(wb: Any, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int, str]]
+            ) -> dict[str, Any]:  # fmt: skip
+    """The chain as nested data; ``cells`` maps each field path to its (sheet, row, column)."""
+    data: dict[str, Any] = {}
+    if "chain" not in wb.sheetnames:
+        raise ChainError("no sheet 'chain'", file=p, expected="the sheets of the template")
+    for row, rec in _records(wb, "chain", p):
+        if "field" in rec:
+            field = str(rec["field"]).strip()
+            data[field] = rec.get("value")
+            cells[(field,)] = ("chain", row, "value")
+    data["sources"] = []
+    for row, rec in _records(wb, "sources", p):
+        cells[("sources", len(data["sources"]))] = ("sources", row, "citation")
+        data["sources"].append(rec)
+    snaps: dict[int, dict[str, Any]] = {}
+    by_year: dict[tuple[int, str, int], tuple[int, list[str]]] = {}  # item → (row, columns)
+    for sheet in (*SNAPSHOT_LISTS, "exchange_rates", "reference_prices"):
+        for row, rec in _records(wb, sheet, p):
+            year = _year(rec, sheet, row, p)
+            snap = snaps.setdefault(year, {"year": year})
+            if sheet in ("exchange_rates", "reference_prices"):
+                key, value = (
+                    ("currency", "rate") if sheet == "exchange_rates" else ("stage", "price")
+                )
+                snap.setdefault(sheet, {})[str(rec.get(key))] = rec.get(value)
+                cells[("_", year, sheet, str(rec.get(key)))] = (sheet, row, value)
+                continue
+            items = snap.setdefault(sheet, [])
+            by_year[(year, sheet, len(items))] = (row, list(rec))
+            items.append(_nest(rec))
+    years = sorted(snaps)
+    for (year, sheet, index), (row, columns) in by_year.items():
+        base = ("snapshots", years.index(year), sheet, index)
+        cells[base] = (sheet, row, "")
+        for column in columns:
+            cells[(*base, *column.split("."))] = (sheet, row, column)
+    for placeholder in [k for k in cells if k[0] == "_"]:
+        _, y, part, name = placeholder
+        cells[("snapshots", years.index(int(y)), str(part), str(name))] = cells.pop(placeholder)
+    data["snapshots"] = [snaps[y] for y in years]
+    return data
+
+
+def _year(rec: dict[str, Any], sheet: str, row: int, p: Path) -> int:
+    value = rec.get("year")
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ChainError(
+            "the year is missing or not a whole number",
+            file=f"{p} [{sheet}]",
+            row=row,
+            column="year",
+            found=value,
+        ) from None
+
+
+def _nest(rec: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in rec.items():
+        if key == "year":
+            continue
+        if key in LIST_COLUMNS:
+            value = [v.strip() for v in str(value).split(";") if v.strip()]
+        parts = key.split(".")
+        target = out
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return out
