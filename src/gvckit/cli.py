@@ -315,6 +315,65 @@ def chain_template(
     out_console.print(f"written: {output}", markup=False)
 
 
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $GVCKIT_DB or sqlite:///gvckit.db)."),
+]
+
+
+@chain_app.command("save")
+def chain_save(file: ChainFile, db: DbOpt = None) -> None:
+    """Store a chain in the database; changed snapshots get a new version."""
+    from gvckit.chain import read_chain
+    from gvckit.chain.store import ChainStore
+
+    c = read_chain(file)
+    store = ChainStore(db)
+    written = store.save(c)
+    if not written:
+        out_console.print(f"'{c.name}': unchanged in {store.url}", markup=False)
+    for v in written:
+        out_console.print(
+            f"'{c.name}' {v.year}: version {v.version} saved in {store.url}", markup=False
+        )
+
+
+@chain_app.command("load")
+def chain_load(
+    name: Annotated[str, typer.Argument(help="Name of the stored chain.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write (.yaml/.json).")],
+    db: DbOpt = None,
+) -> None:
+    """Write a stored chain (latest version of each snapshot) to YAML or JSON."""
+    import yaml
+
+    from gvckit.chain.store import ChainStore
+    from gvckit.files import atomic_write
+
+    data = ChainStore(db).load(name).model_dump(mode="json", exclude_none=True)
+    suffix = output.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".json"):
+        raise GvcError(f"write the chain as .yaml or .json, not {output.name!r}")
+    text = (
+        json.dumps(data, indent=2) if suffix == ".json" else yaml.safe_dump(data, sort_keys=False)
+    )
+    with atomic_write(output, "w") as fh:
+        fh.write(text)
+    out_console.print(f"written: {output}", markup=False)
+
+
+@chain_app.command("history")
+def chain_history(
+    name: Annotated[str, typer.Argument(help="Name of the stored chain.")], db: DbOpt = None
+) -> None:
+    """The stored versions of each snapshot of a chain."""
+    from gvckit.chain.store import ChainStore
+
+    typer.echo("year,version,saved_at,checksum")
+    for v in ChainStore(db).history(name):
+        typer.echo(f"{v.year},{v.version},{v.saved_at.isoformat()},{v.checksum[:12]}")
+
+
 @chain_app.command("accounts")
 def chain_accounts(
     file: ChainFile,
