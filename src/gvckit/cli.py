@@ -462,6 +462,28 @@ def chain_upgrading(
     write_frame(frame, output)
 
 
+@chain_app.command("map")
+def chain_map(
+    file: ChainFile,
+    output: Annotated[Path, typer.Option("--output", "-o", help="SVG file to write.")],
+    snapshot: SnapshotOpt = None,
+    size_by: Annotated[
+        str, typer.Option("--size-by", help="Box size: value_added or count.")
+    ] = "value_added",
+) -> None:
+    """Draw the chain map as SVG: stages, actors, links by governance, supporters, end markets."""
+    from gvckit.chain import read_chain
+    from gvckit.chain.chainmap import chain_map_svg
+    from gvckit.files import atomic_write
+
+    if output.suffix.lower() != ".svg":
+        raise GvcError(f"the map is written as .svg, not {output.name!r}")
+    svg = chain_map_svg(read_chain(file), snapshot, size_by)
+    with atomic_write(output, "w") as fh:
+        fh.write(svg)
+    out_console.print(f"written: {output}", markup=False)
+
+
 @chain_app.command("questions")
 def chain_questions(file: ChainFile, snapshot: SnapshotOpt = None, output: OutOpt = None) -> None:
     """The five questions of a value chain map, answered with the figures behind them."""
