@@ -2,7 +2,7 @@
 accounts, governance and, across snapshots, upgrading.
 
 >>> from gvckit import chain
->>> c = chain.read_chain("examples/chains/coffee.yaml")   # doctest: +SKIP
+>>> c = chain.read_chain("examples/chains/cocoa_cameroon_2018.yaml")   # doctest: +SKIP
 >>> chain.accounts(c)                                      # doctest: +SKIP
 """
 
