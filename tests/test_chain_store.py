@@ -18,34 +18,45 @@ SMALL = Path(__file__).parent / "data" / "chain_small.yaml"
 
 
 def _urls(tmp_path: Path) -> list[str]:
+    """SQLite always; PostgreSQL where GVCKIT_TEST_POSTGRES names one (CI starts a server)."""
     urls = [f"sqlite:///{tmp_path / 'test.db'}"]
     if os.environ.get("GVCKIT_TEST_POSTGRES"):
         urls.append(os.environ["GVCKIT_TEST_POSTGRES"])
+    elif os.environ.get("GVCKIT_REQUIRE_SHARED") == "1":
+        pytest.fail("CI must test the store on PostgreSQL: GVCKIT_TEST_POSTGRES is not set")
     return urls
 
 
 def test_save_load_and_versions(tmp_path: Path) -> None:
     for url in _urls(tmp_path):
-        store = ChainStore(url)
-        original = chain.read_chain(SMALL)
-        first = store.save(original)
-        assert [(v.year, v.version) for v in first] == [(2020, 1)]
-        assert store.save(original) == []  # unchanged: no new version
-        assert store.load(original.name) == original
-        # change the snapshot: a second version, the first stays readable
-        data = yaml.safe_load(SMALL.read_text())
-        data["snapshots"][0]["links"][0]["unit_price"] = 1.1
-        changed = chain.chain_from_data(data)
-        assert [(v.year, v.version) for v in store.save(changed)] == [(2020, 2)]
-        assert store.load(original.name) == changed
-        assert store.load(original.name, versions={2020: 1}) == original
-        assert [v.version for v in store.history(original.name)] == [1, 2]
-        assert original.name in store.names()
+        with ChainStore(url) as store:
+            store.drop_all()  # a PostgreSQL test database may hold an earlier run's chains
+            _exercise(store)
+
+
+def _exercise(store: ChainStore) -> None:
+    """Save, version, load back and list history."""
+    original = chain.read_chain(SMALL)
+    first = store.save(original)
+    assert [(v.year, v.version) for v in first] == [(2020, 1)]
+    assert store.save(original) == []  # unchanged: no new version
+    assert store.load(original.name) == original
+    # change the snapshot: a second version, the first stays readable
+    data = yaml.safe_load(SMALL.read_text())
+    data["snapshots"][0]["links"][0]["unit_price"] = 1.1
+    changed = chain.chain_from_data(data)
+    assert [(v.year, v.version) for v in store.save(changed)] == [(2020, 2)]
+    assert store.load(original.name) == changed
+    assert store.load(original.name, versions={2020: 1}) == original
+    assert [v.version for v in store.history(original.name)] == [1, 2]
+    assert original.name in store.names()
 
 
 def test_unknown_chain_and_bad_url(tmp_path: Path) -> None:
-    store = ChainStore(f"sqlite:///{tmp_path / 'x.db'}")
-    with pytest.raises(ChainError, match="no chain named 'nope'"):
+    with (
+        ChainStore(f"sqlite:///{tmp_path / 'x.db'}") as store,
+        pytest.raises(ChainError, match="no chain named 'nope'"),
+    ):
         store.load("nope")
     with pytest.raises(OptionError, match="cannot use the database URL"):
         ChainStore("nosuchdb://x")

@@ -328,8 +328,8 @@ def chain_save(file: ChainFile, db: DbOpt = None) -> None:
     from gvckit.chain.store import ChainStore
 
     c = read_chain(file)
-    store = ChainStore(db)
-    written = store.save(c)
+    with ChainStore(db) as store:
+        written = store.save(c)
     if not written:
         out_console.print(f"'{c.name}': unchanged in {store.url}", markup=False)
     for v in written:
@@ -350,7 +350,8 @@ def chain_load(
     from gvckit.chain.store import ChainStore
     from gvckit.files import atomic_write
 
-    data = ChainStore(db).load(name).model_dump(mode="json", exclude_none=True)
+    with ChainStore(db) as store:
+        data = store.load(name).model_dump(mode="json", exclude_none=True)
     suffix = output.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         raise GvcError(f"write the chain as .yaml or .json, not {output.name!r}")
@@ -369,8 +370,10 @@ def chain_history(
     """The stored versions of each snapshot of a chain."""
     from gvckit.chain.store import ChainStore
 
+    with ChainStore(db) as store:
+        versions = store.history(name)
     typer.echo("year,version,saved_at,checksum")
-    for v in ChainStore(db).history(name):
+    for v in versions:
         typer.echo(f"{v.year},{v.version},{v.saved_at.isoformat()},{v.checksum[:12]}")
 
 

@@ -77,7 +77,9 @@ def _json(data: Any) -> str:
 
 
 class ChainStore:
-    """A database of chains. ``url`` defaults to ``$GVCKIT_DB`` or ``sqlite:///gvckit.db``."""
+    """A database of chains. ``url`` defaults to ``$GVCKIT_DB`` or ``sqlite:///gvckit.db``.
+
+    Use it as a context manager (or call :meth:`close`) to release its connections."""
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or os.environ.get("GVCKIT_DB") or DEFAULT_URL
@@ -88,6 +90,21 @@ class ChainStore:
             raise OptionError(f"cannot use the database URL {self.url!r}: {exc}") from None
         except OperationalError as exc:
             raise OptionError(f"cannot open the database {self.url!r}: {exc.orig}") from None
+
+    def __enter__(self) -> ChainStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def drop_all(self) -> None:
+        """Remove gvckit's tables and everything in them (for tests and resets)."""
+        _Base.metadata.drop_all(self._engine)
+        _Base.metadata.create_all(self._engine)
 
     def save(self, chain: Chain) -> list[SavedVersion]:
         """Store ``chain``; returns the snapshot versions written (unchanged ones are skipped)."""
