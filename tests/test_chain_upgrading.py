@@ -113,45 +113,16 @@ def test_upgrading_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "exporter,product,year,value,quantity\nTST,coffee,2020,10,5\n"
         "World,coffee,2020,100,100\nTST,coffee,2023,12,5\nWorld,coffee,2023,100,90\n"
     )
-    assert (
-        main(
-            [
-                "chain",
-                "upgrading",
-                str(p),
-                "--from",
-                "2020",
-                "--to",
-                "2023",
-                "--trade",
-                str(trade),
-                "--exporter",
-                "TST",
-            ]
-        )
-        == 0
-    )
+
+    def run(trade_file: Path) -> int:
+        args = ["chain", "upgrading", str(p), "--from", "2020", "--to", "2023"]
+        return main([*args, "--trade", str(trade_file), "--exporter", "TST"])
+
+    assert run(trade) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "type,subject,indicator,from_value,to_value,change,assessment"
     assert "trade,coffee,market_share" in out
     bad = tmp_path / "bad.csv"
     bad.write_text("exporter,product,year,value\nTST,coffee,2020,10\n")
-    assert (
-        main(
-            [
-                "chain",
-                "upgrading",
-                str(p),
-                "--from",
-                "2020",
-                "--to",
-                "2023",
-                "--trade",
-                str(bad),
-                "--exporter",
-                "TST",
-            ]
-        )
-        == 2
-    )
+    assert run(bad) == 2
     assert "missing quantity" in capsys.readouterr().err

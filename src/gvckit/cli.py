@@ -275,6 +275,24 @@ OutOpt = Annotated[
 ]
 
 
+def _write_view(
+    views: dict[str, Callable[[Any, int | None], Any]],
+    view: str,
+    file: Path,
+    snapshot: int | None,
+    output: Path | None,
+) -> None:
+    """Compute the chosen ``view`` of the chain in ``file`` and write it (CSV to stdout)."""
+    from gvckit.chain import read_chain
+    from gvckit.output import output_format, write_frame
+
+    if view not in views:
+        raise GvcError(f"--view must be one of {', '.join(views)}, not {view!r}")
+    if output is not None:
+        output_format(output)
+    write_frame(views[view](read_chain(file), snapshot), output)
+
+
 @chain_app.command("check")
 def chain_check(file: ChainFile) -> None:
     """Validate a chain and summarise it (stages, actors, links, end markets per snapshot)."""
@@ -393,18 +411,13 @@ def chain_accounts(
 ) -> None:
     """Value added, its distribution, margins and the price build-up of a chain snapshot."""
     from gvckit import chain
-    from gvckit.output import output_format, write_frame
 
     views = {
         "accounts": chain.accounts,
         "distribution": chain.distribution,
         "prices": chain.price_buildup,
     }
-    if view not in views:
-        raise GvcError(f"--view must be one of {', '.join(views)}, not {view!r}")
-    if output is not None:
-        output_format(output)
-    write_frame(views[view](chain.read_chain(file), snapshot), output)
+    _write_view(views, view, file, snapshot, output)
 
 
 @chain_app.command("governance")
@@ -418,14 +431,10 @@ def chain_governance(
 ) -> None:
     """Governance type of each link (Gereffi, Humphrey & Sturgeon 2005) and buyer power."""
     from gvckit import chain
-    from gvckit.output import output_format, write_frame
 
-    views = {"links": chain.governance, "power": chain.buyer_power}
-    if view not in views:
-        raise GvcError(f"--view must be one of {', '.join(views)}, not {view!r}")
-    if output is not None:
-        output_format(output)
-    write_frame(views[view](chain.read_chain(file), snapshot), output)
+    _write_view(
+        {"links": chain.governance, "power": chain.buyer_power}, view, file, snapshot, output
+    )
 
 
 @chain_app.command("upgrading")
