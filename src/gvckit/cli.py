@@ -11,7 +11,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -276,7 +276,7 @@ OutOpt = Annotated[
 
 
 def _write_view(
-    views: dict[str, Callable[[Any, int | None], Any]],
+    views: Mapping[str, Callable[[Any, int | None], Any]],
     view: str,
     file: Path,
     snapshot: int | None,
