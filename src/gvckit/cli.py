@@ -36,6 +36,14 @@ table_app = typer.Typer(help="Inspect input-output tables.", no_args_is_help=Tru
 app.add_typer(table_app, name="table")
 chain_app = typer.Typer(help="One value chain: check, accounts, governance.", no_args_is_help=True)
 app.add_typer(chain_app, name="chain")
+constraints_app = typer.Typer(
+    help="Value chain constraints and their priority.", no_args_is_help=True
+)
+app.add_typer(constraints_app, name="constraints")
+approaches_app = typer.Typer(
+    help="Approaches that act on value chain constraints.", no_args_is_help=True
+)
+app.add_typer(approaches_app, name="approaches")
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False, soft_wrap=True)
@@ -506,6 +514,96 @@ def chain_questions(file: ChainFile, snapshot: SnapshotOpt = None, output: OutOp
     if output is not None:
         output_format(output)
     write_frame(questions(read_chain(file), snapshot), output)
+
+
+TableFormat = Annotated[str, typer.Option("--format", "-f", help="table (on screen), csv or json.")]
+
+
+def _emit(frame: Any, fmt: str, output: Path | None = None) -> None:
+    """Print ``frame`` as a rich table, CSV or JSON records (or write it to ``output``)."""
+    from gvckit.output import write_frame
+
+    if output is not None:
+        write_frame(frame, output)
+    elif fmt == "csv":
+        write_frame(frame, None)
+    elif fmt == "json":
+        typer.echo(frame.to_json(orient="records", indent=2, force_ascii=False))
+    elif fmt == "table":
+        tab = Table(show_lines=False)
+        for col in frame.columns:
+            tab.add_column(str(col), overflow="fold")
+        for row in frame.itertuples(index=False):
+            tab.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+        out_console.print(tab)
+    else:
+        raise GvcError(f"--format must be table, csv or json, not {fmt!r}")
+
+
+@constraints_app.command("rank")
+def constraints_rank(
+    file: Annotated[Path, typer.Argument(help="Constraints file (.yaml or .json).")],
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Override weights, e.g. severity=0.4,reach=0.3,feasibility=0.2,leverage=0.1.",
+        ),
+    ] = None,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="Show the ±20 % weight sensitivity check.")
+    ] = False,
+    fmt: TableFormat = "csv",
+    output: OutOpt = None,
+) -> None:
+    """Rank constraints by a weighted score; each criterion's contribution is shown."""
+    from gvckit.interventions import constraints as cons
+
+    cs = cons.read_constraints(file)
+    if weights:
+        cs = cons.with_weights(cs, _parse_weights(weights))
+    frame = cons.sensitivity(cs) if sensitivity else cons.prioritise(cs)
+    _emit(frame, fmt, output)
+
+
+def _parse_weights(text: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        try:
+            out[name.strip()] = float(value)
+        except ValueError:
+            raise GvcError(f"--weights: {part!r} is not NAME=NUMBER") from None
+        if not sep:
+            raise GvcError(f"--weights: {part!r} is not NAME=NUMBER")
+    return out
+
+
+@approaches_app.command("matrix")
+def approaches_matrix(
+    fmt: TableFormat = "table",
+    detail: Annotated[
+        bool, typer.Option("--detail", help="Show each cell's mechanism and direction.")
+    ] = False,
+    output: OutOpt = None,
+) -> None:
+    """The 11 approaches × 9 constraints matrix (seed 004, Annex 2)."""
+    from gvckit.interventions.approaches import matrix
+
+    _emit(matrix(detail), fmt, output)
+
+
+@approaches_app.command("recommend")
+def approaches_recommend(
+    file: Annotated[Path, typer.Argument(help="Constraints file (.yaml or .json).")],
+    fmt: TableFormat = "csv",
+    output: OutOpt = None,
+) -> None:
+    """Rank the approaches for the prioritised constraints, explaining each."""
+    from gvckit.interventions.constraints import read_constraints
+    from gvckit.interventions.recommend import recommend
+
+    _emit(recommend(read_constraints(file)), fmt, output)
 
 
 @app.command("measures")

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from gvckit.chain.model import Chain
 from gvckit.errors import ChainError
 
-__all__ = ["MAX_BYTES", "chain_from_data", "read_chain"]
+__all__ = ["MAX_BYTES", "chain_from_data", "first_error", "parse_document", "read_chain"]
 
 #: Largest chain file read (bytes).
 MAX_BYTES = 50 * 1024**2
@@ -45,7 +45,7 @@ def read_chain(path: str | Path) -> Chain:
         raise ChainError(f"not UTF-8 text ({exc.reason})", file=p) from None
     if not text.strip():
         raise ChainError("the file is empty", file=p, expected="a chain in YAML or JSON")
-    data, lines = _parse(text, p)
+    data, lines = parse_document(text, p)
     return chain_from_data(data, file=p, lines=lines)
 
 
@@ -62,10 +62,12 @@ def chain_from_data(
     try:
         return Chain.model_validate(data)
     except ValidationError as exc:
-        raise _first_error(exc, file, lines or {}) from None
+        raise first_error(exc, file, lines or {}) from None
 
 
-def _parse(text: str, p: Path) -> tuple[Any, dict[Path_, int]]:
+def parse_document(text: str, p: Path) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML (safe loader, aliases limited) or JSON; returns the data and the line of
+    every field path."""
     if p.suffix.lower() == ".json":
         try:
             return json.loads(text), {}
@@ -113,7 +115,7 @@ def _render(path: Path_) -> str:
     return text
 
 
-def _first_error(
+def first_error(
     exc: ValidationError, file: str | Path | None, lines: dict[Path_, int]
 ) -> ChainError:
     err = exc.errors()[0]

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
 from gvckit.chain.model import ActorKind, Chain, Channel, GovernanceType, Level, LinkKind
-from gvckit.chain.readers import MAX_BYTES, _first_error, _split
+from gvckit.chain.readers import MAX_BYTES, _split, first_error
 from gvckit.errors import ChainError
 from gvckit.files import atomic_write
 
@@ -146,7 +146,7 @@ def read_workbook(path: str | Path) -> Chain:
     try:
         return Chain.model_validate(data)
     except ValidationError as exc:
-        err = _first_error(exc, p, {})
+        err = first_error(exc, p, {})
         loc = _split(err.field or "")
         where = next((cells[loc[:k]] for k in range(len(loc), 0, -1) if loc[:k] in cells), None)
         if where is None:
