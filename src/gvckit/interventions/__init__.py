@@ -1,0 +1,1 @@
+"""From analysis to action: constraints, approaches, interventions, audit and results."""
