@@ -44,6 +44,8 @@ approaches_app = typer.Typer(
     help="Approaches that act on value chain constraints.", no_args_is_help=True
 )
 app.add_typer(approaches_app, name="approaches")
+intervention_app = typer.Typer(help="Value chain interventions.", no_args_is_help=True)
+app.add_typer(intervention_app, name="intervention")
 
 err_console = Console(stderr=True, highlight=False)
 out_console = Console(highlight=False, soft_wrap=True)
@@ -604,6 +606,40 @@ def approaches_recommend(
     from gvckit.interventions.recommend import recommend
 
     _emit(recommend(read_constraints(file)), fmt, output)
+
+
+@intervention_app.command("check")
+def intervention_check(
+    file: Annotated[Path, typer.Argument(help="Intervention file (.yaml or .json).")],
+) -> None:
+    """Validate an intervention against the typology's controlled vocabularies."""
+    from gvckit.interventions.typology import read_intervention
+
+    iv = read_intervention(file)
+    out_console.print(
+        f"{file}: valid intervention '{iv.id}' ({iv.title}); patterns:"
+        f" {', '.join(p.value for p in iv.patterns) or '-'}; upgrading:"
+        f" {', '.join(u.value for u in iv.upgrading) or '-'}; approaches: {len(iv.approaches)}",
+        markup=False,
+    )
+
+
+@app.command("audit")
+def audit_cmd(
+    file: Annotated[Path, typer.Argument(help="Intervention file (.yaml or .json).")],
+    chain_file: Annotated[
+        Path | None, typer.Option("--chain", help="The chain the intervention works on.")
+    ] = None,
+    fmt: TableFormat = "table",
+    output: OutOpt = None,
+) -> None:
+    """Audit an intervention design against the key issues, success factors and guidelines."""
+    from gvckit.chain import read_chain
+    from gvckit.interventions.audit import audit
+    from gvckit.interventions.typology import read_intervention
+
+    c = read_chain(chain_file) if chain_file is not None else None
+    _emit(audit(read_intervention(file), c), fmt, output)
 
 
 @app.command("measures")
