@@ -88,3 +88,30 @@ def test_audit_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[0] == "rule,result,question,evidence,source"
     assert main(["intervention", "check", str(GOOD)]) == 0
     assert "valid intervention 'iv-1'" in capsys.readouterr().out
+
+
+def test_intervention_sheet_round_trip(tmp_path: Path) -> None:
+    from gvckit.chain.workbook import write_template
+    from gvckit.interventions.workbook import add_intervention_sheet
+
+    iv = read_intervention(GOOD)
+    xlsx = tmp_path / "chain.xlsx"
+    write_template(
+        xlsx,
+        chain.read_chain(DATA / "chain_small.yaml"),
+        extra=[lambda wb: add_intervention_sheet(wb, iv)],
+    )
+    assert read_intervention(xlsx) == iv
+    assert chain.read_chain(xlsx) == chain.read_chain(DATA / "chain_small.yaml")
+    # a wrong code in the sheet is located to its row
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx)
+    ws = wb["intervention"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "patterns")
+    ws.cell(row, 2, "top_down; ppp")
+    wb.save(xlsx)
+    from gvckit.errors import InputError
+
+    with pytest.raises(InputError, match=rf"\[intervention\], row {row}, column 'value'"):
+        read_intervention(xlsx)

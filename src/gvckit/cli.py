@@ -336,10 +336,12 @@ def chain_template(
     """Write the Excel workbook analysts fill in (one sheet per part of the chain)."""
     from gvckit.chain import read_chain
     from gvckit.chain.workbook import write_template
+    from gvckit.interventions.workbook import add_intervention_sheet
 
     if output.suffix.lower() != ".xlsx":
         raise GvcError(f"the template is an .xlsx workbook, not {output.name!r}")
-    write_template(output, read_chain(from_file) if from_file is not None else None)
+    c = read_chain(from_file) if from_file is not None else None
+    write_template(output, c, extra=[add_intervention_sheet])
     out_console.print(f"written: {output}", markup=False)
 
 

@@ -10,7 +10,7 @@ chain like YAML does, and an error names the sheet, row and column of the offend
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from gvckit.chain.readers import MAX_BYTES, _split, first_error
 from gvckit.errors import ChainError
 from gvckit.files import atomic_write
 
-__all__ = ["SHEETS", "read_workbook", "write_template"]
+__all__ = ["SHEETS", "header_row", "read_workbook", "write_template"]
 
 _LEVELS = [v.value for v in Level]
 #: sheet → (columns, {column: allowed values}); list columns hold ';'-separated values
@@ -64,20 +64,23 @@ _HEADER = Font(bold=True)
 _FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
-def write_template(path: str | Path, chain: Chain | None = None) -> None:
-    """Write the workbook template to ``path`` (atomically), filled with ``chain`` if given."""
+def write_template(
+    path: str | Path, chain: Chain | None = None, extra: Iterable[Callable[[Any], None]] = ()
+) -> None:
+    """Write the workbook template to ``path`` (atomically), filled with ``chain`` if given.
+    ``extra`` functions add further sheets to the workbook (e.g. the intervention sheet)."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "chain"
-    _header(ws, ["field", "value"])
+    header_row(ws, ["field", "value"])
     data = chain.model_dump(mode="json") if chain is not None else {}
     for field in CHAIN_FIELDS:
         ws.append([field, data.get(field)])
     rows = _rows_of(data) if chain is not None else {}
     for sheet, (columns, choices) in SHEETS.items():
         ws = wb.create_sheet(sheet)
-        _header(ws, columns)
+        header_row(ws, columns)
         for row in rows.get(sheet, []):
             ws.append([row.get(c) for c in columns])
         for col, allowed in choices.items():
@@ -87,11 +90,14 @@ def write_template(path: str | Path, chain: Chain | None = None) -> None:
             )
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}1000")
+    for add_sheet in extra:
+        add_sheet(wb)
     with atomic_write(path, "wb") as fh:
         wb.save(fh)
 
 
-def _header(ws: Any, columns: list[str]) -> None:
+def header_row(ws: Any, columns: list[str]) -> None:
+    """Write a bold, frozen header row and size the columns."""
     ws.append(columns)
     for cell in ws[1]:
         cell.font, cell.fill = _HEADER, _FILL

@@ -211,12 +211,17 @@ class Intervention(_Frozen):
 
 
 def read_intervention(path: str | Path) -> Intervention:
-    """Read an intervention (YAML/JSON); an unknown code is an error listing the valid ones."""
+    """Read an intervention (YAML/JSON, or the ``intervention`` sheet of the chain workbook);
+    an unknown code is an error listing the valid ones."""
     from gvckit.chain.readers import first_error, parse_document
 
     p = Path(path)
     if not p.is_file():
         raise InputError("no such file", file=p)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from gvckit.interventions.workbook import read_intervention_sheet
+
+        return read_intervention_sheet(p)
     data, lines = parse_document(p.read_text(encoding="utf-8-sig"), p)
     if not isinstance(data, dict):
         raise InputError("the document is not a mapping", file=p, expected="an intervention")
