@@ -51,6 +51,8 @@ def write_frame(frame: pd.DataFrame, path: str | Path | None = None) -> None:
             elif fmt == "parquet":
                 frame.to_parquet(fh, index=False)
             else:
-                frame.to_json(fh, orient="records", double_precision=15, indent=None)
+                frame.to_json(
+                    fh, orient="records", double_precision=15, indent=None, date_format="iso"
+                )
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None

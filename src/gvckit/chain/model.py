@@ -24,6 +24,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gvckit.documents import LocatedError
 from gvckit.errors import ChainError
 
 __all__ = [
@@ -320,15 +321,6 @@ def _unique(values: Sequence[object], where: str, what: str) -> None:
         if v in seen:
             raise _located(f"{where}[{k}]", f"duplicate {what} {v!r}")
         seen.add(v)
-
-
-class LocatedError(ValueError):
-    """A validation error that knows the field path below the validated object."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
-        self.path = path
-        self.message = message
 
 
 def _located(path: str, message: str) -> LocatedError:

@@ -21,7 +21,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
 from gvckit.chain.model import ActorKind, Chain, Channel, GovernanceType, Level, LinkKind
-from gvckit.chain.readers import MAX_BYTES, _split, first_error
+from gvckit.chain.readers import MAX_BYTES, first_error
+from gvckit.documents import split_path
 from gvckit.errors import ChainError
 from gvckit.files import atomic_write
 
@@ -153,7 +154,7 @@ def read_workbook(path: str | Path) -> Chain:
         return Chain.model_validate(data)
     except ValidationError as exc:
         err = first_error(exc, p, {})
-        loc = _split(err.field or "")
+        loc = split_path(err.field or "")
         where = next((cells[loc[:k]] for k in range(len(loc), 0, -1) if loc[:k] in cells), None)
         if where is None:
             raise err from None

@@ -21,6 +21,7 @@ from typing import Annotated, Self
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from gvckit.documents import read_document, validate
 from gvckit.errors import InputError, OptionError
 from gvckit.interventions.approaches import constraint_types
 
@@ -107,25 +108,18 @@ class ConstraintSet(_Frozen):
 
 def read_constraints(path: str | Path) -> ConstraintSet:
     """Read a constraints file (YAML or JSON); errors name the file, line and field."""
-    from gvckit.chain.readers import first_error, parse_document
-
     p = Path(path)
     if not p.is_file():
         raise InputError("no such file", file=p)
-    data, lines = parse_document(p.read_text(encoding="utf-8-sig"), p)
-    if not isinstance(data, dict):
-        raise InputError(
-            "the document is not a mapping",
-            file=p,
-            expected="keys weights (optional) and constraints",
-        )
-    try:
-        return ConstraintSet.model_validate(data)
-    except ValidationError as exc:
-        err = first_error(exc, p, lines)
-        raise InputError(
-            err.reason, file=p, row=err.row, field=err.field, found=err.found
-        ) from None
+    data, lines = read_document(p, what="constraints")
+    found: ConstraintSet = validate(
+        ConstraintSet,
+        data,
+        file=p,
+        lines=lines,
+        expected="keys weights (optional) and constraints",
+    )
+    return found
 
 
 def with_weights(cs: ConstraintSet, weights: dict[str, float]) -> ConstraintSet:

@@ -17,8 +17,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from gvckit.documents import read_document, validate
 from gvckit.errors import InputError
 from gvckit.interventions.approaches import approaches
 
@@ -213,8 +214,6 @@ class Intervention(_Frozen):
 def read_intervention(path: str | Path) -> Intervention:
     """Read an intervention (YAML/JSON, or the ``intervention`` sheet of the chain workbook);
     an unknown code is an error listing the valid ones."""
-    from gvckit.chain.readers import first_error, parse_document
-
     p = Path(path)
     if not p.is_file():
         raise InputError("no such file", file=p)
@@ -222,13 +221,8 @@ def read_intervention(path: str | Path) -> Intervention:
         from gvckit.interventions.workbook import read_intervention_sheet
 
         return read_intervention_sheet(p)
-    data, lines = parse_document(p.read_text(encoding="utf-8-sig"), p)
-    if not isinstance(data, dict):
-        raise InputError("the document is not a mapping", file=p, expected="an intervention")
-    try:
-        return Intervention.model_validate(data)
-    except ValidationError as exc:
-        err = first_error(exc, p, lines)
-        raise InputError(
-            err.reason, file=p, row=err.row, field=err.field, found=err.found
-        ) from None
+    data, lines = read_document(p, what="an intervention")
+    found: Intervention = validate(
+        Intervention, data, file=p, lines=lines, expected="an intervention"
+    )
+    return found
