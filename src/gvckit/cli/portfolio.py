@@ -1,0 +1,147 @@
+"""``gvckit portfolio ...``: scan a donor's IATI activity files for value chain work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from gvckit.cli._app import TableFormat, _emit, _stderr, app, err_console, out_console
+from gvckit.errors import GvcError, OptionError
+
+portfolio_app = typer.Typer(
+    help="Portfolio review: find and classify value chain work in IATI activity files.",
+    no_args_is_help=True,
+)
+app.add_typer(portfolio_app, name="portfolio")
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $GVCKIT_DB or sqlite:///gvckit.db)."),
+]
+
+
+def _years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    first, _, last = text.partition("-")
+    try:
+        a, b = int(first), int(last or first)
+    except ValueError:
+        raise OptionError(f"--years must be YYYY or YYYY-YYYY, not {text!r}") from None
+    if a > b:
+        raise OptionError(f"--years: {a} is after {b}")
+    return a, b
+
+
+@portfolio_app.command("scan")
+def portfolio_scan(
+    paths: Annotated[list[Path], typer.Argument(help="IATI activity files or folders.")],
+    db: DbOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Activities CSV (finances go to <stem>-finances.csv)."),
+    ] = None,
+    rates: Annotated[
+        Path | None,
+        typer.Option("--rates", help="Annual rates CSV (currency,year,usd_per_unit) for USD."),
+    ] = None,
+    max_file_mb: Annotated[
+        int, typer.Option("--max-file-mb", help="Largest decompressed file read (MiB).")
+    ] = 1024,
+) -> None:
+    """Read, classify and store every activity; bad files are reported and skipped."""
+    from gvckit.output import write_frame
+    from gvckit.portfolio.iati import Limits, find_files
+    from gvckit.portfolio.rates import read_rates
+    from gvckit.portfolio.schema import ACTIVITIES
+    from gvckit.portfolio.store import PortfolioStore
+
+    if max_file_mb <= 0:
+        raise OptionError("--max-file-mb must be positive")
+    if output is not None and output.suffix.lower() != ".csv":
+        raise OptionError(f"--output must be a .csv file, not {output.name!r}")
+    if output is not None and not output.parent.is_dir():
+        raise OptionError(f"--output: folder {output.parent} does not exist")
+    files = find_files(paths)
+    if not files:
+        raise GvcError("no .xml or .xml.gz files under the given paths")
+    table = read_rates(rates) if rates is not None else None
+    with PortfolioStore(db) as store:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err_console, transient=True,
+                      disable=not err_console.is_terminal) as bar:  # fmt: skip
+            task = bar.add_task("scanning", total=len(files))
+
+            def step(path: Path) -> None:
+                bar.update(task, advance=1, description=f"scanning {path.name}")
+
+            result = store.scan(files, limits=Limits(max_file_mb * 1024**2), rates=table,
+                                progress=step)  # fmt: skip
+        for p in result.problems:
+            where = f", line {p.line}" if p.line else ""
+            _stderr(f"refused: {p.file}{where}: {p.reason}")
+        if output is not None:
+            acts = store.activities(ACTIVITIES.c.scan_id == result.scan_id)
+            write_frame(acts, output)
+            fin = store.finances(acts["iati_identifier"])
+            write_frame(fin, output.with_name(f"{output.stem}-finances.csv"))
+    vc = result.value_chain
+    _stderr(
+        f"{result.activities:,} activities in {result.files:,} files: value chain yes"
+        f" {vc.get('yes', 0):,}, possible {vc.get('possible', 0):,};"
+        f" {result.duplicates:,} duplicate identifiers; {result.refused:,} files refused"
+    )
+
+
+@portfolio_app.command("summary")
+def portfolio_summary(
+    db: DbOpt = None,
+    by: Annotated[
+        str,
+        typer.Option(help="finance_type, pattern, field, upgrading, country, year, publisher."),
+    ] = "finance_type",
+    publisher: Annotated[str | None, typer.Option(help="Reporting org ref.")] = None,
+    country: Annotated[str | None, typer.Option(help="Recipient country (ISO 2).")] = None,
+    sector: Annotated[str | None, typer.Option(help="DAC sector code prefix.")] = None,
+    years: Annotated[str | None, typer.Option(help="Start years, e.g. 2010-2020.")] = None,
+    value_chain: Annotated[
+        str, typer.Option("--value-chain", help="Verdicts included, e.g. yes or yes,possible.")
+    ] = "yes,possible",
+    usd: Annotated[bool, typer.Option("--usd", help="Sum the USD values (scan --rates).")] = False,
+    questions: Annotated[
+        bool, typer.Option("--questions", help="The review's questions instead of a table.")
+    ] = False,
+    fmt: TableFormat = "table",
+) -> None:
+    """Activities and amounts by funding type, pattern, country or year (IDB review style)."""
+    from gvckit.portfolio.store import PortfolioStore
+    from gvckit.portfolio.summary import review, summary
+
+    span = _years(years)
+    verdicts = [v.strip() for v in value_chain.split(",") if v.strip()]
+    with PortfolioStore(db) as store:
+        if questions:
+            frame = review(store, publisher=publisher, country=country, years=span)
+        else:
+            frame = summary(store, by, publisher=publisher, country=country, sector=sector,
+                            years=span, value_chain=verdicts, usd=usd)  # fmt: skip
+    _emit(frame, fmt)
+
+
+@portfolio_app.command("show")
+def portfolio_show(
+    identifier: Annotated[str, typer.Argument(help="IATI identifier.")],
+    db: DbOpt = None,
+) -> None:
+    """Everything stored about one activity, as JSON."""
+    from gvckit.portfolio.store import PortfolioStore
+
+    with PortfolioStore(db) as store:
+        found = store.activity(identifier)
+    if found is None:
+        raise GvcError(f"no activity {identifier!r} in the database (run gvckit portfolio scan)")
+    out_console.print_json(json.dumps(found, ensure_ascii=False, default=str))

@@ -1,0 +1,311 @@
+"""The portfolio database: scan IATI files, classify each activity and store it (SQLAlchemy).
+
+SQLite in a local file by default (``sqlite:///gvckit.db`` or ``$GVCKIT_DB``), PostgreSQL with a
+``postgresql+psycopg://`` URL. The schema is created and upgraded by Alembic migrations
+(``migrations/``, version table ``portfolio_alembic_version``).
+
+Re-scanning is idempotent: an activity is keyed by its IATI identifier and replaced with its
+finances. An identifier found in two files (within a scan or across scans) is a duplicate: it is
+stored once — the version with the latest ``last-updated-datetime``, else the one seen first — and
+the pair is listed in ``portfolio_duplicates`` so that amounts are never counted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, create_engine, delete, func, insert, select
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from gvckit.errors import OptionError
+from gvckit.portfolio.classify import classify
+from gvckit.portfolio.iati import Activity, FileProblem, Limits, read_activities
+from gvckit.portfolio.rates import Rates
+from gvckit.portfolio.schema import ACTIVITIES, DUPLICATES, FILES, FINANCES, PROBLEMS, SCANS
+
+__all__ = ["DEFAULT_URL", "PortfolioStore", "ScanResult", "finance_group"]
+
+DEFAULT_URL = "sqlite:///gvckit.db"
+_BATCH = 500
+
+
+def finance_group(finance_type: str, aid_type: str) -> str:
+    """The IDB review's funding categories from the DAC codes: technical cooperation (aid type
+    D01/D02), else by finance type: grant (1xx, 2xx), loan (4xx), equity (5xx), debt relief
+    (6xx), guarantee (7xx, 1100), other; ``unknown`` without a finance type."""
+    if aid_type.upper().startswith("D0"):
+        return "technical cooperation"
+    code = finance_type.strip()
+    if not code.isdigit():
+        return "unknown"
+    n = int(code)
+    if n == 1100 or 700 <= n < 800:
+        return "guarantee"
+    groups = {1: "grant", 2: "grant", 4: "loan", 5: "equity", 6: "debt relief"}
+    return groups.get(n // 100, "other")
+
+
+@dataclass
+class ScanResult:
+    """Counts of one scan."""
+
+    scan_id: int
+    files: int
+    activities: int
+    value_chain: dict[str, int]
+    duplicates: int
+    problems: list[FileProblem] = field(default_factory=list)
+
+    @property
+    def refused(self) -> int:
+        return len({p.file for p in self.problems})
+
+
+class PortfolioStore:
+    """A portfolio database (context manager). ``url`` defaults to ``$GVCKIT_DB`` or
+    ``sqlite:///gvckit.db``."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or os.environ.get("GVCKIT_DB") or DEFAULT_URL
+        try:
+            self.engine: Engine = create_engine(self.url)
+            self._migrate()
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise OptionError(f"cannot use the database URL {self.url!r}: {exc}") from None
+        except OperationalError as exc:
+            raise OptionError(f"cannot open the database {self.url!r}: {exc.orig}") from None
+
+    def _migrate(self) -> None:
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        with self.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    def __enter__(self) -> PortfolioStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- scanning ------------------------------------------------------------------------
+
+    def scan(
+        self,
+        files: Sequence[Path],
+        *,
+        limits: Limits | None = None,
+        rates: Rates | None = None,
+        progress: Callable[[Path], None] | None = None,
+    ) -> ScanResult:
+        """Read, classify and store the activities of ``files``; bad files are recorded."""
+        problems: list[FileProblem] = []
+        started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.engine.begin() as conn:
+            key = conn.execute(
+                insert(SCANS).values(started_at=started, paths=json.dumps([str(f) for f in files]),
+                                     files=len(files), activities=0, refused=0)
+            ).inserted_primary_key  # fmt: skip
+        assert key is not None
+        scan_id = int(key[0])
+        self._files: list[dict[str, Any]] = []
+        self._dups: dict[tuple[str, str], str] = {}  # (identifier, dropped file) -> kept file
+        seen: dict[str, tuple[str, str]] = {}  # identifier -> (file, last_updated) this scan
+        batch: list[Activity] = []
+        total = 0
+        for path in files:
+            if progress is not None:
+                progress(path)
+            n_before, count = len(problems), 0
+            for act in read_activities([path], limits, problems):
+                count += 1
+                prior = seen.get(act.iati_identifier)
+                if prior is not None and prior[0] != act.file:
+                    newer = act.last_updated > prior[1]
+                    kept, dropped = (act.file, prior[0]) if newer else (prior[0], act.file)
+                    self._dups[(act.iati_identifier, dropped)] = kept
+                    if not newer:
+                        continue
+                seen[act.iati_identifier] = (act.file, act.last_updated)
+                batch.append(act)
+                if len(batch) >= _BATCH:
+                    self._store(batch, scan_id, rates)
+                    batch = []
+            total += count
+            self._file_record(path, scan_id, count, problems[n_before:])
+        self._store(batch, scan_id, rates)
+        counts: dict[str, int] = {"yes": 0, "possible": 0, "no": 0}
+        with self.engine.begin() as conn:
+            counts.update(conn.execute(
+                select(ACTIVITIES.c.value_chain, func.count())
+                .where(ACTIVITIES.c.scan_id == scan_id)
+                .group_by(ACTIVITIES.c.value_chain)).tuples().all())  # fmt: skip
+            conn.execute(SCANS.update().where(SCANS.c.id == scan_id).values(
+                activities=total, refused=len({p.file for p in problems})))  # fmt: skip
+        duplicates = len({ident for ident, _ in self._dups})
+        return ScanResult(scan_id, len(files), total, counts, duplicates, problems)
+
+    def _file_record(self, path: Path, scan_id: int, count: int, bad: list[FileProblem]) -> None:
+        status = "ok" if not bad else ("partial" if count else "refused")
+        self._files.append({
+            "path": str(path), "scan_id": scan_id, "activities": count, "status": status,
+            "line": bad[0].line if bad else None,
+            "reason": "; ".join(p.reason for p in bad)[:2000] if bad else None,
+        })  # fmt: skip
+
+    def _store(self, batch: list[Activity], scan_id: int, rates: Rates | None) -> None:
+        """Upsert a batch of activities with the file records and duplicates gathered so far;
+        an activity already stored from another file is a duplicate: the later update wins."""
+        with self.engine.begin() as conn:
+            ids = [a.iati_identifier for a in batch]
+            stored = {r[0]: (r[1], r[2] or "") for r in conn.execute(
+                select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.file,
+                       ACTIVITIES.c.last_updated)
+                .where(ACTIVITIES.c.iati_identifier.in_(ids)))}  # fmt: skip
+            keep: list[Activity] = []
+            for act in batch:
+                old = stored.get(act.iati_identifier)
+                if old is not None and old[0] != act.file:
+                    older = old[1] > act.last_updated
+                    kept, dropped = (old[0], act.file) if older else (act.file, old[0])
+                    self._dups[(act.iati_identifier, dropped)] = kept
+                    if older:
+                        continue
+                keep.append(act)
+            ids = [a.iati_identifier for a in keep]
+            for table in (FINANCES, PROBLEMS, ACTIVITIES):
+                conn.execute(delete(table).where(table.c.iati_identifier.in_(ids)))
+            rows = [_activity_row(act, scan_id) for act in keep]
+            fins = [f for act in keep for f in _finance_rows(act, rates)]
+            probs = [{"iati_identifier": act.iati_identifier, "message": m}
+                     for act in keep for m in act.problems]  # fmt: skip
+            for table, data in ((ACTIVITIES, rows), (FINANCES, fins), (PROBLEMS, probs)):
+                if data:
+                    conn.execute(insert(table), data)
+            if self._files:
+                paths = [f["path"] for f in self._files]
+                conn.execute(delete(FILES).where(FILES.c.path.in_(paths)))
+                conn.execute(insert(FILES), self._files)
+                self._files = []
+            for (ident, dropped), kept in self._dups.items():
+                conn.execute(delete(DUPLICATES).where(DUPLICATES.c.iati_identifier == ident,
+                                                      DUPLICATES.c.file == dropped))  # fmt: skip
+                conn.execute(insert(DUPLICATES).values(iati_identifier=ident, file=dropped,
+                                                       kept_file=kept))  # fmt: skip
+
+    # -- reading -------------------------------------------------------------------------
+
+    def activities(self, where: Any = None) -> pd.DataFrame:
+        """The activities table (one row per activity), optionally filtered."""
+        query = select(ACTIVITIES).order_by(ACTIVITIES.c.iati_identifier)
+        if where is not None:
+            query = query.where(where)
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+        return frame.drop(columns=["detail"])
+
+    def finances(self, identifiers: Iterable[str] | None = None) -> pd.DataFrame:
+        """The finances table (one row per transaction or budget period)."""
+        query = select(FINANCES).order_by(FINANCES.c.id)
+        if identifiers is not None:
+            query = query.where(FINANCES.c.iati_identifier.in_(list(identifiers)))
+        with self.engine.connect() as conn:
+            return pd.read_sql(query, conn).drop(columns=["id"])
+
+    def activity(self, identifier: str) -> dict[str, Any] | None:
+        """Everything stored about one activity, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(ACTIVITIES).where(ACTIVITIES.c.iati_identifier == identifier)
+            ).mappings().first()  # fmt: skip
+            if row is None:
+                return None
+            out = dict(row)
+            out["detail"] = json.loads(out["detail"] or "{}")
+            out["duplicates"] = [
+                r[0]
+                for r in conn.execute(
+                    select(DUPLICATES.c.file).where(DUPLICATES.c.iati_identifier == identifier)
+                )
+            ]
+            out["problems"] = [
+                r[0]
+                for r in conn.execute(
+                    select(PROBLEMS.c.message).where(PROBLEMS.c.iati_identifier == identifier)
+                )
+            ]
+        out["finances"] = self.finances([identifier]).to_dict("records")
+        return out
+
+    def files(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(select(FILES).order_by(FILES.c.path), conn)
+
+    def duplicates(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(select(DUPLICATES).order_by(DUPLICATES.c.iati_identifier), conn)
+
+
+def _join(items: Iterable[Any]) -> str:
+    return ";".join(str(i) for i in items)
+
+
+def _activity_row(act: Activity, scan_id: int) -> dict[str, Any]:
+    dac = [code for code, vocab, _ in act.sectors if vocab in ("1", "2")]
+    verdict = classify(act.text, dac)
+    start = act.dates.get("2") or act.dates.get("1") or ""
+    end = act.dates.get("4") or act.dates.get("3") or ""
+    year = int(start[:4]) if start[:4].isdigit() else None
+    detail = {
+        "titles": act.titles, "descriptions": act.descriptions, "dates": act.dates,
+        "participating_orgs": act.participating_orgs, "policy_markers": act.policy_markers,
+        "tags": act.tags, "sectors": act.sectors,
+        "sectors_from_transactions": act.sectors_from_transactions,
+        "hierarchy": act.hierarchy, "collaboration_type": act.collaboration_type,
+        "default_currency": act.default_currency,
+    }  # fmt: skip
+    return {
+        "iati_identifier": act.iati_identifier, "file": act.file, "line": act.line,
+        "scan_id": scan_id, "iati_version": act.version,
+        "reporting_org_ref": act.reporting_org_ref, "reporting_org_name": act.reporting_org_name,
+        "reporting_org_type": act.reporting_org_type, "title": act.title, "status": act.status,
+        "start_date": start or None, "end_date": end or None, "year": year,
+        "countries": _join(f"{c}:{p:g}" if p is not None else c for c, p in act.countries),
+        "regions": _join(f"{c}:{p:g}" if p is not None else c for c, _, p in act.regions),
+        "sectors": _join(f"{c}:{p:g}" if p is not None else c for c, v, p in act.sectors
+                         if v in ("1", "2")),
+        "aid_type": act.aid_type, "finance_type": act.finance_type,
+        "finance_group": finance_group(act.finance_type, act.aid_type),
+        "flow_type": act.flow_type, "value_chain": verdict.value_chain,
+        "confidence": verdict.confidence, "value_chain_evidence": " | ".join(verdict.evidence),
+        "pattern": _join(verdict.pattern), "fields_of_action": _join(verdict.fields),
+        "upgrading": _join(verdict.upgrading), "beneficiaries": _join(verdict.beneficiaries),
+        "analyses": _join(verdict.analyses),
+        "typology_evidence": " | ".join(verdict.typology_evidence),
+        "last_updated": act.last_updated, "detail": json.dumps(detail, ensure_ascii=False),
+    }  # fmt: skip
+
+
+def _finance_rows(act: Activity, rates: Rates | None) -> list[dict[str, Any]]:
+    rows = []
+    for f in act.finances:
+        usd = rates.to_usd(f.value, f.currency, f.value_date) if rates is not None else None
+        rows.append({
+            "iati_identifier": act.iati_identifier, "kind": f.kind, "currency": f.currency,
+            "value": f.value, "value_date": f.value_date, "period_start": f.period_start,
+            "period_end": f.period_end, "currency_flag": f.currency_flag, "value_usd": usd,
+        })  # fmt: skip
+    return rows

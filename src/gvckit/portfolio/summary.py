@@ -1,0 +1,171 @@
+"""Portfolio summaries in the manner of the IDB review (seed 000, §6b, Tables 3 and 4).
+
+:func:`summary` counts activities and sums their finances by one dimension — funding type
+(the review's Table 3), intervention pattern, field of action or upgrading objective (Table 4),
+country or start year — for any filter. Amounts stay in their currency (one row per currency)
+unless converted to US dollars at scan time (``usd=True`` sums ``value_usd``).
+
+Multi-valued dimensions are split without double counting: an activity in two countries is
+counted once in each, with its amounts shared by the recipient-country percentages (equal
+shares where none are given), so that the amounts of a summary add up to the portfolio's total.
+An activity with two patterns counts in both rows (it is not split): such rows do not add up,
+and the ``activities`` column says so by counting the activity in each.
+
+:func:`review` answers the review's questions for the value chain activities: how many analyse
+chain governance, lead firms and value added, and which upgrading types they target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, or_
+
+from gvckit.errors import OptionError
+from gvckit.portfolio.schema import ACTIVITIES
+from gvckit.portfolio.store import PortfolioStore
+
+__all__ = ["DIMENSIONS", "KINDS_SHOWN", "review", "summary"]
+
+#: Dimension name → activities column.
+DIMENSIONS = {
+    "finance_type": "finance_group",
+    "pattern": "pattern",
+    "field": "fields_of_action",
+    "upgrading": "upgrading",
+    "country": "countries",
+    "year": "year",
+    "publisher": "reporting_org_ref",
+    "value_chain": "value_chain",
+}
+KINDS_SHOWN = ("commitment", "disbursement", "expenditure", "budget")
+_SPLIT = {"countries"}
+_MULTI = {"pattern", "fields_of_action", "upgrading"}
+
+
+def _filters(
+    publisher: str | None,
+    country: str | None,
+    sector: str | None,
+    years: tuple[int, int] | None,
+    value_chain: Sequence[str],
+) -> Any:
+    conds: list[Any] = [ACTIVITIES.c.value_chain.in_(list(value_chain))]
+    if publisher:
+        conds.append(ACTIVITIES.c.reporting_org_ref == publisher)
+    if country:
+        code = country.upper()
+        conds.append(or_(ACTIVITIES.c.countries == code,
+                         ACTIVITIES.c.countries.like(f"{code}:%"),
+                         ACTIVITIES.c.countries.like(f"%;{code}:%"),
+                         ACTIVITIES.c.countries.like(f"%;{code}")))  # fmt: skip
+    if sector:
+        conds.append(or_(ACTIVITIES.c.sectors.like(f"{sector}%"),
+                         ACTIVITIES.c.sectors.like(f"%;{sector}%")))  # fmt: skip
+    if years:
+        conds.append(ACTIVITIES.c.year.between(years[0], years[1]))
+    return and_(*conds)
+
+
+def _shares(cell: str) -> list[tuple[str, float]]:
+    """'BF:60;ML:40' → [('BF', 0.6), ('ML', 0.4)]; equal shares where percentages are missing
+    or do not add up to a positive total."""
+    parts = [p for p in (cell or "").split(";") if p]
+    if not parts:
+        return [("(none)", 1.0)]
+    codes, pcts = [], []
+    for p in parts:
+        code, _, pct = p.partition(":")
+        codes.append(code)
+        try:
+            pcts.append(float(pct) if pct else None)
+        except ValueError:
+            pcts.append(None)
+    known = [x for x in pcts if x is not None]
+    if len(known) == len(pcts) and sum(known) > 0:
+        total = sum(known)
+        return [(c, (x or 0.0) / total) for c, x in zip(codes, known, strict=True)]
+    return [(c, 1.0 / len(codes)) for c in codes]
+
+
+def summary(
+    store: PortfolioStore,
+    by: str = "finance_type",
+    *,
+    publisher: str | None = None,
+    country: str | None = None,
+    sector: str | None = None,
+    years: tuple[int, int] | None = None,
+    value_chain: Sequence[str] = ("yes", "possible"),
+    usd: bool = False,
+) -> pd.DataFrame:
+    """Activities and amounts by ``by`` (one of :data:`DIMENSIONS`), for the filtered activities.
+
+    One row per value of ``by`` and currency (``USD`` with ``usd``; empty for activities without
+    finances): the number of activities with amounts in that currency, then one column per kind
+    in :data:`KINDS_SHOWN` (sums; budgets per the revised-replaces-original rule)."""
+    if by not in DIMENSIONS:
+        raise OptionError(f"--by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
+    bad = [v for v in value_chain if v not in ("yes", "possible", "no")]
+    if bad:
+        raise OptionError(f"value chain verdicts are yes, possible, no; not {', '.join(bad)}")
+    column = DIMENSIONS[by]
+    acts = store.activities(_filters(publisher, country, sector, years, value_chain))
+    rows: list[tuple[str, str, float]] = []  # (identifier, key, weight)
+    for ident, cell in zip(acts["iati_identifier"], acts[column], strict=True):
+        if column in _SPLIT:
+            rows.extend((ident, k, w) for k, w in _shares(str(cell or "")))
+        elif column in _MULTI:
+            keys = [k for k in str(cell or "").split(";") if k] or ["(none)"]
+            rows.extend((ident, k, 1.0) for k in keys)
+        else:
+            key = "(none)" if cell is None or (isinstance(cell, float) and cell != cell) else cell
+            rows.append((ident, str(int(key)) if isinstance(key, float) else str(key), 1.0))
+    groups = pd.DataFrame(rows, columns=["iati_identifier", by, "weight"])
+    fin = store.finances(acts["iati_identifier"]) if len(acts) else store.finances([])
+    fin = fin[fin["kind"].isin(KINDS_SHOWN)]
+    if usd:
+        fin = fin.assign(value=fin["value_usd"], currency="USD").dropna(subset=["value"])
+    merged = groups.merge(fin, on="iati_identifier", how="left")
+    merged["currency"] = merged["currency"].fillna("")
+    merged["kind"] = merged["kind"].fillna("none")
+    merged["amount"] = (merged["value"] * merged["weight"]).fillna(0.0)
+    amounts = merged.pivot_table(index=[by, "currency"], columns="kind", values="amount",
+                                 aggfunc="sum", fill_value=0.0)  # fmt: skip
+    counts = merged.groupby([by, "currency"])["iati_identifier"].nunique().rename("activities")
+    out = amounts.join(counts).reset_index()
+    for kind in KINDS_SHOWN:
+        if kind not in out:
+            out[kind] = 0.0
+    out = out[[by, "currency", "activities", *KINDS_SHOWN]]
+    out = out.sort_values(["activities", by, "currency"], ascending=[False, True, True])
+    return out.reset_index(drop=True)
+
+
+def review(
+    store: PortfolioStore,
+    *,
+    publisher: str | None = None,
+    country: str | None = None,
+    years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """The review's questions over the value chain activities (yes and possible): how many
+    analyse governance, lead firms, value added; how many target each upgrading type."""
+    acts = store.activities(_filters(publisher, country, None, years, ("yes", "possible")))
+    n = len(acts)
+    out: list[dict[str, Any]] = []
+    for question, column, values in (
+        ("analyses", "analyses", ("governance", "lead_firms", "value_added")),
+        ("upgrading", "upgrading", ("process", "product", "functional", "channel",
+                                    "supply_chain_linkages", "entry")),
+        ("pattern", "pattern", ("lead_firm_driven", "value_chain_linkages",
+                                "public_private_partnership")),
+    ):  # fmt: skip
+        cells = acts[column].fillna("").str.split(";")
+        for v in values:
+            k = int(cells.apply(lambda items, v=v: v in items).sum())
+            out.append({"question": question, "answer": v, "activities": k,
+                        "share": k / n if n else 0.0})  # fmt: skip
+    return pd.DataFrame(out, columns=["question", "answer", "activities", "share"])
