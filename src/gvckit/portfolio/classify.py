@@ -228,8 +228,17 @@ def _screen(norm: str) -> dict[str, list[str]]:
     return found
 
 
-def classify(text: str, sectors: Iterable[str]) -> Classification:
-    """Classify an activity from its text (title and descriptions) and DAC sector codes."""
+#: Titles of studies, assessments and research grants: analysis, not an intervention.
+STUDY = _rx(
+    r"assess", r"study", r"studies", r"research", r"survey", r"evaluation", r"diagnostic",
+    r"estudio", r"investigacion", r"etude", r"recherche", r"estudo", r"pesquisa", r"studie",
+    r"analysis", r"analisis", r"analyse",
+)  # fmt: skip
+
+
+def classify(text: str, sectors: Iterable[str], title: str = "") -> Classification:
+    """Classify an activity from its text (title and descriptions), DAC sector codes and
+    title (a study or assessment in the title is analysis, not an intervention)."""
     norm = normalise(text)
     found = _screen(norm)
     chain, linkage, actor, other = (found[k] for k in _GROUPS)
@@ -252,10 +261,14 @@ def classify(text: str, sectors: Iterable[str]) -> Classification:
     strong_chain = bool(real_chain) or (logistics_only and not other and bool(productive))
     if strong_chain and support >= 1 and not (other and not productive and support < 2):
         verdict = "yes"
-    elif strong_chain or (linkage and (actor or productive)) or (chain and support >= 2):
+    elif (strong_chain and not (other and support == 0)) or (linkage and (actor or productive)):
         verdict = "possible"
     else:
         verdict = "no"
+    study = _hits(STUDY, normalise(title), 1) if title else []
+    if study and verdict != "no":
+        evidence.append(f"a study, not an intervention: title says {study[0]!r}")
+        verdict = "possible" if verdict == "yes" and CHAIN.search(normalise(title)) else "no"
     score = 0.35 * bool(real_chain) + 0.15 * bool(chain) + 0.15 * bool(linkage)
     score += 0.15 * bool(actor) + 0.2 * bool(productive) - 0.2 * bool(other)
     confidence = round(min(1.0, max(0.0, score if verdict != "no" else 1.0 - score)), 2)

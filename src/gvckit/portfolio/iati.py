@@ -48,6 +48,7 @@ V1_TRANSACTION = {"IF": "1", "C": "2", "D": "3", "E": "4", "IR": "5", "LR": "6",
 #: Transaction type code → finance kind kept by gvckit.
 KINDS = {"1": "incoming_funds", "2": "commitment", "3": "disbursement", "4": "expenditure",
          "11": "incoming_commitment"}  # fmt: skip
+_OTHER_TRANSACTIONS = frozenset({"5", "6", "7", "8", "9", "10", "12", "13"})
 V1_ROLE = {"funding": "1", "accountable": "2", "extending": "3", "implementing": "4"}
 V1_DATE = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-actual": "4"}
 V1_BUDGET = {"original": "1", "revised": "2"}
@@ -163,8 +164,14 @@ class _LimitExceededError(Exception):
 class _Bounded(io.RawIOBase):
     """A read-only stream that fails once more than ``limit`` bytes were read."""
 
-    def __init__(self, inner: IO[bytes], limit: int) -> None:
-        self.inner, self.limit, self.count = inner, limit, 0
+    def __init__(self, inner: IO[bytes], limit: int, raw: IO[bytes]) -> None:
+        self.inner, self.limit, self.count, self.raw = inner, limit, 0, raw
+
+    def close(self) -> None:
+        if not self.closed:
+            self.inner.close()
+            self.raw.close()
+        super().close()
 
     def readable(self) -> bool:
         return True
@@ -183,7 +190,7 @@ def _open(path: Path, limits: Limits) -> io.BufferedReader:
     magic = raw.read(2)
     raw.seek(0)
     inner: Any = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
-    return io.BufferedReader(_Bounded(inner, limits.max_file_bytes), buffer_size=1 << 16)
+    return io.BufferedReader(_Bounded(inner, limits.max_file_bytes, raw), buffer_size=1 << 16)
 
 
 def _check_prolog(stream: io.BufferedReader, limits: Limits) -> str | None:
@@ -391,6 +398,8 @@ def _transactions(el: Any, act: Activity) -> None:
             tx_regions[((r.get("code") or "").strip(), (r.get("vocabulary") or "1").strip())] = None
         kind = KINDS.get(code)
         if kind is None:
+            if code not in _OTHER_TRANSACTIONS:
+                act.problems.append(f"unknown transaction type {code!r}: transaction skipped")
             continue
         val = tx.find("value")
         if val is None:

@@ -124,7 +124,7 @@ class PortfolioStore:
         self._files: list[dict[str, Any]] = []
         self._dups: dict[tuple[str, str], str] = {}  # (identifier, dropped file) -> kept file
         seen: dict[str, tuple[str, str]] = {}  # identifier -> (file, last_updated) this scan
-        batch: list[Activity] = []
+        batch: dict[str, Activity] = {}  # a newer duplicate replaces the older one
         total = 0
         for path in files:
             if progress is not None:
@@ -140,19 +140,19 @@ class PortfolioStore:
                     if not newer:
                         continue
                 seen[act.iati_identifier] = (act.file, act.last_updated)
-                batch.append(act)
+                batch[act.iati_identifier] = act
                 if len(batch) >= _BATCH:
-                    self._store(batch, scan_id, rates)
-                    batch = []
+                    self._store(list(batch.values()), scan_id, rates)
+                    batch = {}
             total += count
             self._file_record(path, scan_id, count, problems[n_before:])
-        self._store(batch, scan_id, rates)
+        self._store(list(batch.values()), scan_id, rates)
         counts: dict[str, int] = {"yes": 0, "possible": 0, "no": 0}
         with self.engine.begin() as conn:
             counts.update(conn.execute(
                 select(ACTIVITIES.c.value_chain, func.count())
                 .where(ACTIVITIES.c.scan_id == scan_id)
-                .group_by(ACTIVITIES.c.value_chain)).tuples().all())  # fmt: skip
+                .group_by(ACTIVITIES.c.value_chain)).all())  # fmt: skip
             conn.execute(SCANS.update().where(SCANS.c.id == scan_id).values(
                 activities=total, refused=len({p.file for p in problems})))  # fmt: skip
         duplicates = len({ident for ident, _ in self._dups})
@@ -265,7 +265,7 @@ def _join(items: Iterable[Any]) -> str:
 
 def _activity_row(act: Activity, scan_id: int) -> dict[str, Any]:
     dac = [code for code, vocab, _ in act.sectors if vocab in ("1", "2")]
-    verdict = classify(act.text, dac)
+    verdict = classify(act.text, dac, act.title)
     start = act.dates.get("2") or act.dates.get("1") or ""
     end = act.dates.get("4") or act.dates.get("3") or ""
     year = int(start[:4]) if start[:4].isdigit() else None
