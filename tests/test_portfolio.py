@@ -17,6 +17,7 @@ import pytest
 
 from conftest import shared_path
 from gvckit.cli import main
+from gvckit.errors import InputError
 from gvckit.portfolio.iati import Limits, read_activities
 from gvckit.portfolio.store import PortfolioStore, finance_group
 from gvckit.portfolio.summary import review, summary
@@ -301,3 +302,25 @@ def test_classifier_precision_and_recall_on_the_labelled_set() -> None:
     assert precision >= 0.72 and recall >= 0.76, (precision, recall)
     precision_yes, recall_yes = scores({"yes"}, {"yes"})
     assert precision_yes >= 0.6 and recall_yes >= 0.8, (precision_yes, recall_yes)
+
+
+def test_usd_conversion_by_value_date_year(tmp_path: Path) -> None:
+    from gvckit.portfolio.rates import read_rates, shipped_rates
+
+    fed = shipped_rates()
+    assert fed.to_usd(100.0, "EUR", "2015-06-30") == pytest.approx(110.96)  # G.5A 2015
+    assert fed.to_usd(121.05, "JPY", "2015-01-01") == pytest.approx(1.0)
+    assert fed.to_usd(5.0, "USD", None) == 5.0 and fed.to_usd(5.0, "EUR", "1999-01-01") is None
+    bad = tmp_path / "rates.csv"
+    bad.write_text("currency,year,usd_per_unit\nEUR,2020,-1\n")
+    with pytest.raises(InputError, match="row 2"):
+        read_rates(bad)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    p = _write(tmp_path / "a.xml", V2.replace("2019-", "2020-"))
+    assert _run("portfolio", "scan", str(p), "--db", db, "--usd")[0] == 0
+    with PortfolioStore(db) as store:
+        fin = store.finances().set_index("kind")
+        assert fin.loc["commitment", "value_usd"] == 1000.0  # already USD
+        assert fin.loc["expenditure", "value_usd"] == pytest.approx(100 * 1.141)  # EUR 2020, G.5A
+        usd = summary(store, "finance_type", usd=True)
+        assert list(usd["currency"]) == ["USD"]

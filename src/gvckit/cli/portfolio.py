@@ -45,9 +45,13 @@ def portfolio_scan(
         Path | None,
         typer.Option("--output", "-o", help="Activities CSV (finances go to <stem>-finances.csv)."),
     ] = None,
+    usd: Annotated[
+        bool,
+        typer.Option("--usd", help="Convert to US dollars with the shipped Fed G.5A rates."),
+    ] = False,
     rates: Annotated[
         Path | None,
-        typer.Option("--rates", help="Annual rates CSV (currency,year,usd_per_unit) for USD."),
+        typer.Option("--rates", help="Your own rates CSV (currency,year,usd_per_unit)."),
     ] = None,
     max_file_mb: Annotated[
         int, typer.Option("--max-file-mb", help="Largest decompressed file read (MiB).")
@@ -56,7 +60,7 @@ def portfolio_scan(
     """Read, classify and store every activity; bad files are reported and skipped."""
     from gvckit.output import write_frame
     from gvckit.portfolio.iati import Limits, find_files
-    from gvckit.portfolio.rates import read_rates
+    from gvckit.portfolio.rates import read_rates, shipped_rates
     from gvckit.portfolio.schema import ACTIVITIES
     from gvckit.portfolio.store import PortfolioStore
 
@@ -69,7 +73,7 @@ def portfolio_scan(
     files = find_files(paths)
     if not files:
         raise GvcError("no .xml or .xml.gz files under the given paths")
-    table = read_rates(rates) if rates is not None else None
+    table = read_rates(rates) if rates is not None else (shipped_rates() if usd else None)
     with PortfolioStore(db) as store:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err_console, transient=True,

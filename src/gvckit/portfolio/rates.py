@@ -4,6 +4,10 @@ A rate table is a CSV with columns ``currency,year,usd_per_unit`` (US dollars pe
 currency, the year's average). A value is converted with the rate of its value date's year;
 USD values are kept; a value whose currency or year is not in the table stays unconverted
 (``value_usd`` empty) rather than being converted with another year's rate.
+
+:func:`shipped_rates` is the table gvckit ships (``data/usd_rates.csv``): annual averages of the
+Federal Reserve Board's G.5A releases for 22 currencies, 2012–2015 and 2017–2023 (see the file's
+header for the releases used and the gaps).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 
 from gvckit.errors import InputError
 
-__all__ = ["Rates", "read_rates"]
+__all__ = ["Rates", "read_rates", "shipped_rates"]
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,10 @@ def read_rates(path: str | Path) -> Rates:
                                  found=",".join(rec))  # fmt: skip
             table[(cur, year)] = rate
     return Rates(table, str(p))
+
+
+def shipped_rates() -> Rates:
+    """The rate table shipped with gvckit (Federal Reserve G.5A annual averages)."""
+    from importlib.resources import files
+
+    return read_rates(Path(str(files("gvckit") / "data" / "usd_rates.csv")))
