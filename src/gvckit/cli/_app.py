@@ -46,7 +46,13 @@ out_console = Console(highlight=False, soft_wrap=True)
 
 FormatOpt = Annotated[
     str,
-    typer.Option("--format", "-f", help="Input format: auto, wide or oecd.", show_default=True),
+    typer.Option(
+        "--format",
+        "-f",
+        help="Input format: auto (recognised from the file) or a reader's name: wide, oecd,"
+        " eora26, exiobase, figaro, wiod, adb, template.",
+        show_default=True,
+    ),
 ]
 SmallOpt = Annotated[
     bool,

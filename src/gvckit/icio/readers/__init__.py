@@ -6,15 +6,22 @@
 from __future__ import annotations
 
 import inspect
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from gvckit.errors import InputError, OptionError
+from gvckit.icio.readers._containers import container_format
 from gvckit.icio.readers._csv import read_header
+from gvckit.icio.readers._detect import WORKBOOK_SUFFIXES, detect_collection, detect_workbook
+from gvckit.icio.readers.adb import read_adb
+from gvckit.icio.readers.eora import read_eora26
+from gvckit.icio.readers.exiobase import read_exiobase
+from gvckit.icio.readers.figaro import read_figaro, sniff_figaro
 from gvckit.icio.readers.oecd import read_oecd, sniff_oecd
+from gvckit.icio.readers.template import read_template
 from gvckit.icio.readers.wide import read_wide, sniff_wide
+from gvckit.icio.readers.wiod import read_wiod
 from gvckit.icio.table import IcioTable
 
 __all__ = ["FORMATS", "detect_format", "read"]
@@ -22,12 +29,27 @@ __all__ = ["FORMATS", "detect_format", "read"]
 Reader = Callable[..., IcioTable]
 
 #: Format name → reader. Each reader takes the path and keyword options.
-FORMATS: dict[str, Reader] = {"wide": read_wide, "oecd": read_oecd}
+FORMATS: dict[str, Reader] = {
+    "wide": read_wide,
+    "oecd": read_oecd,
+    "eora26": read_eora26,
+    "exiobase": read_exiobase,
+    "figaro": read_figaro,
+    "wiod": read_wiod,
+    "adb": read_adb,
+    "template": read_template,
+}
 
 #: What each format reads, for messages.
 DESCRIPTIONS = {
     "wide": "wide CSV and Excel tables",
     "oecd": "OECD ICIO files, zips and folders",
+    "eora26": "Eora26 zips and folders",
+    "exiobase": "EXIOBASE 3 zips and folders",
+    "figaro": "FIGARO CSV files, zips and folders",
+    "wiod": "WIOD workbooks (.xlsx, .xlsb), R data files, zips and folders",
+    "adb": "ADB MRIO workbooks",
+    "template": "gvckit table templates (.xlsx)",
 }
 
 
@@ -36,13 +58,19 @@ def detect_format(path: str | Path) -> str:
     p = Path(path)
     if not p.exists():
         raise InputError("no such file or folder", file=p)
-    if p.is_dir() or (zipfile.is_zipfile(p) and p.suffix.lower() == ".zip"):
-        return "oecd"
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
+    if p.is_dir() or p.suffix.lower() == ".zip":
+        # by member names; a damaged zip is an InputError
+        return detect_collection(p) or container_format(p)
+    special = detect_workbook(p)  # WIOD, ADB MRIO, template: by name, sheets, header rows
+    if special is not None:
+        return special
+    if p.suffix.lower() in WORKBOOK_SUFFIXES:
         return "wide"
     header = read_header(p, p)
     if sniff_wide(header):
         return "wide"
+    if sniff_figaro(header):
+        return "figaro"
     if sniff_oecd(header):
         return "oecd"
     raise InputError(
@@ -80,7 +108,8 @@ def read(path: str | Path, format: str = "auto", **options: Any) -> IcioTable:
 
     ``format`` is ``"auto"`` or one of :data:`FORMATS`; ``options`` go to the reader (e.g.
     ``output_basis="given"``, ``max_bytes=...``, ``progress=callback``, ``year=2017`` for
-    OECD zips, ``sheet="2011"`` for workbooks). An option the format does not take is an
+    OECD, Eora26 and FIGARO zips, ``sheet="2011"`` for workbooks, ``price="pp"`` for Eora26,
+    ``table="prod-by-prod"`` for FIGARO). An option the format does not take is an
     :class:`OptionError`.
     """
     p = Path(path)

@@ -1,0 +1,231 @@
+"""Workbook access shared by the spreadsheet readers: ``.xlsx`` (openpyxl) and ``.xlsb`` (pyxlsb).
+
+:func:`open_book` opens a workbook from a path or from bytes (a zip member), refusing one whose
+parts inflate past ``max_bytes``; :meth:`Book.rows` streams a sheet's rows as lists of Python
+values, all of the same width. :func:`numbers` turns the cells of one row into floats; a cell
+that is not a number is an :class:`~gvckit.errors.InputError` naming the sheet and the cell
+(``"WIOT_2009", row 9, column 'F'``). Errors name the file as ``<file> [<sheet>]``, as the chain
+workbook does.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Generator, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from openpyxl.utils import get_column_letter
+
+from gvckit.errors import InputError
+from gvckit.files import ByteProgress
+
+__all__ = ["Book", "cell_name", "is_blank", "letter", "numbers", "open_book", "text"]
+
+Kind = Literal["xlsx", "xlsb"]
+
+
+def letter(col: int) -> str:
+    """The Excel letter of 0-based column ``col`` (0 → ``A``)."""
+    return str(get_column_letter(col + 1))
+
+
+def cell_name(row: int, col: int) -> str:
+    """``E7`` for 0-based ``row`` 6 and ``col`` 4."""
+    return f"{letter(col)}{row + 1}"
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell (nothing, or only spaces)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: object) -> str:
+    """A label cell as stripped text; numbers written as labels lose a trailing ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _size_check(zf: zipfile.ZipFile, shown: str, max_bytes: int) -> None:
+    total = sum(info.file_size for info in zf.infolist())
+    if total > max_bytes:
+        raise InputError(
+            f"the workbook inflates to {total:,} bytes",
+            file=shown,
+            expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
+        )
+
+
+class Book:
+    """An open workbook: its sheet names and a row stream per sheet. Close it after use."""
+
+    def __init__(self, kind: Kind, handle: Any, shown: str, size: int) -> None:
+        self.kind = kind
+        self._handle = handle
+        self.shown = shown
+        self.size = size
+        self._streams: list[Generator[list[object], None, None]] = []
+        if kind == "xlsx":
+            self.sheetnames: list[str] = list(handle.sheetnames)
+        else:
+            self.sheetnames = list(handle.sheets)
+
+    def __enter__(self) -> Book:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the row streams still open, then the workbook."""
+        for stream in self._streams:
+            stream.close()
+        self._handle.close()
+
+    def where(self, sheet: str) -> str:
+        """The file and sheet, for messages."""
+        return f"{self.shown} [{sheet}]"
+
+    def require(self, sheet: str, expected: str) -> None:
+        """Raise an :class:`InputError` when ``sheet`` is missing."""
+        if sheet not in self.sheetnames:
+            raise InputError(
+                f"no sheet {sheet!r}",
+                file=self.shown,
+                expected=expected,
+                found=", ".join(self.sheetnames),
+            )
+
+    def rows(self, sheet: str, progress: ByteProgress | None = None) -> Iterator[list[object]]:
+        """The rows of ``sheet`` (from row 1), each padded to the sheet's width."""
+        stream = self._guarded(sheet, progress)
+        self._streams.append(stream)
+        return stream
+
+    def _guarded(
+        self, sheet: str, progress: ByteProgress | None
+    ) -> Generator[list[object], None, None]:
+        try:
+            yield from self._rows(sheet, progress)
+        except InputError:
+            raise
+        except Exception as exc:  # openpyxl and pyxlsb raise many types on damaged parts
+            raise InputError(
+                f"cannot read the sheet ({type(exc).__name__}: {exc})",
+                file=self.where(sheet),
+                expected=f"a valid .{self.kind} workbook",
+            ) from None
+
+    def _rows(
+        self, sheet: str, progress: ByteProgress | None
+    ) -> Generator[list[object], None, None]:
+        if self.kind == "xlsx":
+            ws = self._handle[sheet]
+            total = ws.max_row or 0
+            source: Any = ws.iter_rows(values_only=True)
+        else:
+            ws = self._handle.get_sheet(sheet)
+            dim = ws.dimension
+            total = dim.r + dim.h if dim is not None else 0
+            source = ([c.v for c in row] for row in ws.rows())
+        width = 0
+        try:
+            for k, row in enumerate(source):
+                values = list(row)
+                width = max(width, len(values))
+                if len(values) < width:
+                    values += [None] * (width - len(values))
+                if progress is not None and total and k % 64 == 0:
+                    progress(min(self.size, self.size * k // total), self.size)
+                yield values
+        finally:
+            source.close()  # closes the sheet's stream inside the zip
+            if self.kind == "xlsb":
+                ws.close()
+        if progress is not None:
+            progress(self.size, self.size)
+
+
+def open_book(source: Path | bytes, shown: str, max_bytes: int, kind: Kind | None = None) -> Book:
+    """Open a workbook (a path, or the bytes of a zip member named ``shown``)."""
+    if kind is None:
+        name = source.name if isinstance(source, Path) else shown
+        kind = "xlsb" if name.lower().endswith(".xlsb") else "xlsx"
+    size = source.stat().st_size if isinstance(source, Path) else len(source)
+    try:
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
+            _size_check(zf, shown, max_bytes)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            f"not a valid .{kind} workbook ({exc})", file=shown, expected=f"an .{kind} file"
+        ) from None
+    stream: Any = source if isinstance(source, Path) else io.BytesIO(source)
+    try:
+        if kind == "xlsx":
+            from openpyxl import load_workbook
+
+            handle: Any = load_workbook(stream, read_only=True, data_only=True)
+        else:
+            from pyxlsb import open_workbook  # type: ignore[import-untyped]
+
+            handle = open_workbook(stream)
+    except Exception as exc:  # damaged zip/xml/records
+        raise InputError(
+            f"cannot read the workbook ({type(exc).__name__}: {exc})",
+            file=shown,
+            expected=f"an .{kind} workbook",
+        ) from None
+    return Book(kind, handle, shown, size)
+
+
+def _refuse(value: object, row: int, col: int, where: str, what: str) -> InputError:
+    return InputError(
+        f"not a number ({what})" if not is_blank(value) else f"empty cell ({what})",
+        file=where,
+        row=row + 1,
+        column=letter(col),
+        expected="a number" if not is_blank(value) else "a number (0 for no flow)",
+        found=None if is_blank(value) else value,
+    )
+
+
+def numbers(
+    values: Sequence[object],
+    row: int,
+    first_col: int,
+    where: str,
+    what: str,
+    blank_as_zero: bool,
+) -> np.ndarray:
+    """The cells ``values`` (sheet row ``row``, from column ``first_col``, both 0-based) as floats.
+
+    Numbers written as text are accepted; an empty cell reads as 0 when ``blank_as_zero``,
+    anything else is an :class:`InputError` naming ``where`` (file and sheet) and the cell.
+    """
+    try:
+        out = np.asarray(values, dtype=np.float64)
+        if not np.isnan(out).any() and not any(isinstance(v, bool) for v in values):
+            return out
+    except (TypeError, ValueError):
+        pass
+    out = np.empty(len(values))
+    for k, v in enumerate(values):
+        if isinstance(v, bool):
+            raise _refuse(v, row, first_col + k, where, what)
+        if is_blank(v):
+            if not blank_as_zero:
+                raise _refuse(v, row, first_col + k, where, what)
+            out[k] = 0.0
+            continue
+        try:
+            out[k] = float(v.strip() if isinstance(v, str) else v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise _refuse(v, row, first_col + k, where, what) from None
+        if not np.isfinite(out[k]):
+            raise _refuse(v, row, first_col + k, where, what)
+    return out
