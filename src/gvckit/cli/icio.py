@@ -1,4 +1,5 @@
-"""Commands on input-output tables: ``table info``, ``measure``, ``measures``, ``demo``."""
+"""Commands on input-output tables: ``table info``, ``table aggregate``, ``table maps``,
+``table template``, ``measure``, ``measures``, ``demo``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from gvckit.cli._app import (
     YearOpt,
     _LoadBar,
     _status,
+    _stderr,
     app,
     out_console,
     table_app,
@@ -105,6 +107,98 @@ def _print_info(info: dict[str, Any]) -> None:
         out_console.print(f"note: {note}")
 
 
+MapOpt = Annotated[
+    str | None,
+    typer.Option(help="Map CSV (from,to[,weight]) or a shipped map (gvckit table maps)."),
+]
+
+
+@table_app.command("aggregate")
+def table_aggregate(
+    table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Output table: .csv (read by gvckit measure), .parquet."
+        ),
+    ],
+    countries: MapOpt = None,
+    sectors: MapOpt = None,
+    keep_others: Annotated[
+        bool, typer.Option("--keep-others", help="Keep countries absent from the map as they are.")
+    ] = False,
+    fmt: FormatOpt = "auto",
+    output_basis: BasisOpt = "rows",
+    year: YearOpt = None,
+    small: SmallOpt = False,
+    sheet: SheetOpt = None,
+) -> None:
+    """Aggregate (or split) TABLE's countries and/or sectors with maps; write the table to -o."""
+    import warnings
+
+    from gvckit.errors import OptionError
+    from gvckit.icio.aggregate import aggregate
+    from gvckit.icio.concordances import ConcordanceWarning, read_map
+    from gvckit.icio.writers import table_format, write_table
+
+    if countries is None and sectors is None:
+        raise OptionError("give --countries MAP, --sectors MAP or both")
+    if keep_others and countries is None:
+        raise OptionError("--keep-others applies to --countries, which is not given")
+    table_format(output)  # fail on a bad name before a long load
+    cmap = None if countries is None else read_map(countries, "countries map")
+    smap = None if sectors is None else read_map(sectors, "sectors map")
+    t = _load(table, fmt, output_basis, year, small, sheet)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConcordanceWarning)
+        try:
+            result = aggregate(t, cmap, smap, keep_others=keep_others)
+        except TableError as exc:
+            raise exc.located(table) from None
+    for w in caught:
+        _stderr(f"warning: {w.message}")
+    write_table(result, output)
+    _stderr(
+        f"written: {output} ({len(t.countries)} → {len(result.countries)} countries,"
+        f" {len(t.sectors)} → {len(result.sectors)} sectors)"
+    )
+
+
+@table_app.command("maps")
+def table_maps() -> None:
+    """List the maps shipped with gvckit (for table aggregate --countries / --sectors)."""
+    from gvckit.icio.concordances import concordance_names
+
+    for name, what in concordance_names().items():
+        typer.echo(f"{name}: {what}")
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",")]
+
+
+@table_app.command("template")
+def table_template(
+    output: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx).")],
+    countries: Annotated[
+        str, typer.Option("--countries", help="Countries (or regions), comma-separated: A,B.")
+    ],
+    sectors: Annotated[str, typer.Option("--sectors", help="Sectors, comma-separated: S1,S2.")],
+    final_demand: Annotated[
+        str,
+        typer.Option("--final-demand", help="Final-demand categories, comma-separated."),
+    ] = "FD",
+) -> None:
+    """Write an Excel template for your own table: instructions and labelled blank Z, Y and
+    VA blocks. Fill it in and read it like any table (gvckit table info OUT.xlsx)."""
+    from gvckit.icio.readers.template import write_template
+
+    if output.suffix.lower() != ".xlsx":
+        raise GvcError(f"the template is an .xlsx workbook, not {output.name!r}")
+    write_template(output, _split(countries), _split(sectors), _split(final_demand))
+    out_console.print(f"written: {output}", markup=False)
+
+
 @app.command("measure")
 def measure_cmd(
     measure: Annotated[
@@ -185,20 +279,23 @@ def demo(
         Path | None,
         typer.Option("--output", "-o", help="Also write the TiVA table to this file."),
     ] = None,
+    report: Annotated[
+        Path, typer.Option("--report", help="Where to write the demo report.")
+    ] = Path("demo/report.html"),
 ) -> None:
-    """Summary and TiVA origin × destination table of the bundled WIOD 2011 table."""
-    from gvckit.demo import demo_tables
+    """The bundled WIOD 2011 table summarised, and the full demo report (HTML)."""
+    from gvckit.demo import demo_report, demo_tables
 
     summary, tiva = demo_tables()
     out_console.print(summary)
-    out_console.print(
-        "\nTrade in value added 2011 (V·B·Y): value added of the origin (rows) absorbed in final"
-        " demand of the destination (columns), billions of US$\n"
-    )
-    with_width = tiva.to_string(float_format=lambda v: f"{v:,.0f}", line_width=None)
-    typer.echo(with_width)
     if output is not None:
         from gvckit.output import write_frame
 
         write_frame(tiva.reset_index(), output)
-        out_console.print(f"\nwritten: {output}")
+        out_console.print(f"TiVA origin × destination (US$ bn) written: {output}")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    with _status("building the report"):
+        written, notes = demo_report(report)
+    for note in notes:
+        _stderr(f"note: {note}")
+    out_console.print(f"\nreport: {written.resolve()}  (open it in a browser; it works offline)")

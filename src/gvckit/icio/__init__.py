@@ -6,26 +6,35 @@
 """
 
 from gvckit.icio import gvc_measures  # noqa: F401  (registers the decompositions)
+from gvckit.icio.aggregate import aggregate
+from gvckit.icio.concordances import Concordance, concordance, concordance_names, read_map
 from gvckit.icio.decompose import Basis
 from gvckit.icio.groups import Grouping, grouping, parse_groups
 from gvckit.icio.measures import MEASURES, measure, measure_names
 from gvckit.icio.model import IcioModel
 from gvckit.icio.readers import FORMATS, detect_format, read
 from gvckit.icio.table import BalanceReport, IcioTable, TableMeta
+from gvckit.icio.writers import write_table
 
 __all__ = [
     "FORMATS",
     "MEASURES",
     "BalanceReport",
     "Basis",
+    "Concordance",
     "Grouping",
     "IcioModel",
     "IcioTable",
     "TableMeta",
+    "aggregate",
+    "concordance",
+    "concordance_names",
     "detect_format",
     "grouping",
     "measure",
     "measure_names",
     "parse_groups",
     "read",
+    "read_map",
+    "write_table",
 ]
