@@ -1,0 +1,597 @@
+"""Panels over years: one measure on many tables, one Dask task per table.
+
+>>> from gvckit import panel
+>>> panel.write("bm", ["wiot_*.csv.gz"], "out/", approach="sink")  # doctest: +SKIP
+>>> panel.changes(panel.read("out/"))                             # doctest: +SKIP
+
+Tasks get paths, read their table inside the worker and return only the tidy result
+(:func:`run`) or write it themselves (:func:`write`): neither the client nor the scheduler holds
+a table. :func:`write` writes Parquet partitioned by year, ``OUT/year=YYYY/part-0.parquet``
+(hive layout: the year is in the folder name, the file holds the measure's columns and
+``source``), each file atomically; years already written are skipped unless ``force``, and a
+failed year is reported while the others complete. Dask (``gvckit[scale]``) is imported only
+inside the functions that use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import importlib
+import os
+import re
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from gvckit.errors import GvcError, InputError, OptionError, OutputError, TableError
+
+__all__ = [
+    "PanelEvent", "PanelReport", "PanelTask", "TaskResult", "changes", "connect", "discover",
+    "parse_years", "read", "run", "share", "write",
+]  # fmt: skip
+
+#: Steps a task reports while it runs, in order.
+STEPS = ("reading", "computing", "writing")
+#: Options that go to the reader; every other option goes to the measure.
+READER_OPTIONS = ("format", "output_basis", "small")
+PART = "part-0.parquet"
+TOPIC = "gvckit-panel"
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
+_TABLE_SUFFIXES = {".csv", ".gz", ".zip", ".xlsx", ".xlsm", ".tsv", ".txt"}
+_PARTITION = re.compile(r"^year=(\d{4})$")
+
+Status = Literal["done", "skipped", "failed"]
+YearsSpec = str | Iterable[int] | None
+Sources = Iterable["str | Path | PanelTask"]
+
+
+def _import(module: str) -> ModuleType:
+    """Import ``module`` of the Dask extra, or say how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise GvcError(
+            "panels run on Dask, which is not installed: install gvckit[scale]"
+            " (pip install 'gvckit[scale]')"
+        ) from None
+
+
+@contextlib.contextmanager
+def connect(
+    scheduler: str = "local", workers: int | None = None, *, processes: bool = True
+) -> Iterator[Any]:
+    """A Dask client on a new ``LocalCluster`` of ``workers`` single-threaded workers (default:
+    one per CPU) when ``scheduler`` is ``"local"``, else on the scheduler at that address."""
+    dist = _import("distributed")
+    if workers is not None and workers < 1:
+        raise OptionError(f"--workers must be at least 1, not {workers}")
+    if scheduler == "local":
+        n = workers or os.cpu_count() or 1
+        local = {"threads_per_worker": 1, "processes": processes, "dashboard_address": ":0"}
+        with dist.LocalCluster(n_workers=n, **local) as cluster, dist.Client(cluster) as client:
+            yield client
+        return
+    if workers is not None:
+        raise OptionError("--workers sizes a local cluster; a running scheduler has its workers")
+    try:
+        client = dist.Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:
+        raise GvcError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+    with client:
+        yield client
+
+
+# ---------------------------------------------------------------------------- finding tables
+
+
+@dataclass(frozen=True)
+class PanelTask:
+    """One table: its absolute ``path`` and ``year`` (None: the table's metadata tells);
+    ``member`` when the reader must be told the year (a zip holding several years)."""
+
+    path: str
+    year: int | None
+    member: bool = False
+
+    @property
+    def name(self) -> str:
+        """The file name, the ``source`` column of the results."""
+        return Path(self.path).name
+
+    @property
+    def label(self) -> str:
+        """``YEAR file``, for progress lines and summaries."""
+        return f"{self.year if self.year is not None else '????'} {self.name}"
+
+
+def parse_years(years: YearsSpec) -> tuple[int, ...] | None:
+    """Years from ``"1995-2011"``, ``"2000,2005,2010-2011"`` or ints (None: every year)."""
+    if years is None:
+        return None
+    if not isinstance(years, str):
+        return tuple(sorted({int(y) for y in years}))
+    wanted: set[int] = set()
+    for part in years.split(","):
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", part)
+        if m is None:
+            raise OptionError(
+                f"--years {years!r}: {part.strip()!r} is not a year or a range of years;"
+                " write e.g. 1995-2011 or 2000,2005,2010-2011"
+            )
+        first, last = int(m[1]), int(m[2] or m[1])
+        if last < first:
+            raise OptionError(f"--years {years!r}: the range {first}-{last} runs backwards")
+        wanted.update(range(first, last + 1))
+    return tuple(sorted(wanted))
+
+
+def year_of(name: str) -> int | None:
+    """The year in a file name (the last one: ``ICIO2021_2017.csv`` is 2017), if any."""
+    found = _YEAR.findall(re.sub(r"\.gz$", "", name, flags=re.IGNORECASE))
+    return int(found[-1]) if found else None
+
+
+def _expand(source: str) -> list[Path]:
+    """The files a source names: a file, a folder's tables, or a glob pattern's matches."""
+    if any(c in source for c in "*?["):
+        matches = sorted(glob.glob(os.path.expanduser(source), recursive=True))
+        if not matches:
+            raise InputError("no file matches this pattern", file=source)
+        return [p for m in matches for p in _expand_path(Path(m))]
+    return _expand_path(Path(source).expanduser())
+
+
+def _expand_path(path: Path) -> list[Path]:
+    """``path``, or the files of a folder that have a year in their name (and its zips)."""
+    if not path.exists():
+        raise InputError("no such file or folder", file=path)
+    if not path.is_dir():
+        return [path]
+    files = [
+        p
+        for p in sorted(path.iterdir())
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() in _TABLE_SUFFIXES
+        and (year_of(p.name) is not None or p.suffix.lower() == ".zip")
+    ]
+    if not files:
+        raise InputError(
+            "no table with a year in its name in this folder",
+            file=path,
+            expected="files such as wiot_2011.csv.gz or ICIO2023_2019.csv",
+        )
+    return files
+
+
+def _tasks_of(path: Path) -> list[PanelTask]:
+    """One task per year of an OECD zip holding several, else one for the file."""
+    full = str(path.absolute())
+    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+        from gvckit.icio.readers.oecd import list_members
+
+        with contextlib.suppress(zipfile.BadZipFile, OSError):
+            years = sorted({m.year for m in list_members(path)})
+            if years:
+                return [PanelTask(full, y, member=True) for y in years]
+    return [PanelTask(full, year_of(path.name))]
+
+
+def discover(sources: Iterable[str | Path], years: YearsSpec = None) -> list[PanelTask]:
+    """The tables of a panel, by year: ``sources`` are files, folders (their files with a year
+    in the name) or glob patterns; ``years`` filters. Two tables for one year is an error."""
+    wanted = parse_years(years)
+    tasks = list(dict.fromkeys(t for s in sources for p in _expand(str(s)) for t in _tasks_of(p)))
+    if not tasks:
+        raise InputError("no table given", expected="files, folders or glob patterns")
+    if wanted is not None:
+        found = sorted({t.year for t in tasks if t.year is not None})
+        tasks = [t for t in tasks if t.year is None or t.year in wanted]
+        if not tasks:
+            raise OptionError(
+                f"no table for the years asked ({_span(wanted)}); the sources hold {_span(found)}"
+            )
+    by_year: dict[int, list[str]] = {}
+    for t in tasks:
+        if t.year is not None:
+            by_year.setdefault(t.year, []).append(t.name)
+    for year, names in by_year.items():
+        if len(names) > 1:
+            raise OptionError(
+                f"several tables for {year}: {', '.join(names)};"
+                " pass the files, or a pattern that picks one table per year"
+            )
+    return sorted(tasks, key=lambda t: (t.year is None, t.year or 0, t.path))
+
+
+def _span(years: Sequence[int]) -> str:
+    """``1995-2011`` for a run of years, else the list."""
+    run = len(years) > 2 and list(years) == list(range(years[0], years[-1] + 1))
+    return f"{years[0]}-{years[-1]}" if run else ", ".join(map(str, years)) or "no year"
+
+
+# ------------------------------------------------------------------------ one task, one table
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What every task computes: measure, its options, groups, reader options, years asked."""
+
+    measure: str
+    options: Mapping[str, Any]
+    groups: Mapping[str, tuple[str, ...]]
+    reader: Mapping[str, Any]
+    years: tuple[int, ...] | None
+
+
+def _setup(
+    measure: str, sources: Sources, years: YearsSpec, groups: Any, options: Mapping[str, Any]
+) -> tuple[list[PanelTask], _Spec]:
+    """The tasks, and the spec checked on a tiny table (bad options fail before any work)."""
+    import gvckit.icio  # noqa: F401  (registers every measure)
+    from gvckit.icio.groups import parse_groups
+    from gvckit.icio.measures import check_options
+
+    wanted = parse_years(years)
+    tasks = [t for t in sources if isinstance(t, PanelTask)]
+    others = [s for s in sources if not isinstance(s, PanelTask)]
+    if others or not tasks:
+        tasks += discover(others, wanted)
+    tasks = [t for t in tasks if wanted is None or t.year is None or t.year in wanted]
+    reader = {k: options[k] for k in READER_OPTIONS if k in options}
+    rest = {k: v for k, v in options.items() if k not in READER_OPTIONS}
+    _, clean = check_options(measure, rest)
+    spec = _Spec(measure, clean, parse_groups(groups), reader, wanted)
+    _empty(spec)
+    return tasks, spec
+
+
+def _empty(spec: _Spec) -> pd.DataFrame:
+    """The result's columns and types, from the measure on a tiny table (the Dask ``meta``)."""
+    from gvckit.icio.measures import measure
+    from gvckit.icio.table import IcioTable
+
+    members = list(dict.fromkeys(m for ms in spec.groups.values() for m in ms))
+    taken = set(members) | set(spec.groups)
+    entities = members + [e for e in (f"ZZ{k}" for k in range(len(taken) + 2)) if e not in taken]
+    n = 2 * len(entities)
+    Y = np.full((n, len(entities)), float(n))
+    table = IcioTable(entities=entities, sectors=("s1", "s2"), Z=np.ones((n, n)), Y=Y)
+    frame = measure(spec.measure, table, groups=spec.groups or None, **spec.options)
+    return _tag(frame.iloc[:0], 0, "")
+
+
+def _tag(frame: pd.DataFrame, year: int, source: str) -> pd.DataFrame:
+    """``frame`` with the columns ``year`` and ``source``."""
+    return frame.assign(year=np.int64(year), source=source)
+
+
+def _read_table(task: PanelTask, spec: _Spec) -> tuple[Any, int]:
+    """The task's table, with its year, which its name and metadata must agree on."""
+    from gvckit import icio
+
+    extra: dict[str, Any] = {"year": task.year} if task.member else {}
+    table = icio.read(task.path, **spec.reader, **extra)
+    meta: int | None = table.meta.year
+    year = task.year if task.year is not None else meta
+    if year is None:
+        raise InputError(
+            "cannot tell the table's year",
+            file=task.path,
+            expected="a year in the file name (e.g. wiot_2011.csv.gz) or in its metadata",
+        )
+    if meta is not None and meta != year:
+        raise InputError(f"the table says it is for {meta}, its name {year}", file=task.path)
+    return table, year
+
+
+def _compute(table: Any, task: PanelTask, spec: _Spec, year: int) -> pd.DataFrame:
+    """The measure on ``table``, tagged with ``year`` and ``source``."""
+    from gvckit.icio.measures import measure
+
+    try:
+        frame = measure(spec.measure, table, groups=spec.groups or None, **spec.options)
+    except TableError as exc:
+        raise exc.located(task.path) from None
+    return _tag(frame, year, task.name)
+
+
+def _frame_task(task: PanelTask, spec: _Spec) -> pd.DataFrame:
+    """One partition of :func:`run` (empty for a year not asked for, known from the table)."""
+    table, year = _read_table(task, spec)
+    if spec.years is not None and year not in spec.years:
+        return _empty(spec)
+    return _compute(table, task, spec, year)
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """How one table went: ``status`` done, skipped (already written, or a year not asked for)
+    or failed (with ``reason``); ``rows`` written; seconds reading, computing, writing."""
+
+    task: PanelTask
+    status: Status
+    reason: str | None = None
+    rows: int = 0
+    seconds: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+def _reporter(run: str, index: int) -> Callable[[str], None]:
+    """Send task ``index``'s steps to the client (a no-op outside a Dask worker)."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+    except (ImportError, ValueError):
+        return lambda _step: None
+    return lambda step: worker.log_event(TOPIC, {"run": run, "index": index, "step": step})
+
+
+def _partition(out: Path, year: int) -> Path:
+    """The Parquet file of ``year``."""
+    return out / f"year={year}" / PART
+
+
+def _write_part(frame: pd.DataFrame, out: Path, year: int) -> None:
+    """Write one year atomically (no partial file, no empty folder left on failure)."""
+    from gvckit.output import write_frame
+
+    target = _partition(out, year)
+    created = not target.parent.exists()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_frame(frame.drop(columns="year"), target)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                target.parent.rmdir()
+        raise
+
+
+def _write_task(
+    task: PanelTask, spec: _Spec, out: str, force: bool, run: str, index: int
+) -> TaskResult:
+    """One task of :func:`write`, on a worker: read, compute, write; failures are returned."""
+    say = _reporter(run, index)
+    try:
+        start = time.perf_counter()
+        say("reading")
+        table, year = _read_table(task, spec)
+        if task.year is None:  # the year is known only now
+            task = replace(task, year=year)
+            if spec.years is not None and year not in spec.years:
+                return TaskResult(task, "skipped", "year not asked for")
+            if not force and _partition(Path(out), year).exists():
+                return TaskResult(task, "skipped", "already written")
+        read = time.perf_counter()
+        say("computing")
+        frame = _compute(table, task, spec, year)
+        del table
+        computed = time.perf_counter()
+        say("writing")
+        _write_part(frame, Path(out), year)
+        times = (read - start, computed - read, time.perf_counter() - computed)
+        return TaskResult(task, "done", rows=len(frame), seconds=times)
+    except GvcError as exc:
+        return TaskResult(task, "failed", str(exc))
+    except Exception as exc:  # a bug or no memory: reported with the others, the panel goes on
+        return TaskResult(task, "failed", f"unexpected {type(exc).__name__}: {exc}")
+
+
+# --------------------------------------------------------------------------------- the panels
+
+
+@dataclass(frozen=True)
+class PanelEvent:
+    """Task ``index`` reached ``step`` (one of :data:`STEPS`), or ended with ``result``."""
+
+    index: int
+    task: PanelTask
+    step: str
+    result: TaskResult | None = None
+
+
+Listener = Callable[[PanelEvent], None]
+
+
+@dataclass(frozen=True)
+class PanelReport:
+    """What :func:`write` did: the output folder and one result per task, in task order."""
+
+    out: Path
+    results: tuple[TaskResult, ...]
+
+    def with_status(self, status: Status) -> list[TaskResult]:
+        """The results of one status (``not report.with_status("failed")``: all went well)."""
+        return [r for r in self.results if r.status == status]
+
+
+def write(
+    measure: str,
+    sources: Sources,
+    out: str | Path,
+    *,
+    years: YearsSpec = None,
+    client: Any = None,
+    scheduler: str = "local",
+    workers: int | None = None,
+    force: bool = False,
+    groups: Any = None,
+    listener: Listener | None = None,
+    **options: Any,
+) -> PanelReport:
+    """Compute ``measure`` on every table of ``sources`` (see :func:`discover`) and write
+    ``out/year=YYYY/part-0.parquet``, one Dask task per table on ``client`` (default: one from
+    :func:`connect` with ``scheduler`` and ``workers``, started only if a year is to be done).
+    Years already written are skipped unless ``force``; a failed year does not stop the others.
+    ``options`` go to the measure (``approach="sink"``) or, for :data:`READER_OPTIONS`, to the
+    reader; ``listener`` receives progress events."""
+    tasks, spec = _setup(measure, sources, years, groups, options)
+    dist = _import("distributed")
+    folder = Path(out).expanduser().resolve()
+    if folder.exists() and not folder.is_dir():  # the folders are made by the tasks
+        raise OutputError(f"cannot write the panel to {folder}: it is a file, not a folder")
+    results: dict[int, TaskResult] = {}
+    run_id, say = uuid.uuid4().hex, listener or (lambda _event: None)
+
+    def finish(i: int, result: TaskResult) -> None:
+        results[i] = result
+        say(PanelEvent(i, tasks[i], result.status, result))
+
+    def on_step(event: tuple[float, Any]) -> None:
+        msg = event[1]
+        if isinstance(msg, dict) and msg.get("run") == run_id and msg["index"] not in results:
+            say(PanelEvent(msg["index"], tasks[msg["index"]], str(msg["step"])))
+
+    todo = []
+    for i, task in enumerate(tasks):
+        if not force and task.year is not None and _partition(folder, task.year).exists():
+            finish(i, TaskResult(task, "skipped", "already written"))
+        else:
+            todo.append(i)
+    with contextlib.ExitStack() as stack:
+        if todo and client is None:
+            client = stack.enter_context(connect(scheduler, workers))
+        if todo and listener is not None:
+            client.subscribe_topic(TOPIC, on_step)
+            stack.callback(client.unsubscribe_topic, TOPIC)
+        futures = {
+            client.submit(
+                _write_task, tasks[i], spec, str(folder), force, run_id, i,
+                key=f"gvckit-panel-{tasks[i].year}-{run_id}-{i}", pure=False,
+            ): i
+            for i in todo
+        }  # fmt: skip
+        stack.callback(lambda: [f.cancel() for f in futures])
+        for future in dist.as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as exc:  # the worker died (out of memory?): KilledWorker
+                result = TaskResult(
+                    tasks[futures[future]], "failed", f"{type(exc).__name__}: {exc}"
+                )
+            finish(futures[future], result)
+    return PanelReport(folder, tuple(results[i] for i in range(len(tasks))))
+
+
+def run(
+    measure: str,
+    sources: Sources,
+    *,
+    years: YearsSpec = None,
+    client: Any = None,
+    compute: bool = False,
+    groups: Any = None,
+    **options: Any,
+) -> Any:
+    """``measure`` on every table of ``sources`` as a Dask DataFrame, one partition per table:
+    the measure's columns plus ``year`` and ``source``. Lazy (computed on the scheduler active
+    then) unless ``compute=True``: then a pandas DataFrame computed on ``client`` (default: the
+    active Dask client, else a new local cluster). An error in a table is raised; :func:`write`
+    goes on past it."""
+    tasks, spec = _setup(measure, sources, years, groups, options)
+    dd = _import("dask.dataframe")
+    with _import("dask").config.set({"dataframe.convert-string": False}):  # keep pandas dtypes
+        frame = dd.from_map(_frame_task, tasks, spec=spec, meta=_empty(spec), label="gvckit-panel")
+    if not compute:
+        return frame
+    with contextlib.ExitStack() as stack:
+        if client is None:  # the active client, else a local cluster for this computation
+            with contextlib.suppress(ValueError):
+                client = _import("distributed").default_client()
+        if client is None:
+            client = stack.enter_context(connect())
+        return client.compute(frame).result().reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- time series
+
+
+def read(out: str | Path) -> pd.DataFrame:
+    """The results written by :func:`write` (``gvckit panel``): the measure's columns, ``year``
+    (int) and ``source``, by year."""
+    folder = Path(out)
+    parts = sorted(
+        (int(m[1]), p / PART)
+        for p in (folder.iterdir() if folder.is_dir() else ())
+        if (m := _PARTITION.match(p.name)) and (p / PART).is_file()
+    )
+    if not parts:
+        raise InputError("no panel here", file=folder, expected="folders year=YYYY/part-0.parquet")
+    frames = [pd.read_parquet(path) for _, path in parts]
+    return pd.concat(
+        [f.drop(columns="source").assign(year=np.int64(y), source=f["source"])
+         for (y, _), f in zip(parts, frames, strict=True)],
+        ignore_index=True,
+    )  # fmt: skip
+
+
+def share(
+    frame: pd.DataFrame, numerator: str = "DVA", denominator: str = "EXGR", *, column: str = "term"
+) -> pd.DataFrame:
+    """``numerator / denominator`` per series and year (DVA / EXGR: the DVA share of gross
+    exports, from ``bm`` or ``my`` results), as rows with ``column`` = ``"<numerator>_SH"``;
+    NaN where the denominator is 0."""
+    if column not in frame.columns:
+        raise OptionError(f"the frame has no column {column!r} (columns: {list(frame.columns)})")
+    keys = [c for c in frame.columns if c not in (column, "value")]
+    parts = {}
+    for term in (numerator, denominator):
+        rows = frame[frame[column] == term]
+        if rows.empty:
+            held = ", ".join(map(str, frame[column].unique()))
+            raise OptionError(f"no {column} {term!r} in the frame (it holds: {held})")
+        parts[term] = rows.set_index(keys)["value"]
+    den = parts[denominator]
+    result = (parts[numerator] / den.where(den != 0)).rename("value").reset_index()
+    result.insert(len(keys), column, f"{numerator}_SH")
+    return result
+
+
+def changes(frame: pd.DataFrame, *, base: str | int = "previous") -> pd.DataFrame:
+    """Change of every series (one per value of the key columns: country, sector, indicator...)
+    between years, long and ready for charts: keys, ``year``, ``value``, ``base_year``,
+    ``base_value``, ``change`` = value − base_value and ``relative_change`` = change /
+    |base_value| (NaN where the base value is 0 or missing). ``base``: ``"previous"`` (the
+    series' previous year), ``"first"`` or a year. Use it on participation, position
+    (``--by sector`` for country-sectors) or the :func:`share` of bm results."""
+    keys = [c for c in frame.columns if c not in ("year", "value", "source")]
+    if not {"year", "value"} <= set(frame.columns) or not keys:
+        raise OptionError(f"not a panel frame (key columns, year, value): {list(frame.columns)}")
+    data = frame[[*keys, "year", "value"]].astype({"year": "int64"})
+    data = data.sort_values([*keys, "year"], kind="stable").reset_index(drop=True)
+    if data.duplicated([*keys, "year"]).any():
+        raise OptionError("several rows for one series and year: is the frame one measure?")
+    grouped = data.groupby(keys, sort=False, dropna=False)[["year", "value"]]
+    if base in ("previous", "first"):
+        at = grouped.shift(1) if base == "previous" else grouped.transform("first")
+        base_year, base_value = at["year"], at["value"]
+    else:
+        year = _base_year(base, data["year"])
+        at = data.loc[data["year"] == year, [*keys, "value"]]
+        base_value = data[keys].merge(at, on=keys, how="left")["value"]
+        base_year = pd.Series(year, index=data.index, dtype="Int64").where(base_value.notna())
+    out = data.assign(base_year=base_year.astype("Int64"), base_value=base_value)
+    out["change"] = out["value"] - out["base_value"]
+    size = out["base_value"].abs()
+    out["relative_change"] = out["change"] / size.where(size != 0)
+    return out
+
+
+def _base_year(base: str | int, years: pd.Series) -> int:
+    """The base year asked for, which must be in the panel."""
+    if isinstance(base, str) and not base.isdigit():
+        raise OptionError(f"base must be 'previous', 'first' or a year, not {base!r}")
+    present = sorted(set(years.tolist()))
+    if int(base) not in present:
+        raise OptionError(f"base year {base} is not in the panel ({_span(present)})")
+    return int(base)
