@@ -180,9 +180,11 @@ def test_installed_console_script(leather_path: Path) -> None:
 
 def test_demo(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = tmp_path / "tiva.csv"
-    assert main(["demo", "-o", str(out)]) == 0
+    report = tmp_path / "demo" / "report.html"
+    assert main(["demo", "-o", str(out), "--report", str(report)]) == 0
     text = capsys.readouterr().out
-    assert "WIOD 2013 release" in text and "CHN" in text and "destination" in text
+    assert "WIOD 2013 release" in text and "CHN" in text and str(report.resolve()) in text
+    assert report.stat().st_size > 1_000_000
     matrix = pd.read_csv(out, index_col=0)
     assert matrix.shape == (41, 41)
     # the matrix is value added by origin, so it sums to world value added (US$ bn)

@@ -1,0 +1,124 @@
+"""Sections 4 and 5 of the report: the portfolio review (IDB review style) and the method and
+sources (every measure with its paper, the data sources and the table's balance)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gvckit.chain.model import Chain
+from gvckit.icio.measures import MEASURES
+from gvckit.icio.table import IcioTable
+from gvckit.portfolio.store import PortfolioStore
+from gvckit.portfolio.summary import review, summary
+from gvckit.report import charts
+from gvckit.report.model import Chart, Section, Table
+
+__all__ = ["PAPERS", "method_section", "portfolio_section"]
+
+#: The paper behind each measure the report shows.
+PAPERS = {
+    "tiva": "Johnson, R. C. & Noguera, G. (2012). Accounting for intermediates: production "
+    "sharing and trade in value added. Journal of International Economics 86(2).",
+    "exports": "Gross exports by partner, final and intermediate (the table itself).",
+    "leontief": "Leontief, W. (1936). Quantitative input and output relations in the economic "
+    "system of the United States. Review of Economics and Statistics 18(3).",
+    "kww": "Koopman, R., Wang, Z. & Wei, S.-J. (2014). Tracing value-added and double counting "
+    "in gross exports. American Economic Review 104(2).",
+    "bm": "Borin, A. & Mancini, M. (2019). Measuring what matters in global value chains and "
+    "value-added trade. World Bank Policy Research Working Paper 8804.",
+    "participation": "Koopman et al. (2010, 2014); OECD TiVA; Borin & Mancini (2019); Wang, "
+    "Wei, Yu & Zhu (2017), Measures of participation in global value chains and global "
+    "business cycles, NBER Working Paper 23222.",
+    "position": "Koopman, R., Powers, W., Wang, Z. & Wei, S.-J. (2010). Give credit where credit "
+    "is due: tracing value added in global production chains. NBER Working Paper 16426.",
+    "upstreamness": "Antràs, P., Chor, D., Fally, T. & Hillberry, R. (2012). Measuring the "
+    "upstreamness of production and trade flows. American Economic Review 102(3).",
+    "nrca": "Koopman, R., Wang, Z. & Wei, S.-J. (2014), section on revealed comparative "
+    "advantage in value-added terms.",
+}
+
+
+def portfolio_section(store: PortfolioStore, label: str) -> Section:
+    """Activities and amounts by funding type, pattern and year, and the review's questions,
+    for the value chain activities (yes and possible) of the scanned portfolio."""
+    section = Section("portfolio", "Portfolio review",
+                      f"Value chain activities (classified yes or possible) in {label}, "
+                      "summarised like the IDB review (seed 000, Tables 3 and 4).")  # fmt: skip
+    by_type = summary(store, "finance_type")
+    if by_type.empty:
+        section.intro += " No value chain activity was found."
+        return section
+    counts = by_type.groupby("finance_type", sort=False)["activities"].sum().reset_index()
+    section.blocks.append(Chart("Activities by funding type", charts.bar(
+        counts, "activities", "finance_type", "Value chain activities by funding type",
+        value_format=",d"), by_type, "Amounts are summed in each currency."))  # fmt: skip
+    pattern = summary(store, "pattern")
+    counts = pattern.groupby("pattern", sort=False)["activities"].sum().reset_index()
+    section.blocks.append(Chart("Activities by pattern of engagement", charts.bar(
+        counts, "activities", "pattern", "Pattern of engagement (seed 000, Table 1)",
+        value_format=",d"), pattern))  # fmt: skip
+    years = summary(store, "year")
+    per_year = years.groupby("year", sort=False)["activities"].sum().reset_index()
+    per_year = per_year[per_year["year"] != "(none)"].assign(series="activities")
+    if not per_year.empty:
+        per_year["year"] = per_year["year"].astype(int)
+        per_year = per_year.sort_values("year")
+        section.blocks.append(Chart("Activities by start year", charts.lines(
+            per_year, "year", "activities", "series", "Value chain activities by start year"),
+            years))  # fmt: skip
+    section.blocks.append(Table("The review's questions", review(store),
+                                "How many analyse governance, lead firms and value added; which "
+                                "upgrading types and patterns they name."))  # fmt: skip
+    return section
+
+
+def method_section(table: IcioTable | None, chain: Chain | None) -> Section:
+    """The measures and their papers, the data sources, and the table's balance diagnostics."""
+    section = Section("method", "Method and sources",
+                      "What each measure means and where it comes from, the data used, and "
+                      "how well the table balances. gvckit computes; this report only "
+                      "presents.")  # fmt: skip
+    rows = [{"measure": name, "what": MEASURES[name].summary, "source": paper}
+            for name, paper in PAPERS.items() if name in MEASURES]  # fmt: skip
+    section.blocks.append(Table("Measures", pd.DataFrame(rows)))
+    sources = []
+    if table is not None:
+        meta = table.meta
+        sources.append({"data": "input-output table", "source": meta.source,
+                        "edition": getattr(meta, "edition", "") or "", "year": meta.year,
+                        "unit": meta.unit})  # fmt: skip
+    if chain is not None:
+        for src in chain.sources:
+            sources.append(
+                {
+                    "data": "value chain",
+                    "source": src.citation,
+                    "edition": src.table or "",
+                    "year": "",
+                    "unit": chain.currency,
+                }
+            )
+    if sources:
+        section.blocks.append(Table("Data sources", pd.DataFrame(sources)))
+    if table is not None:
+        bal = table.balance
+        info = bal.as_dict()
+        gaps = {k: info[k] for k in ("row_gap", "column_gap")}
+        summary_rows = [
+            {"check": "relative tolerance", "value": info["tolerance"]},
+            {"check": "rows out of balance", "value": bal.rows_out_of_balance},
+            {"check": "columns out of balance", "value": bal.columns_out_of_balance},
+            *({"check": f"largest {k.replace('_', ' ')} (absolute)", "value": v["max_abs"]}
+              for k, v in gaps.items() if isinstance(v, dict)),
+            {"check": "sectors with zero output", "value": len(bal.zero_output)},
+            {"check": "negative value added", "value": len(bal.negative_value_added)},
+        ]  # fmt: skip
+        notes = "; ".join(str(n) for n in bal.notes)
+        section.blocks.append(Table("Balance of the table", pd.DataFrame(summary_rows),
+                                    "Rows: gross output against the row sums of Z and Y; "
+                                    "columns: against the column sums of Z plus value added. "
+                                    + notes))  # fmt: skip
+        worst = pd.DataFrame(bal.worst())
+        if not worst.empty:
+            section.blocks.append(Table("Largest imbalances", worst, collapsed=True))
+    return section

@@ -1,0 +1,196 @@
+"""The report: its numbers are the API's, text from input files is escaped, the page works
+offline in a real headless Chromium (no console errors, charts drawn, map present, screenshot
+not blank), and the PDF is printed by Chromium."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import urllib.parse
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from gvckit.chain import read_chain
+from gvckit.chain.accounts import price_buildup
+from gvckit.cli import main
+from gvckit.datasets import load_example
+from gvckit.demo import EXAMPLES, demo_report
+from gvckit.icio.measures import measure
+from gvckit.interventions.audit import audit
+from gvckit.interventions.constraints import prioritise, read_constraints
+from gvckit.interventions.typology import read_intervention
+from gvckit.report import Chart, Figures, Table, build_report, render_html
+
+IPAD = EXAMPLES / "chains" / "apple_ipad_2010.yaml"
+BASE = EXAMPLES / "interventions" / "apple_ipad_2010"
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path, notes = demo_report(tmp_path_factory.mktemp("demo") / "report.html")
+    assert notes == []
+    return path
+
+
+@pytest.fixture(scope="module")
+def report():  # type: ignore[no-untyped-def]
+    return build_report(
+        table=load_example("wiod2013-2011"), country="CHN", sector="c14",
+        chain=read_chain(IPAD), constraints=read_constraints(f"{BASE}_constraints.yaml"),
+        intervention=read_intervention(f"{BASE}_intervention.yaml"),
+    )  # fmt: skip
+
+
+def test_numbers_are_the_apis(report) -> None:  # type: ignore[no-untyped-def]
+    table = load_example("wiod2013-2011")
+    bm = measure("bm", table, approach="sink", perspective="exporter")
+    terms = bm[bm["exporter"] == "CHN"].set_index("term")["value"]
+    key = report.block("Key figures")
+    assert isinstance(key, Figures) and key.data is not None
+    assert key.data.set_index("term")["value"].to_dict() == terms.to_dict()
+    assert key.items[1][1] == f"{terms['DVA'] / terms['EXGR']:.1%}"
+    wide = report.block("Participation by three methods").data.set_index("exporter")
+    for method in ("oecd", "bm"):
+        part = measure("participation", table, method=method)
+        api = part[(part["exporter"] == "CHN") & (part["indicator"] == "GVC_SH")]["value"]
+        assert wide.loc["CHN", f"{method}:GVC_SH"] == pytest.approx(float(api.iloc[0]), 1e-12)
+    pos = measure("position", table).set_index("country")["value"]
+    shown = report.block("GVC position index").data.set_index("country")["value"]
+    assert shown.to_dict() == pytest.approx(pos[shown.index].to_dict(), rel=1e-12)
+    chain = read_chain(IPAD)
+    build = report.block(f"Price build-up: margin added at each stage ({chain.currency} per unit)")
+    expected = price_buildup(chain).pivot_table(
+        index="stage", columns="indicator", values="value", sort=False
+    )
+    assert isinstance(build, Chart)
+    assert build.data.set_index("stage")["margin"].to_dict() == expected["margin"].to_dict()
+    ranked = report.block("Constraints by priority").data
+    pd.testing.assert_frame_equal(ranked, prioritise(read_constraints(f"{BASE}_constraints.yaml")))
+    findings = report.block("Design audit")
+    assert isinstance(findings, Table)
+    api = audit(read_intervention(f"{BASE}_intervention.yaml"), chain)
+    pd.testing.assert_frame_equal(findings.data, api)
+
+
+def test_html_tables_and_csv_downloads_carry_the_same_numbers(report) -> None:  # type: ignore[no-untyped-def]
+    html = render_html(report)
+    links = re.findall(r'href="(data:text/csv;charset=utf-8,[^"]+)"', html)
+    assert len(links) >= 15
+    position = report.block("GVC position index").data
+    for link in links:
+        text = urllib.parse.unquote(link.split(",", 1)[1].replace("&amp;", "&"))
+        frame = pd.read_csv(io.StringIO(text))
+        if list(frame.columns) == list(position.columns) and len(frame) == len(position):
+            assert frame["value"].to_numpy() == pytest.approx(position["value"].to_numpy())
+            break
+    else:
+        pytest.fail("no CSV download for the position chart")
+    page = re.sub(r"<script>.*?</script>", "", html, count=1, flags=re.S)  # minus plotly.js
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page)  # nothing from outside
+
+
+def test_text_from_input_files_is_escaped(tmp_path: Path) -> None:
+    data = yaml.safe_load(IPAD.read_text())
+    data["snapshots"][0]["actors"][0]["name"] = "<script>alert(1)</script>"
+    chain_file = tmp_path / "evil.yaml"
+    chain_file.write_text(yaml.safe_dump(data, sort_keys=False))
+    html = render_html(build_report(chain=read_chain(chain_file)))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<script>") == html.count("</script>")
+
+
+def test_cli_report_and_bad_options(tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    code, stdout, err = _run("report", "-o", str(out), "--chain", str(IPAD),
+                             "--constraints", f"{BASE}_constraints.yaml")  # fmt: skip
+    assert code == 0, err
+    assert out.stat().st_size > 1_000_000 and str(out) in stdout
+    assert _run("report", "-o", str(out))[0] == 2
+    code, _, err = _run("report", "-o", str(out), "--country", "CHN", "--chain", str(IPAD))
+    assert code == 2 and "need --table" in err
+    code, _, err = _run("report", "-o", str(tmp_path / "r.txt"), "--chain", str(IPAD))
+    assert code == 2 and ".html" in err
+    table = Path(__file__).parents[1] / "src" / "gvckit" / "data" / "wiod2013_2011.csv.gz"
+    code, _, err = _run("report", "-o", str(out), "--table", str(table), "--country", "XXX")
+    assert code == 2 and "--country 'XXX' is not in the table" in err
+
+
+def _browser_or_skip() -> str:
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        msg = "needs Chromium (Debian package chromium)"
+        if os.environ.get("GVCKIT_REQUIRE_BROWSER") == "1":
+            pytest.fail(msg + "; GVCKIT_REQUIRE_BROWSER=1 makes this a failure")
+        pytest.skip(msg)
+    pytest.importorskip("playwright.sync_api")
+    return str(exe)
+
+
+def test_demo_report_in_a_real_browser(demo: Path, tmp_path: Path) -> None:
+    exe = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    shot = tmp_path / "demo.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True).new_page()
+        problems: list[str] = []
+        outside: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith(("file:", "data:", "blob:")) else None)  # fmt: skip
+        page.goto(demo.as_uri())
+        page.wait_for_function("document.querySelectorAll('.main-svg').length > 0")
+        sizes = page.eval_on_selector_all(
+            "div.chart[id$='-plot']",
+            "els => els.map(e => { const r = e.getBoundingClientRect();"
+            " return [e.id, r.width, r.height, !!e.querySelector('.main-svg')]; })",
+        )
+        has_map = page.eval_on_selector("figure.map svg", "e => e.getBoundingClientRect().width")
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert problems == [] and outside == []
+    assert len(sizes) >= 8
+    for name, width, height, drawn in sizes:
+        assert width > 100 and height > 100 and drawn, name
+    assert has_map > 300
+    from PIL import Image
+
+    image = Image.open(shot).convert("L")
+    low, high = image.getextrema()
+    assert image.size[1] > 3000 and high - low > 100  # not blank
+
+
+def test_pdf_with_chromium_and_a_clear_error_without(demo: Path, tmp_path: Path) -> None:
+    _browser_or_skip()
+    from gvckit.report import write_pdf
+
+    pdf = write_pdf(demo, tmp_path / "demo.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
+    code, _, err = _run_without_chromium(tmp_path)
+    assert code == 2 and "apt install chromium" in err
+
+
+def _run_without_chromium(tmp_path: Path) -> tuple[int, str, str]:
+    old = os.environ["PATH"]
+    os.environ["PATH"] = str(tmp_path)  # nothing to find
+    try:
+        return _run("report", "-o", str(tmp_path / "x.html"), "--chain", str(IPAD),
+                    "--pdf", str(tmp_path / "x.pdf"))  # fmt: skip
+    finally:
+        os.environ["PATH"] = old
