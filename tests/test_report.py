@@ -194,3 +194,39 @@ def _run_without_chromium(tmp_path: Path) -> tuple[int, str, str]:
                     "--pdf", str(tmp_path / "x.pdf"))  # fmt: skip
     finally:
         os.environ["PATH"] = old
+
+
+def test_portfolio_and_panel_sections(tmp_path: Path) -> None:
+    import sys
+
+    from gvckit.portfolio.store import PortfolioStore
+    from gvckit.portfolio.summary import review, summary
+
+    sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+    from make_iati import GOOD, HEAD, TAIL, activity
+
+    xml = tmp_path / "donor.xml"
+    xml.write_text(HEAD + "".join(activity(i) for i in GOOD) + TAIL)
+    panel = pd.DataFrame({
+        "year": [2009, 2010, 2011] * 2, "exporter": ["CHN"] * 3 + ["USA"] * 3,
+        "indicator": "GVC_SH", "value": [0.40, 0.41, 0.42, 0.43, 0.42, 0.43],
+    })  # fmt: skip
+    with PortfolioStore(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        store.scan([xml])
+        rep = build_report(portfolio=store, portfolio_label="Test donor",
+                           table=load_example("wiod2013-2011"), country="CHN",
+                           peers=["USA"], panel=panel)  # fmt: skip
+        by_type = rep.block("Activities by funding type")
+        pd.testing.assert_frame_equal(by_type.data, summary(store, "finance_type"))
+        pd.testing.assert_frame_equal(rep.block("The review's questions").data, review(store))
+    years = rep.block("GVC participation over years")
+    assert isinstance(years, Chart) and len(years.data) == 6
+    html = render_html(rep)
+    assert "Portfolio review" in html and "Test donor" in html
+    out = tmp_path / "panel.csv"
+    panel.to_csv(out, index=False)
+    table = Path(__file__).parents[1] / "src" / "gvckit" / "data" / "wiod2013_2011.csv.gz"
+    args = ["--country", "CHN", "--panel", str(out), "--portfolio", str(xml)]
+    code, _, err = _run("report", "-o", str(tmp_path / "r.html"), "--table", str(table), *args)
+    assert code == 0, err
+    assert "scanned 2 activities" in err
