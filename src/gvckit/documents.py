@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gvckit.errors import InputError
 
 __all__ = [
     "MAX_BYTES",
     "FieldPath",
+    "Frozen",
     "LocatedError",
+    "Name",
     "first_error",
     "parse_document",
     "read_document",
@@ -33,6 +35,15 @@ MAX_BYTES = 50 * 1024**2
 _MAX_ALIASES = 100
 
 FieldPath = tuple[str | int, ...]
+
+#: A non-empty string field.
+Name = Annotated[str, Field(min_length=1)]
+
+
+class Frozen(BaseModel):
+    """Base of the models read from documents: immutable, unknown keys refused, text stripped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class LocatedError(ValueError):

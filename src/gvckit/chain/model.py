@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from gvckit.documents import LocatedError
+from gvckit.documents import Frozen as _Frozen
+from gvckit.documents import LocatedError, Name
 from gvckit.errors import ChainError
 
 __all__ = [
@@ -49,11 +50,6 @@ __all__ = [
 
 NonNeg = Annotated[float, Field(ge=0)]
 Share = Annotated[float, Field(ge=0, le=1, description="a fraction in [0, 1] (100 % = 1)")]
-Name = Annotated[str, Field(min_length=1)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class ActorKind(StrEnum):

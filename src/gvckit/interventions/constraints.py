@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Annotated, Self
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from gvckit.documents import Frozen as _Frozen
 from gvckit.documents import read_document, validate
 from gvckit.errors import InputError, OptionError
 from gvckit.interventions.approaches import constraint_types
@@ -31,10 +32,6 @@ __all__ = ["CRITERIA", "Constraint", "ConstraintSet", "prioritise", "read_constr
 CRITERIA = ("severity", "reach", "feasibility", "leverage")
 DEFAULT_WEIGHTS = {"severity": 0.3, "reach": 0.3, "feasibility": 0.2, "leverage": 0.2}
 Scale = Annotated[int, Field(ge=1, le=5)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class Where(_Frozen):

@@ -71,14 +71,14 @@ from typing import Annotated, Any, NamedTuple, Self
 
 import pandas as pd
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
-from gvckit.documents import FieldPath, LocatedError, read_document, validate
+from gvckit.documents import FieldPath, LocatedError, Name, read_document, validate
+from gvckit.documents import Frozen as _Frozen
 
 __all__ = [
     "ALL",
@@ -114,12 +114,7 @@ ALL = "all"
 _KNOWN = {"sex": SEXES, "firm_size": FIRM_SIZES}
 _TOL = 1e-9
 
-Name = Annotated[str, Field(min_length=1)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class BoxLevel(StrEnum):

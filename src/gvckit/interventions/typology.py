@@ -17,8 +17,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import field_validator, model_validator
 
+from gvckit.documents import Frozen as _Frozen
 from gvckit.documents import read_document, validate
 from gvckit.errors import InputError
 from gvckit.interventions.approaches import approaches
@@ -127,10 +128,6 @@ class Delivery(StrEnum):
     FACILITATION = "facilitation"  # the programme links firms to commercial providers
     MIXED = "mixed"
     DIRECT = "direct"  # the programme delivers services to firms itself
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
 class Beneficiaries(_Frozen):
