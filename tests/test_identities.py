@@ -105,3 +105,19 @@ def test_group_of_every_country_is_refused(table: IcioTable) -> None:
 
     with pytest.raises(OptionError, match="covers every country"):
         icio.measure("exports", table, groups={"WORLD": list(table.countries)})
+
+
+def test_position_by_sector_is_nan_where_undefined() -> None:
+    """KOR c2 has negative gross exports in WIOD 2011: its position is NaN, with no warning."""
+    import warnings
+
+    import numpy as np
+
+    from gvckit.datasets import load_example
+    from gvckit.icio import measure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frame = measure("position", load_example("wiod2013-2011"), by="sector")
+    bad = frame[~np.isfinite(frame["value"])]
+    assert list(zip(bad["country"], bad["sector"], strict=True)) == [("KOR", "c2")]

@@ -143,6 +143,12 @@ def test_bad_input_exit_2(
     assert not out.exists()
 
 
+def test_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["panel", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--years" in out and "--scheduler" in out and "--force" in out
+
+
 def test_without_dask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

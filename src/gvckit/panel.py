@@ -242,8 +242,9 @@ def _setup(
     from gvckit.icio.measures import check_options
 
     wanted = parse_years(years)
-    tasks = [t for t in sources if isinstance(t, PanelTask)]
-    others = [s for s in sources if not isinstance(s, PanelTask)]
+    items = list(sources)
+    tasks = [t for t in items if isinstance(t, PanelTask)]
+    others = [s for s in items if not isinstance(s, PanelTask)]
     if others or not tasks:
         tasks += discover(others, wanted)
     tasks = [t for t in tasks if wanted is None or t.year is None or t.year in wanted]

@@ -116,8 +116,14 @@ def _read_panel(path: Path) -> Any:
     import pandas as pd
 
     try:
-        frame = pd.read_parquet(path) if path.is_dir() or path.suffix == ".parquet" else (
-            pd.read_csv(path))  # fmt: skip
+        if path.is_dir():
+            from gvckit.panel import read
+
+            frame = read(path)
+        elif path.suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path)
     except (OSError, ValueError) as exc:
         raise GvcError(f"cannot read the panel {path}: {exc}") from None
     need = {"year", "exporter", "indicator", "value"}

@@ -227,13 +227,16 @@ def _indicator_frame(
 def position_measure(basis: Basis, by: str = "country") -> pd.DataFrame:
     """Koopman, Powers, Wang & Wei (2010, NBER 16426) GVC position: ln(1 + VS1/E) − ln(1 + VS/E),
     VS1 the country's (sector's) value added in other countries' exports, VS the foreign value
-    added in its exports, E its gross exports. 0 where E = 0."""
+    added in its exports, E its gross exports. 0 where E = 0; NaN where a logarithm is undefined
+    (a ratio <= -1, which negative gross exports can give: KOR c2 in WIOD 2011 exports -163)."""
     raw = _participation_oecd(basis)  # GVC, VS, VS1, E
     model = basis.model
     g = model.grouping
     agg = g.aggregate_rows(raw.T).T if by == "sector" else by_unit(model, raw.T).T
     _, vs, vs1, e = agg
-    value = np.where(e != 0, np.log1p(_ratio(vs1, e)) - np.log1p(_ratio(vs, e)), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.log1p(_ratio(vs1, e)) - np.log1p(_ratio(vs, e))
+    value = np.where(e != 0, logs, 0.0)
     if by == "sector":
         units, sectors = unit_sector_labels(model)
         return pd.DataFrame({"country": units, "sector": sectors, "value": value})
