@@ -324,3 +324,50 @@ def test_usd_conversion_by_value_date_year(tmp_path: Path) -> None:
         assert fin.loc["expenditure", "value_usd"] == pytest.approx(100 * 1.141)  # EUR 2020, G.5A
         usd = summary(store, "finance_type", usd=True)
         assert list(usd["currency"]) == ["USD"]
+
+
+@pytest.mark.parametrize("kind", ["official XML", "codeforiati CSV"])
+def test_codes_are_named_with_the_shared_codelists(tmp_path: Path, kind: str) -> None:
+    from gvckit.portfolio.codelists import read_codelists
+
+    root = shared_path("iati", "codelists")
+    folder = root / "iati-official" if kind == "official XML" else root / "codeforiati" / "api2"
+    names = read_codelists(folder)
+    assert names.name("FinanceType", "110") == "Standard grant"
+    assert names.name("Sector", "31163") == "Livestock"
+    assert names.name("Country", "HN") == "Honduras"
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    p = _write(tmp_path / "a.xml", V2)
+    assert _run("portfolio", "scan", str(p), "--db", db, "--codelists", str(folder))[0] == 0
+    with PortfolioStore(db) as store:
+        row = store.activities().iloc[0]
+    assert row["finance_type_name"] == "Standard grant"
+    assert row["sector_names"] == "31163 Livestock"
+    assert row["country_names"] == "HN Honduras; NI Nicaragua"
+    assert _run("portfolio", "scan", str(p), "--db", db, "--codelists", str(tmp_path))[0] == 2
+
+
+def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
+    """A database made by migration 0001 is upgraded in place and keeps its rows."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, inspect, text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    cfg = Config()
+    import gvckit.portfolio.store as store_module
+
+    cfg.set_main_option("script_location",
+                        str(Path(store_module.__file__).parent / "migrations"))  # fmt: skip
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO portfolio_scans (started_at, paths, files, activities, "
+                          "refused) VALUES ('x', '[]', 0, 0, 0)"))  # fmt: skip
+    engine.dispose()
+    with PortfolioStore(url) as store:
+        columns = {c["name"] for c in inspect(store.engine).get_columns("portfolio_activities")}
+        with store.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM portfolio_scans")).scalar() == 1
+    assert {"finance_type_name", "sector_names"} <= columns

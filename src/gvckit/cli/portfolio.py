@@ -53,12 +53,20 @@ def portfolio_scan(
         Path | None,
         typer.Option("--rates", help="Your own rates CSV (currency,year,usd_per_unit)."),
     ] = None,
+    codelists: Annotated[
+        Path | None,
+        typer.Option(
+            "--codelists",
+            help="IATI codelists folder to name the codes (default: $GVCKIT_IATI_CODELISTS).",
+        ),
+    ] = None,
     max_file_mb: Annotated[
         int, typer.Option("--max-file-mb", help="Largest decompressed file read (MiB).")
     ] = 1024,
 ) -> None:
     """Read, classify and store every activity; bad files are reported and skipped."""
     from gvckit.output import write_frame
+    from gvckit.portfolio.codelists import read_codelists
     from gvckit.portfolio.iati import Limits, find_files
     from gvckit.portfolio.rates import read_rates, shipped_rates
     from gvckit.portfolio.schema import ACTIVITIES
@@ -73,6 +81,7 @@ def portfolio_scan(
     files = find_files(paths)
     if not files:
         raise GvcError("no .xml or .xml.gz files under the given paths")
+    names = read_codelists(codelists)
     table = read_rates(rates) if rates is not None else (shipped_rates() if usd else None)
     with PortfolioStore(db) as store:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -84,7 +93,7 @@ def portfolio_scan(
                 bar.update(task, advance=1, description=f"scanning {path.name}")
 
             result = store.scan(files, limits=Limits(max_file_mb * 1024**2), rates=table,
-                                progress=step)  # fmt: skip
+                                codelists=names, progress=step)  # fmt: skip
         for p in result.problems:
             where = f", line {p.line}" if p.line else ""
             _stderr(f"refused: {p.file}{where}: {p.reason}")

@@ -62,6 +62,14 @@ ACTIVITIES = Table(
     Column("typology_evidence", Text),
     Column("last_updated", String(32)),
     Column("detail", Text),
+    # migration 0002: names of the codes, from the codelists given at scan time
+    Column("status_name", Text),
+    Column("aid_type_name", Text),
+    Column("finance_type_name", Text),
+    Column("flow_type_name", Text),
+    Column("reporting_org_type_name", Text),
+    Column("country_names", Text),
+    Column("sector_names", Text),
 )  # fmt: skip
 
 FINANCES = Table(

@@ -26,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from gvckit.errors import OptionError
 from gvckit.portfolio.classify import classify
+from gvckit.portfolio.codelists import Codelists
 from gvckit.portfolio.iati import Activity, FileProblem, Limits, read_activities
 from gvckit.portfolio.rates import Rates
 from gvckit.portfolio.schema import ACTIVITIES, DUPLICATES, FILES, FINANCES, PROBLEMS, SCANS
@@ -109,9 +110,11 @@ class PortfolioStore:
         *,
         limits: Limits | None = None,
         rates: Rates | None = None,
+        codelists: Codelists | None = None,
         progress: Callable[[Path], None] | None = None,
     ) -> ScanResult:
-        """Read, classify and store the activities of ``files``; bad files are recorded."""
+        """Read, classify and store the activities of ``files``; bad files are recorded.
+        ``codelists`` names the codes (:func:`~gvckit.portfolio.codelists.read_codelists`)."""
         problems: list[FileProblem] = []
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
@@ -121,6 +124,7 @@ class PortfolioStore:
             ).inserted_primary_key  # fmt: skip
         assert key is not None
         scan_id = int(key[0])
+        self._names = codelists or Codelists()
         self._files: list[dict[str, Any]] = []
         self._dups: dict[tuple[str, str], str] = {}  # (identifier, dropped file) -> kept file
         seen: dict[str, tuple[str, str]] = {}  # identifier -> (file, last_updated) this scan
@@ -188,7 +192,7 @@ class PortfolioStore:
             ids = [a.iati_identifier for a in keep]
             for table in (FINANCES, PROBLEMS, ACTIVITIES):
                 conn.execute(delete(table).where(table.c.iati_identifier.in_(ids)))
-            rows = [_activity_row(act, scan_id) for act in keep]
+            rows = [_activity_row(act, scan_id, self._names) for act in keep]
             fins = [f for act in keep for f in _finance_rows(act, rates)]
             probs = [{"iati_identifier": act.iati_identifier, "message": m}
                      for act in keep for m in act.problems]  # fmt: skip
@@ -263,7 +267,7 @@ def _join(items: Iterable[Any]) -> str:
     return ";".join(str(i) for i in items)
 
 
-def _activity_row(act: Activity, scan_id: int) -> dict[str, Any]:
+def _activity_row(act: Activity, scan_id: int, names: Codelists) -> dict[str, Any]:
     dac = [code for code, vocab, _ in act.sectors if vocab in ("1", "2")]
     verdict = classify(act.text, dac, act.title)
     start = act.dates.get("2") or act.dates.get("1") or ""
@@ -296,6 +300,15 @@ def _activity_row(act: Activity, scan_id: int) -> dict[str, Any]:
         "analyses": _join(verdict.analyses),
         "typology_evidence": " | ".join(verdict.typology_evidence),
         "last_updated": act.last_updated, "detail": json.dumps(detail, ensure_ascii=False),
+        "status_name": names.name("ActivityStatus", act.status),
+        "aid_type_name": names.name("AidType", act.aid_type),
+        "finance_type_name": names.name("FinanceType", act.finance_type),
+        "flow_type_name": names.name("FlowType", act.flow_type),
+        "reporting_org_type_name": names.name("OrganisationType", act.reporting_org_type),
+        "country_names": names.names_of("Country", [c for c, _ in act.countries]),
+        "sector_names": names.names_of("Sector", [c for c, v, _ in act.sectors if v == "1"]
+                                       ) or names.names_of(
+            "SectorCategory", [c for c, v, _ in act.sectors if v == "2"]),
     }  # fmt: skip
 
 
