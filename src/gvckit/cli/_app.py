@@ -75,6 +75,22 @@ BasisOpt = Annotated[
 ]
 
 
+GroupOpt = Annotated[
+    list[str] | None,
+    typer.Option("--group", "-g", help="Country group NAME=A,B,... treated as one exporter."),
+]
+ByOpt = Annotated[
+    str | None,
+    typer.Option("--by", help="country or sector (tiva, kww, bm, participation, position)."),
+]
+ApproachOpt = Annotated[str | None, typer.Option("--approach", help="bm: source or sink.")]
+PerspectiveOpt = Annotated[
+    str | None, typer.Option("--perspective", help="bm: exporter, sector, bilateral or world.")
+]
+MethodOpt = Annotated[str | None, typer.Option("--method", help="participation: oecd, bm or wwyz.")]
+PostOpt = Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"gvckit {__version__}")

@@ -11,8 +11,14 @@ import typer
 from rich.table import Table
 
 from gvckit.cli._app import (
+    ApproachOpt,
     BasisOpt,
+    ByOpt,
     FormatOpt,
+    GroupOpt,
+    MethodOpt,
+    PerspectiveOpt,
+    PostOpt,
     SheetOpt,
     SmallOpt,
     YearOpt,
@@ -206,28 +212,18 @@ def measure_cmd(
     ],
     table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
     fmt: FormatOpt = "auto",
-    group: Annotated[
-        list[str] | None,
-        typer.Option("--group", "-g", help="Country group NAME=A,B,... treated as one exporter."),
-    ] = None,
+    group: GroupOpt = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout if absent."
         ),
     ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help="country or sector (tiva, kww, bm, participation, position)."),
-    ] = None,
-    approach: Annotated[str | None, typer.Option("--approach", help="bm: source or sink.")] = None,
-    perspective: Annotated[
-        str | None, typer.Option("--perspective", help="bm: exporter, sector, bilateral or world.")
-    ] = None,
-    method: Annotated[
-        str | None, typer.Option("--method", help="participation: oecd, bm or wwyz.")
-    ] = None,
-    post: Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")] = None,
+    by: ByOpt = None,
+    approach: ApproachOpt = None,
+    perspective: PerspectiveOpt = None,
+    method: MethodOpt = None,
+    post: PostOpt = None,
     output_basis: BasisOpt = "rows",
     year: YearOpt = None,
     small: SmallOpt = False,

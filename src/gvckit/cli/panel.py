@@ -7,7 +7,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gvckit.cli._app import BasisOpt, FormatOpt, SmallOpt, _stderr, app, err_console
+from gvckit.cli._app import (
+    ApproachOpt,
+    BasisOpt,
+    ByOpt,
+    FormatOpt,
+    GroupOpt,
+    MethodOpt,
+    PerspectiveOpt,
+    PostOpt,
+    SmallOpt,
+    _stderr,
+    app,
+    err_console,
+)
 
 if TYPE_CHECKING:
     from gvckit.panel import PanelEvent, PanelReport, PanelTask
@@ -120,22 +133,12 @@ def panel_cmd(
         bool, typer.Option("--force", help="Recompute years already written.")
     ] = False,
     fmt: FormatOpt = "auto",
-    group: Annotated[
-        list[str] | None,
-        typer.Option("--group", "-g", help="Country group NAME=A,B,... treated as one exporter."),
-    ] = None,
-    by: Annotated[
-        str | None,
-        typer.Option("--by", help="country or sector (tiva, kww, bm, participation, position)."),
-    ] = None,
-    approach: Annotated[str | None, typer.Option("--approach", help="bm: source or sink.")] = None,
-    perspective: Annotated[
-        str | None, typer.Option("--perspective", help="bm: exporter, sector, bilateral or world.")
-    ] = None,
-    method: Annotated[
-        str | None, typer.Option("--method", help="participation: oecd, bm or wwyz.")
-    ] = None,
-    post: Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")] = None,
+    group: GroupOpt = None,
+    by: ByOpt = None,
+    approach: ApproachOpt = None,
+    perspective: PerspectiveOpt = None,
+    method: MethodOpt = None,
+    post: PostOpt = None,
     output_basis: BasisOpt = "rows",
     small: SmallOpt = False,
 ) -> None:
