@@ -32,6 +32,7 @@ def chain_section(chain: Chain) -> Section:
                       f"{chain.product}; {chain.country}; {chain.currency} per {chain.unit}; "
                       f"snapshot {year}.")  # fmt: skip
     names = {a.id: a.name for a in snap.actors}
+    names.update({m.id: f"{m.destination} ({m.channel})" for m in snap.end_markets})
     section.blocks.append(Html(
         "Chain map", _inline(chain_map_svg(chain, year)),
         f"Map of the chain in {year}: {len(snap.actors)} actor types, {len(snap.links)} links.",

@@ -118,7 +118,9 @@ def sankey(
         "arrangement": "snap",
         "valueformat": ",.3~f",
         "valuesuffix": f" {unit}" if unit else "",
-        "node": {"label": nodes, "pad": 14, "thickness": 16,
+        "node": {"label": [_short(n) for n in nodes], "customdata": nodes,
+                 "hovertemplate": "%{customdata}: %{value}<extra></extra>",
+                 "pad": 14, "thickness": 16,
                  "color": [PALETTE[k % len(PALETTE)] for k in range(len(nodes))]},
         "link": {"source": [index[s] for s, _, _ in flows],
                  "target": [index[t] for _, t, _ in flows],
@@ -126,6 +128,11 @@ def sankey(
                  "color": "rgba(120,120,120,0.25)"},
     }  # fmt: skip
     return _check({"data": [trace], "layout": _layout(title, max(360, 22 * len(nodes) + 120))})
+
+
+def _short(label: str, width: int = 20) -> str:
+    """Sankey labels sit beside the nodes and collide when long: shorten, full name on hover."""
+    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, series: str, title: str) -> dict[str, Any]:
