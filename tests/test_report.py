@@ -98,6 +98,8 @@ def test_html_tables_and_csv_downloads_carry_the_same_numbers(report) -> None:  
             break
     else:
         pytest.fail("no CSV download for the position chart")
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "&#34;" not in style and '"DejaVu Sans"' in style  # our CSS, not escaped
     page = re.sub(r"<script>.*?</script>", "", html, count=1, flags=re.S)  # minus plotly.js
     assert not re.search(r'(?:src|href)="(?:https?:)?//', page)  # nothing from outside
 
