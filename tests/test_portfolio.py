@@ -20,7 +20,7 @@ from gvckit.cli import main
 from gvckit.errors import InputError
 from gvckit.portfolio.iati import Limits, read_activities
 from gvckit.portfolio.store import PortfolioStore, finance_group
-from gvckit.portfolio.summary import review, summary
+from gvckit.portfolio.summary import review, select, summary
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_iati import GOOD, HEAD, TAIL, activity, write_corpus
@@ -371,3 +371,21 @@ def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM portfolio_scans")).scalar() == 1
     assert {"finance_type_name", "sector_names"} <= columns
+
+
+def test_filters_by_country_region_and_years(tmp_path: Path) -> None:
+    body = V2 + V2.replace("XX-1", "XX-2").replace(
+        '<recipient-country code="hn" percentage="60"/><recipient-country code="NI" '
+        'percentage="40"/>',
+        '<recipient-region code="489" vocabulary="1"/>',
+    ).replace("2019-03-01", "2015-03-01")
+    with PortfolioStore(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        store.scan([_write(tmp_path / "a.xml", body)])
+
+        def count(**kw: object) -> int:
+            return len(select(store, value_chain=("yes", "possible", "no"), **kw))  # type: ignore[arg-type]
+
+        assert count() == 2
+        assert count(country="NI") == 1 and count(country="N") == 0
+        assert count(region="489") == 1 and count(region="48") == 0
+        assert count(years=(2014, 2016)) == 1 and count(publisher="XX") == 2

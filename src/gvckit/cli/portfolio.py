@@ -119,6 +119,7 @@ def portfolio_summary(
     ] = "finance_type",
     publisher: Annotated[str | None, typer.Option(help="Reporting org ref.")] = None,
     country: Annotated[str | None, typer.Option(help="Recipient country (ISO 2).")] = None,
+    region: Annotated[str | None, typer.Option(help="Recipient region code (e.g. 489).")] = None,
     sector: Annotated[str | None, typer.Option(help="DAC sector code prefix.")] = None,
     years: Annotated[str | None, typer.Option(help="Start years, e.g. 2010-2020.")] = None,
     value_chain: Annotated[
@@ -140,7 +141,8 @@ def portfolio_summary(
         if questions:
             frame = review(store, publisher=publisher, country=country, years=span)
         else:
-            frame = summary(store, by, publisher=publisher, country=country, sector=sector,
+            frame = summary(store, by, publisher=publisher, country=country, region=region,
+                            sector=sector,
                             years=span, value_chain=verdicts, usd=usd)  # fmt: skip
     _emit(frame, fmt)
 

@@ -27,7 +27,7 @@ from gvckit.errors import OptionError
 from gvckit.portfolio.schema import ACTIVITIES
 from gvckit.portfolio.store import PortfolioStore
 
-__all__ = ["DIMENSIONS", "KINDS_SHOWN", "review", "summary"]
+__all__ = ["DIMENSIONS", "KINDS_SHOWN", "review", "select", "summary"]
 
 #: Dimension name → activities column.
 DIMENSIONS = {
@@ -45,28 +45,48 @@ _SPLIT = {"countries"}
 _MULTI = {"pattern", "fields_of_action", "upgrading"}
 
 
+def _listed(column: Any, code: str) -> Any:
+    """``code`` is one of the entries of a 'A:60;B:40' column."""
+    return or_(column == code, column.like(f"{code}:%"), column.like(f"%;{code}:%"),
+               column.like(f"%;{code}"), column.like(f"{code};%"),
+               column.like(f"%;{code};%"))  # fmt: skip
+
+
 def _filters(
     publisher: str | None,
     country: str | None,
     sector: str | None,
     years: tuple[int, int] | None,
     value_chain: Sequence[str],
+    region: str | None = None,
 ) -> Any:
     conds: list[Any] = [ACTIVITIES.c.value_chain.in_(list(value_chain))]
     if publisher:
         conds.append(ACTIVITIES.c.reporting_org_ref == publisher)
     if country:
-        code = country.upper()
-        conds.append(or_(ACTIVITIES.c.countries == code,
-                         ACTIVITIES.c.countries.like(f"{code}:%"),
-                         ACTIVITIES.c.countries.like(f"%;{code}:%"),
-                         ACTIVITIES.c.countries.like(f"%;{code}")))  # fmt: skip
+        conds.append(_listed(ACTIVITIES.c.countries, country.upper()))
+    if region:
+        conds.append(_listed(ACTIVITIES.c.regions, region))
     if sector:
         conds.append(or_(ACTIVITIES.c.sectors.like(f"{sector}%"),
                          ACTIVITIES.c.sectors.like(f"%;{sector}%")))  # fmt: skip
     if years:
         conds.append(ACTIVITIES.c.year.between(years[0], years[1]))
     return and_(*conds)
+
+
+def select(
+    store: PortfolioStore,
+    *,
+    publisher: str | None = None,
+    country: str | None = None,
+    region: str | None = None,
+    sector: str | None = None,
+    years: tuple[int, int] | None = None,
+    value_chain: Sequence[str] = ("yes", "possible"),
+) -> pd.DataFrame:
+    """The activities that pass the filters (one row each)."""
+    return store.activities(_filters(publisher, country, sector, years, value_chain, region))
 
 
 def _shares(cell: str) -> list[tuple[str, float]]:
@@ -96,6 +116,7 @@ def summary(
     *,
     publisher: str | None = None,
     country: str | None = None,
+    region: str | None = None,
     sector: str | None = None,
     years: tuple[int, int] | None = None,
     value_chain: Sequence[str] = ("yes", "possible"),
@@ -112,7 +133,15 @@ def summary(
     if bad:
         raise OptionError(f"value chain verdicts are yes, possible, no; not {', '.join(bad)}")
     column = DIMENSIONS[by]
-    acts = store.activities(_filters(publisher, country, sector, years, value_chain))
+    acts = select(
+        store,
+        publisher=publisher,
+        country=country,
+        region=region,
+        sector=sector,
+        years=years,
+        value_chain=value_chain,
+    )
     rows: list[tuple[str, str, float]] = []  # (identifier, key, weight)
     for ident, cell in zip(acts["iati_identifier"], acts[column], strict=True):
         if column in _SPLIT:
