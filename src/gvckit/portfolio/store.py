@@ -15,8 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ from sqlalchemy import Engine, create_engine, delete, func, insert, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from gvckit.errors import OptionError
-from gvckit.portfolio.classify import classify
+from gvckit.portfolio.classify import Classification, classify
 from gvckit.portfolio.codelists import Codelists
 from gvckit.portfolio.iati import Activity, FileProblem, Limits, read_activities
 from gvckit.portfolio.rates import Rates
@@ -112,9 +115,12 @@ class PortfolioStore:
         rates: Rates | None = None,
         codelists: Codelists | None = None,
         progress: Callable[[Path], None] | None = None,
+        workers: int | None = None,
     ) -> ScanResult:
         """Read, classify and store the activities of ``files``; bad files are recorded.
-        ``codelists`` names the codes (:func:`~gvckit.portfolio.codelists.read_codelists`)."""
+        ``codelists`` names the codes (:func:`~gvckit.portfolio.codelists.read_codelists`).
+        Files are parsed and classified by ``workers`` processes (default: the CPUs, at most
+        4; 1 parses in this process) and stored in file order, so results do not depend on it."""
         problems: list[FileProblem] = []
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
@@ -128,14 +134,14 @@ class PortfolioStore:
         self._files: list[dict[str, Any]] = []
         self._dups: dict[tuple[str, str], str] = {}  # (identifier, dropped file) -> kept file
         seen: dict[str, tuple[str, str]] = {}  # identifier -> (file, last_updated) this scan
-        batch: dict[str, Activity] = {}  # a newer duplicate replaces the older one
+        batch: dict[str, tuple[Activity, Classification]] = {}  # newer duplicates replace
         total = 0
-        for path in files:
+        for path, (items, bad) in _parsed(files, limits or Limits(), workers):
             if progress is not None:
                 progress(path)
-            n_before, count = len(problems), 0
-            for act in read_activities([path], limits, problems):
-                count += 1
+            problems.extend(bad)
+            count = len(items)
+            for act, verdict in items:
                 prior = seen.get(act.iati_identifier)
                 if prior is not None and prior[0] != act.file:
                     newer = act.last_updated > prior[1]
@@ -144,12 +150,12 @@ class PortfolioStore:
                     if not newer:
                         continue
                 seen[act.iati_identifier] = (act.file, act.last_updated)
-                batch[act.iati_identifier] = act
+                batch[act.iati_identifier] = (act, verdict)
                 if len(batch) >= _BATCH:
                     self._store(list(batch.values()), scan_id, rates)
                     batch = {}
             total += count
-            self._file_record(path, scan_id, count, problems[n_before:])
+            self._file_record(path, scan_id, count, bad)
         self._store(list(batch.values()), scan_id, rates)
         counts: dict[str, int] = {"yes": 0, "possible": 0, "no": 0}
         with self.engine.begin() as conn:
@@ -170,17 +176,19 @@ class PortfolioStore:
             "reason": "; ".join(p.reason for p in bad)[:2000] if bad else None,
         })  # fmt: skip
 
-    def _store(self, batch: list[Activity], scan_id: int, rates: Rates | None) -> None:
+    def _store(
+        self, batch: list[tuple[Activity, Classification]], scan_id: int, rates: Rates | None
+    ) -> None:
         """Upsert a batch of activities with the file records and duplicates gathered so far;
         an activity already stored from another file is a duplicate: the later update wins."""
         with self.engine.begin() as conn:
-            ids = [a.iati_identifier for a in batch]
+            ids = [a.iati_identifier for a, _ in batch]
             stored = {r[0]: (r[1], r[2] or "") for r in conn.execute(
                 select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.file,
                        ACTIVITIES.c.last_updated)
                 .where(ACTIVITIES.c.iati_identifier.in_(ids)))}  # fmt: skip
-            keep: list[Activity] = []
-            for act in batch:
+            keep: list[tuple[Activity, Classification]] = []
+            for act, verdict in batch:
                 old = stored.get(act.iati_identifier)
                 if old is not None and old[0] != act.file:
                     older = old[1] > act.last_updated
@@ -188,14 +196,14 @@ class PortfolioStore:
                     self._dups[(act.iati_identifier, dropped)] = kept
                     if older:
                         continue
-                keep.append(act)
-            ids = [a.iati_identifier for a in keep]
+                keep.append((act, verdict))
+            ids = [a.iati_identifier for a, _ in keep]
             for table in (FINANCES, PROBLEMS, ACTIVITIES):
                 conn.execute(delete(table).where(table.c.iati_identifier.in_(ids)))
-            rows = [_activity_row(act, scan_id, self._names) for act in keep]
-            fins = [f for act in keep for f in _finance_rows(act, rates)]
+            rows = [_activity_row(act, v, scan_id, self._names) for act, v in keep]
+            fins = [f for act, _ in keep for f in _finance_rows(act, rates)]
             probs = [{"iati_identifier": act.iati_identifier, "message": m}
-                     for act in keep for m in act.problems]  # fmt: skip
+                     for act, _ in keep for m in act.problems]  # fmt: skip
             for table, data in ((ACTIVITIES, rows), (FINANCES, fins), (PROBLEMS, probs)):
                 if data:
                     conn.execute(insert(table), data)
@@ -267,9 +275,50 @@ def _join(items: Iterable[Any]) -> str:
     return ";".join(str(i) for i in items)
 
 
-def _activity_row(act: Activity, scan_id: int, names: Codelists) -> dict[str, Any]:
-    dac = [code for code, vocab, _ in act.sectors if vocab in ("1", "2")]
-    verdict = classify(act.text, dac, act.title)
+def _classified(path: Path, limits: Limits) -> tuple[list[tuple[Activity, Classification]],
+                                                     list[FileProblem]]:  # fmt: skip
+    """Parse and classify one file (run in a worker process)."""
+    problems: list[FileProblem] = []
+    out = []
+    for act in read_activities([path], limits, problems):
+        dac = [code for code, vocab, _ in act.sectors if vocab in ("1", "2")]
+        out.append((act, classify(act.text, dac, act.title)))
+    return out, problems
+
+
+Parsed = tuple[list[tuple[Activity, Classification]], list[FileProblem]]
+
+
+def _parsed(
+    files: Sequence[Path], limits: Limits, workers: int | None
+) -> Iterator[tuple[Path, Parsed]]:
+    """(file, its classified activities and problems) in file order, a few files ahead."""
+    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if n <= 1 or len(files) < 2:
+        for path in files:
+            yield path, _classified(path, limits)
+        return
+    ahead = 2 * n  # bounded: results wait for the database, not the other way round
+    # fork: workers only parse and classify, and need not re-import the caller's __main__
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=n, mp_context=get_context(method)) as pool:
+        pending: deque[tuple[Path, Future[Parsed]]] = deque()
+        queue = iter(files)
+        for path in queue:
+            pending.append((path, pool.submit(_classified, path, limits)))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            path, future = pending.popleft()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(_classified, nxt, limits)))
+            yield path, future.result()
+
+
+def _activity_row(
+    act: Activity, verdict: Classification, scan_id: int, names: Codelists
+) -> dict[str, Any]:
     start = act.dates.get("2") or act.dates.get("1") or ""
     end = act.dates.get("4") or act.dates.get("3") or ""
     year = int(start[:4]) if start[:4].isdigit() else None
