@@ -31,11 +31,14 @@ __all__ = [
     "ByteProgress",
     "atomic_write",
     "bounded",
+    "check_zip_member",
     "open_input",
 ]
 
 #: Largest decompressed input read by default (bytes); a larger file is refused.
 DEFAULT_MAX_BYTES = 8 * 1024**3
+#: Most bytes a deflate stream inflates to per compressed byte (258-byte matches in 2 bits).
+DEFLATE_MAX_RATIO = 1032
 
 ByteProgress = Callable[[int, int], None]
 """Callback ``(bytes_done, bytes_total)``; ``bytes_total`` is the size on disk."""
@@ -122,6 +125,31 @@ def bounded(
         _Bounded(raw, name, max_bytes, progress, total, also_close=also_close, kind="zip member"),
         buffer_size=1 << 20,
     )
+
+
+def check_zip_member(
+    info: zipfile.ZipInfo, file: str | Path, max_bytes: int, what: str = "zip member"
+) -> None:
+    """Refuse, from its headers alone, a zip member that inflates past ``max_bytes`` or that
+    announces more bytes than its compressed data can hold (a damaged header or a zip bomb:
+    stored data does not grow, deflated data grows at most 1032-fold)."""
+    if info.file_size > max_bytes:
+        raise InputError(
+            f"{what} {info.filename!r} inflates to {info.file_size:,} bytes",
+            file=file,
+            expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
+        )
+    most = {
+        zipfile.ZIP_STORED: info.compress_size,
+        zipfile.ZIP_DEFLATED: DEFLATE_MAX_RATIO * info.compress_size + 1024,
+    }.get(info.compress_type)
+    if most is not None and info.file_size > most:
+        raise InputError(
+            f"{what} {info.filename!r} announces {info.file_size:,} bytes from"
+            f" {info.compress_size:,} compressed bytes (a damaged zip or a zip bomb)",
+            file=file,
+            expected=f"at most {most:,} bytes from that much compressed data",
+        )
 
 
 def open_input(

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from gvckit.errors import InputError
 
-__all__ = ["check_unique", "codes", "numeric_block"]
+__all__ = ["check_final_demand", "check_unique", "codes", "numeric_block"]
 
 
 def codes(text: str) -> tuple[str, ...]:
@@ -41,6 +41,25 @@ def check_unique(
                 found=label if what == "row" else None,
             )
         seen.setdefault(label, k)
+
+
+def check_final_demand(
+    final: Sequence[tuple[str, str]], file: str | Path, row: int = 1, what: str = "country"
+) -> None:
+    """Every destination of the final-demand columns ``final`` (destination, category) must
+    have every category (blocks of the same shape); the first missing one is an InputError
+    naming the header ``row``."""
+    have = set(final)
+    categories = list(dict.fromkeys(c for _, c in final))
+    for d in dict.fromkeys(d for d, _ in final):
+        missing = next((c for c in categories if (d, c) not in have), None)
+        if missing is not None:
+            raise InputError(
+                f"final demand of {d!r} has no column {missing!r}",
+                file=file,
+                row=row,
+                expected=f"the same {len(categories)} final-demand categories for every {what}",
+            )
 
 
 def numeric_block(

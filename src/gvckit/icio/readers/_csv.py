@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 import pandas as pd
 
 from gvckit.errors import InputError
@@ -92,15 +93,33 @@ def _sniff_fields(text: str) -> tuple[list[str], str]:
     return best
 
 
+def _undecodable(line: bytes, start: int) -> tuple[int, str | None]:
+    """The 1-based field of the header ``line`` holding byte ``start``, which is not UTF-8,
+    and that field as decoded with replacement characters."""
+    try:
+        before = _sniff_fields(line[:start].decode("utf-8-sig", errors="replace"))[0]
+        cells = _sniff_fields(line.decode("utf-8-sig", errors="replace"))[0]
+    except csv.Error:
+        return 1, None
+    column = len(before) if start else 1
+    return column, cells[column - 1] if column <= len(cells) else None
+
+
 def _parse_header(line: bytes, shown: str) -> tuple[list[str], str]:
     """The header row's stripped cells and its separator."""
     if not line.strip():
         raise InputError("the file is empty", file=shown, expected="a header row and data")
     try:
         text = line.decode("utf-8-sig").rstrip("\r\n")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        column, found = _undecodable(line, exc.start)
         raise InputError(
-            "the header is not UTF-8 text", file=shown, row=1, expected="a CSV file"
+            "the header is not UTF-8 text",
+            file=shown,
+            row=1,
+            column=column,
+            expected="UTF-8 text (save the file as CSV UTF-8)",
+            found=found,
         ) from None
     try:
         fields, sep = _sniff_fields(text)
@@ -131,7 +150,7 @@ def _read_body(
     """The rows after the header, ``width`` numbered columns, ``text`` columns as strings."""
     names = list(range(width))
     try:
-        return pd.read_csv(
+        body = pd.read_csv(
             stream,
             header=None,
             names=names,
@@ -142,13 +161,36 @@ def _read_body(
             na_values=[],
             low_memory=False,
             encoding="utf-8",
+            encoding_errors="replace",  # bytes that are not UTF-8 are found below
         )
     except pd.errors.EmptyDataError:
         return pd.DataFrame(columns=names)
     except pd.errors.ParserError as exc:
         raise _parser_error(exc, shown) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason})", file=shown) from None
+    _check_utf8(body, shown)
+    return body
+
+
+def _check_utf8(body: pd.DataFrame, shown: str) -> None:
+    """Refuse the first text cell (in reading order) that held bytes that are not UTF-8."""
+    first: tuple[int, int] | None = None
+    for k in body.columns:
+        col = body[k]
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            continue
+        bad = np.flatnonzero(col.astype(str).str.contains("\ufffd", regex=False).to_numpy())
+        if bad.size and (first is None or int(bad[0]) < first[0]):
+            first = (int(bad[0]), int(k))
+    if first is not None:
+        i, k = first
+        raise InputError(
+            "not UTF-8 text",
+            file=shown,
+            row=i + 2,
+            column=k + 1,
+            expected="UTF-8 text (save the file as CSV UTF-8)",
+            found=str(body[k].iloc[i]),
+        )
 
 
 def _is_blank(row: pd.Series) -> bool:

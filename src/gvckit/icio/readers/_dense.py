@@ -56,7 +56,9 @@ def header_lines(stream: IO[bytes], count: int, shown: str, sep: str = "\t") -> 
                 row=k + 1,
                 expected=f"{count} header lines, then the data",
             )
-        lines.append(_cells(raw, sep))
+        cells = _cells(raw, sep)
+        _check_text([cells], shown, k + 1)
+        lines.append(cells)
     return lines
 
 
@@ -68,6 +70,22 @@ def skip_index_names(stream: IO[bytes], labels: int, sep: str = "\t") -> tuple[b
     if raw and cells[0] and not any(cells[labels:]) and not _number(cells[0]):
         return True, stream
     return False, io.BufferedReader(_Prefixed(raw, stream))
+
+
+def _check_text(rows: list[list[str]], shown: str, first_line: int) -> None:
+    """Label cells decoded with replacement characters were not UTF-8: refuse the first one
+    (``rows`` are lines of cells, the first one on file line ``first_line``)."""
+    for i, cells in enumerate(rows):
+        j = next((j for j, c in enumerate(cells) if "\ufffd" in c), None)
+        if j is not None:
+            raise InputError(
+                "not UTF-8 text",
+                file=shown,
+                row=first_line + i,
+                column=j + 1,
+                expected="UTF-8 text (save the file as UTF-8)",
+                found=cells[j],
+            )
 
 
 def _cells(raw: bytes, sep: str) -> list[str]:
@@ -128,6 +146,8 @@ def read_block(
             encoding_errors="replace",
         )
         for chunk in reader:
+            if chunk.empty:  # no data lines (pandas yields an empty chunk)
+                continue
             line0 = first_line + done
             done += len(chunk)
             if rows is not None and done > rows:
@@ -141,6 +161,8 @@ def read_block(
             texts = [
                 [str(v) for v in chunk[k].fillna("").to_numpy(dtype=object)] for k in range(labels)
             ]
+            if labels:
+                _check_text([list(r) for r in zip(*texts, strict=True)], shown, line0)
             block = chunk.iloc[:, labels : labels + width]
             index = np.arange(len(chunk))
             if keep is not None:

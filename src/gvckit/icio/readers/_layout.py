@@ -21,6 +21,17 @@ def entity_major(
     ``entities × sectors`` in entity-major order; the first deviation is an InputError."""
     if not pairs:
         raise InputError(f"no {what}", file=shown, expected="one per entity and sector")
+    seen: dict[tuple[str, str], int] = {}
+    for k, pair in enumerate(pairs):
+        if pair in seen:
+            raise InputError(
+                f"duplicate entity-sector among the {what} (positions {seen[pair] + 1} and {k + 1})",
+                file=shown,
+                **where(k),
+                expected="each entity and sector once",
+                found=" ".join(pair),
+            )
+        seen[pair] = k
     entities = list(dict.fromkeys(e for e, _ in pairs))
     first = entities[0]
     sectors: list[str] = []

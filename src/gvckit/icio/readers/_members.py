@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from gvckit.errors import InputError
-from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, open_input
+from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, check_zip_member, open_input
 
 __all__ = ["MAX_FILES", "Archive", "basename", "share_progress"]
 
@@ -105,12 +105,7 @@ class Archive:
         zf = zipfile.ZipFile(self.path)
         try:
             info = zf.getinfo(name)
-            if info.file_size > max_bytes:
-                raise InputError(
-                    f"zip member {name!r} inflates to {info.file_size:,} bytes",
-                    file=self.path,
-                    expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
-                )
+            check_zip_member(info, self.path, max_bytes)
             raw = zf.open(info)
         except zipfile.BadZipFile as exc:
             zf.close()

@@ -20,7 +20,7 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 
 from gvckit.errors import InputError
-from gvckit.files import ByteProgress
+from gvckit.files import ByteProgress, check_zip_member
 
 __all__ = ["Book", "cell_name", "is_blank", "letter", "numbers", "open_book", "text"]
 
@@ -59,6 +59,8 @@ def _size_check(zf: zipfile.ZipFile, shown: str, max_bytes: int) -> None:
             file=shown,
             expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
         )
+    for info in zf.infolist():  # a part announcing more than its data holds
+        check_zip_member(info, shown, max_bytes, "workbook part")
 
 
 class Book:
@@ -208,8 +210,8 @@ def numbers(
     anything else is an :class:`InputError` naming ``where`` (file and sheet) and the cell.
     """
     try:
-        out = np.asarray(values, dtype=np.float64)
-        if not np.isnan(out).any() and not any(isinstance(v, bool) for v in values):
+        out = np.asarray(values, dtype=np.float64)  # also parses "inf" and "nan" written as text
+        if np.isfinite(out).all() and not any(isinstance(v, bool) for v in values):
             return out
     except (TypeError, ValueError):
         pass

@@ -89,7 +89,7 @@ class Parts:
     output: np.ndarray | None
     primaries: dict[str, np.ndarray]
     where: str
-    row_of: dict[str, str] = field(default_factory=dict)
+    row_of: dict[str, str] = field(default_factory=dict)  # sector label → sheet row
     labels: SectorLabels = "code"
 
     def table(self, meta: TableMeta, basis: OutputBasis) -> IcioTable:
@@ -183,6 +183,15 @@ def _columns(head: list[list[object]], labels: SectorLabels, where: str) -> _Col
         )
     N = next((k for k in range(FIRST, width) if countries[k] != first), width) - FIRST
     pattern = codes[FIRST : FIRST + N]
+    twice = next((k for k, c in enumerate(pattern) if c in pattern[:k]), None)
+    if twice is not None:
+        raise InputError(
+            f"duplicate code {pattern[twice]!r} among the intermediate-use columns of {first}",
+            file=where,
+            row=h + 1,
+            column=letter(FIRST + twice),
+            expected="each sector's code once per country",
+        )
     entities: list[str] = []
     j = FIRST
     while j + N <= width and codes[j : j + N] == pattern and countries[j]:
@@ -369,7 +378,7 @@ def parse_sheet(
         cells = row[FIRST:end] + [None] * max(0, end - len(row))
         values[k] = numbers(cells, r, FIRST, where, "industry row", blank_as_zero)
         label = f"{entity}_{cols.sectors[s]}"
-        row_of[label] = f"row {r + 1}"
+        row_of[label] = str(r + 1)
         k += 1
     else:
         row = []

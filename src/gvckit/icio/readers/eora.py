@@ -174,6 +174,16 @@ def _label_rows(archive: Archive, name: str, fields: int) -> list[list[str]]:
         cells = [c.strip() for c in line.split("\t")]
         while cells and not cells[-1]:
             cells.pop()
+        bad = next((j for j, c in enumerate(cells) if "\ufffd" in c), None)
+        if bad is not None:  # decoded with replacement characters: not UTF-8
+            raise InputError(
+                "not UTF-8 text",
+                file=shown,
+                row=k + 1,
+                column=bad + 1,
+                expected="UTF-8 text (as published)",
+                found=cells[bad],
+            )
         if len(cells) < fields:
             raise InputError(
                 "label line has too few fields",
@@ -184,7 +194,12 @@ def _label_rows(archive: Archive, name: str, fields: int) -> list[list[str]]:
             )
         rows.append(cells)
     if not rows:
-        raise InputError("the label file is empty", file=shown)
+        raise InputError(
+            "the label file is empty",
+            file=shown,
+            row=1,
+            expected=f"one line of {fields} tab-separated fields per label",
+        )
     return rows
 
 
@@ -286,6 +301,8 @@ def read_eora26(
     if not path.exists():
         raise InputError("no such file or folder", file=path)
     if not (path.is_dir() or zipfile.is_zipfile(path)):
+        if path.suffix.lower() == ".zip":
+            Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
         raise InputError(
             "not an Eora26 release",
             file=path,

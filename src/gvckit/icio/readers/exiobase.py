@@ -42,6 +42,7 @@ import scipy.linalg
 
 from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
+from gvckit.icio.readers._cells import check_final_demand
 from gvckit.icio.readers._dense import header_lines, read_block, skip_index_names
 from gvckit.icio.readers._layout import entity_major
 from gvckit.icio.readers._members import Archive, basename, share_progress
@@ -294,6 +295,8 @@ def read_exiobase(
     if not path.exists():
         raise InputError("no such file or folder", file=path)
     if not (path.is_dir() or zipfile.is_zipfile(path)):
+        if path.suffix.lower() == ".zip":
+            Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
         raise InputError(
             "not an EXIOBASE release",
             file=path,
@@ -381,6 +384,7 @@ def _final_demand(
                 found=" ".join(pair),
             )
         seen.add(pair)
+    check_final_demand(cols, shown, row=2, what="region")
     Y = np.zeros((flat.shape[0], len(dests), len(cats)))
     d_idx = np.array([dests.index(r) for r, _ in cols], dtype=np.intp)
     c_idx = np.array([cats.index(c) for _, c in cols], dtype=np.intp)

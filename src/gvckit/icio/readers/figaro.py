@@ -37,7 +37,7 @@ import numpy as np
 
 from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
-from gvckit.icio.readers._cells import check_unique, numeric_block
+from gvckit.icio.readers._cells import check_final_demand, check_unique, numeric_block
 from gvckit.icio.readers._csv import CsvTable, read_csv_table
 from gvckit.icio.readers._layout import entity_major
 from gvckit.icio.readers._members import Archive, basename
@@ -148,6 +148,8 @@ def read_figaro(
         archive, member = _choose(path, year, table)
         shown, filename = archive.shown(member), basename(member)
         source = archive.open(member, max_bytes=max_bytes, progress=progress)
+    elif path.suffix.lower() == ".zip":
+        Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
     else:
         named = _named(path.name)
         for asked, got, what in ((year, named.year, "year"), (table, named.table, "table")):
@@ -195,6 +197,13 @@ def _axes(csv: CsvTable, shown: str) -> _Axes:
     columns = header[1:]
     check_unique(columns, shown, "column", first=2)
     rows = [str(v).strip() for v in csv.body[0].fillna("")]
+    if not rows:
+        raise InputError(
+            "the file has no rows after its header",
+            file=shown,
+            row=2,
+            expected="a row per industry (like 'AT_A01'), then the W2 rows",
+        )
     if "" in rows:
         raise InputError(
             "row without a label",
@@ -263,6 +272,7 @@ def _axes(csv: CsvTable, shown: str) -> _Axes:
         raise InputError(
             "no final-demand columns", file=shown, row=1, expected="columns like 'AT_P3_S14'"
         )
+    check_final_demand([(d, cat) for _, d, cat in final], shown, what="area")
     va_rows = [r for r in rows if _split(r)[0] == VALUE_ADDED_AREA]
     return _Axes(rows, industries, entities, sectors, final, va_rows)
 

@@ -39,9 +39,10 @@ from typing import IO
 import numpy as np
 
 from gvckit.errors import InputError, TableError
-from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, open_input
-from gvckit.icio.readers._cells import check_unique, codes, numeric_block
+from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, check_zip_member, open_input
+from gvckit.icio.readers._cells import check_final_demand, check_unique, codes, numeric_block
 from gvckit.icio.readers._csv import CsvTable, read_csv_table
+from gvckit.icio.readers._members import Archive
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
 __all__ = ["SPLIT_ENTITIES", "list_members", "read_oecd", "sniff_oecd"]
@@ -95,14 +96,15 @@ def list_members(path: Path) -> list[_Member]:
                     )
                 elif p.suffix.lower() == ".zip":
                     with zipfile.ZipFile(p) as zf:
-                        found += _zip_members(zf, (str(p.relative_to(path)),))
+                        found += _zip_members(zf, (str(p.relative_to(path)),), path)
         return found
     with zipfile.ZipFile(path) as zf:
-        return _zip_members(zf, ())
+        return _zip_members(zf, (), path)
 
 
-def _zip_members(zf: zipfile.ZipFile, chain: tuple[str, ...]) -> list[_Member]:
-    """The tables in an open zip (and in zips inside it), reached through ``chain``."""
+def _zip_members(zf: zipfile.ZipFile, chain: tuple[str, ...], path: Path) -> list[_Member]:
+    """The tables in an open zip (and in zips inside it), reached through ``chain`` from
+    ``path``; a zip inside whose headers announce too much is refused before it is read."""
     found: list[_Member] = []
     for info in zf.infolist():
         m = _MEMBER.search(info.filename)
@@ -111,8 +113,9 @@ def _zip_members(zf: zipfile.ZipFile, chain: tuple[str, ...]) -> list[_Member]:
                 _Member(int(m.group(1)), bool(m.group(2)), info.filename, (*chain, info.filename))
             )
         elif info.filename.lower().endswith(".zip"):
+            check_zip_member(info, "!".join([str(path), *chain]), DEFAULT_MAX_BYTES)
             with zf.open(info) as fh, zipfile.ZipFile(io.BytesIO(fh.read())) as inner:
-                found += _zip_members(inner, (*chain, info.filename))
+                found += _zip_members(inner, (*chain, info.filename), path)
     return found
 
 
@@ -148,12 +151,7 @@ def _open_member(
 def _check_size(zf: zipfile.ZipFile, name: str, path: Path, max_bytes: int) -> zipfile.ZipInfo:
     """The member's entry, refused if it inflates past ``max_bytes``."""
     info = zf.getinfo(name)
-    if info.file_size > max_bytes:
-        raise InputError(
-            f"zip member {name!r} inflates to {info.file_size:,} bytes",
-            file=path,
-            expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
-        )
+    check_zip_member(info, path, max_bytes)
     return info
 
 
@@ -275,6 +273,8 @@ def read_oecd(
         member = _choose(path, year, small)
         shown, filename = f"{path}!{member.name}", member.name
         source = _open_member(path, member, max_bytes, progress)
+    elif path.suffix.lower() == ".zip":
+        Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
     else:
         _check_year(path, year)
     table = read_csv_table(
@@ -283,26 +283,30 @@ def read_oecd(
     return _table(table, shown, filename, output_basis)
 
 
-def _check_header(columns: list[str], shown: str) -> None:
-    """The header must hold OECD-style column labels, each once."""
-    if not columns:
-        raise InputError("the file has no data", file=shown)
-    if not any(_LABEL.match(c) for c in columns[:3]):
+def _check_header(header: list[str], shown: str) -> None:
+    """The header must be an OECD ICIO file's (a corner cell, then labels like 'AUS_A01_02'),
+    its column labels each once."""
+    if not sniff_oecd(header):
         raise InputError(
             "does not look like an OECD ICIO file",
             file=shown,
             row=1,
             expected="a first column of row labels and column labels like 'AUS_A01_02'",
-            found=",".join(columns[:3]),
+            found=",".join(header[:4]),
         )
-    check_unique(columns, shown, "column", first=2)
+    check_unique(header[1:], shown, "column", first=2)
 
 
 def _row_labels(csv: CsvTable, shown: str) -> list[str]:
     """The labels of the first column: present and each once."""
     rows = [str(v).strip() for v in csv.body[0].fillna("")]
     if not rows:
-        raise InputError("the file has no data", file=shown)
+        raise InputError(
+            "the file has no rows after its header",
+            file=shown,
+            row=2,
+            expected="a row per industry (like 'AUS_A01_02'), then the value-added rows",
+        )
     if "" in rows:
         raise InputError(
             "row without a label",
@@ -423,6 +427,7 @@ def _classify(columns: list[str], zset: set[str], countries: set[str], shown: st
         raise InputError(
             "no final-demand columns", file=shown, row=1, expected="columns like 'AUS_HFCE'"
         )
+    check_final_demand([(d, cat) for _, d, cat in fd], shown)
     return _Columns(fd, disc, out_col)
 
 
@@ -507,7 +512,7 @@ def _meta(filename: str, edition: str, entities: list[str], disc: bool) -> Table
 def _table(csv: CsvTable, shown: str, filename: str, basis: OutputBasis) -> IcioTable:
     """The table of an OECD CSV; errors name ``shown`` and the file's rows and columns."""
     columns = csv.header[1:]
-    _check_header(columns, shown)
+    _check_header(csv.header, shown)
     rows = _row_labels(csv, shown)
     zcols = _intermediate(rows, columns, shown)
     entities, sectors = _layout(zcols, shown)

@@ -19,6 +19,7 @@ import numpy as np
 
 from gvckit.errors import InputError, OptionError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, atomic_write
+from gvckit.icio.readers._cells import check_final_demand
 from gvckit.icio.readers._sheets import Book, is_blank, letter, numbers, open_book, text
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
@@ -160,6 +161,15 @@ def _z_layout(grid: list[list[object]], where: str) -> tuple[list[str], list[str
         raise InputError("no columns", file=where, row=1, expected="country labels from C1")
     countries = list(dict.fromkeys(top))
     sectors = [s for c, s in zip(top, second, strict=True) if c == countries[0]]
+    twice = next((k for k, s in enumerate(sectors) if s and s in sectors[:k]), None)
+    if twice is not None:
+        raise InputError(
+            f"duplicate sector {sectors[twice]!r} for {countries[0]!r}",
+            file=where,
+            row=2,
+            column=letter(top.index(countries[0]) + twice + 2),
+            expected="each sector once per country",
+        )
     for k, (c, s) in enumerate(zip(top, second, strict=True)):
         want = (countries[k // len(sectors)] if k // len(sectors) < len(countries) else "",
                 sectors[k % len(sectors)])  # fmt: skip
@@ -172,9 +182,14 @@ def _z_layout(grid: list[list[object]], where: str) -> tuple[list[str], list[str
                 expected=f"{want[0]} / {want[1]}",
                 found=f"{c} / {s}",
             )
-    if len(top) != len(countries) * len(sectors) or len(set(sectors)) != len(sectors):
+    if len(top) != len(countries) * len(sectors):  # the last country lacks sectors
+        k = len(top)
         raise InputError(
-            "columns do not form countries × sectors", file=where, row=2, expected="unique sectors"
+            "columns do not form countries × sectors",
+            file=where,
+            row=2,
+            column=letter(k + 2),
+            expected=f"{countries[k // len(sectors)]} / {sectors[k % len(sectors)]}",
         )
     return countries, sectors
 
@@ -298,6 +313,7 @@ def _table(
             raise InputError("duplicate final-demand column", file=wy, row=2, column=letter(k + 2))
         seen.add((d, c))
         Y[:, dests.index(d), cats.index(c)] = yvals[:, k]
+    check_final_demand([(d, c) for _, d, c in cols], wy, row=2)
     given = None
     if out is not None and any(
         not is_blank(r[2 + out]) for r in grids["Y"][2:] if len(r) > 2 + out

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from gvckit.errors import InputError, OptionError, TableError
-from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
-from gvckit.icio.readers._cells import check_unique, codes, numeric_block
+from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, check_zip_member
+from gvckit.icio.readers._cells import check_final_demand, check_unique, codes, numeric_block
 from gvckit.icio.readers._csv import CsvTable, drop_blank_tail, read_csv_table
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
@@ -69,15 +69,20 @@ def _check_workbook_size(path: Path, max_bytes: int) -> None:
     """Refuse a workbook whose parts inflate past ``max_bytes`` (an .xlsx is a zip)."""
     try:
         with zipfile.ZipFile(path) as zf:
-            total = sum(info.file_size for info in zf.infolist())
+            infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"not a valid .xlsx workbook ({exc})", file=path) from None
+        raise InputError(
+            f"not a valid .xlsx workbook ({exc})", file=path, expected="an .xlsx file"
+        ) from None
+    total = sum(info.file_size for info in infos)
     if total > max_bytes:
         raise InputError(
             f"the workbook inflates to {total:,} bytes",
             file=path,
             expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
         )
+    for info in infos:  # a part announcing more than its data holds
+        check_zip_member(info, path, max_bytes, "workbook part")
 
 
 def _read_excel(path: Path, sheet: str | int | None, max_bytes: int) -> CsvTable:
@@ -94,7 +99,11 @@ def _read_excel(path: Path, sheet: str | int | None, max_bytes: int) -> CsvTable
             engine="openpyxl",
         )
     except ValueError as exc:
-        raise InputError(f"cannot read the workbook ({exc})", file=path) from None
+        raise InputError(
+            f"cannot read the workbook ({exc})",
+            file=path,
+            expected="an .xlsx workbook with the table in its first sheet (or the sheet named)",
+        ) from None
     except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
         raise InputError(
             f"cannot read the workbook ({type(exc).__name__}: {exc})",
@@ -294,6 +303,7 @@ def _demand(header: list[str], cols: list[int], entities: tuple[str, ...], path:
         if key in slot:
             raise InputError("duplicate final-demand column", file=path, row=1, column=header[c])
         slot[key] = c
+    check_final_demand(list(slot), path)
     dests = tuple(dict.fromkeys(d for d, _ in slot))
     cats = tuple(dict.fromkeys(cat for _, cat in slot))
     return _Demand(slot, dests, cats, out_col)
@@ -372,7 +382,12 @@ def read_wide(
             found=",".join(header[:3]),
         )
     if body.empty:
-        raise InputError("the table has a header but no rows", file=path, row=2)
+        raise InputError(
+            "the table has a header but no rows",
+            file=path,
+            row=2,
+            expected="a row per country and industry",
+        )
     ci, si = labels
     rows = _rows(header, body, ci, si, path)
     n = rows.n

@@ -35,7 +35,8 @@ from typing import Any
 import numpy as np
 
 from gvckit.errors import InputError, OptionError
-from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
+from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, check_zip_member
+from gvckit.icio.readers._members import Archive
 from gvckit.icio.readers._sheets import open_book, text
 from gvckit.icio.readers._wiot import TOTALS, Parts, parse_sheet, valuation_name
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
@@ -151,15 +152,17 @@ def _member_bytes(f: _File, max_bytes: int) -> bytes:
     """The bytes of a zipped file; sizes are checked before anything is inflated."""
     zf = zipfile.ZipFile(f.path)
     try:
-        for name in f.chain:
+        for k, name in enumerate(f.chain):
             info = zf.getinfo(name)
-            if info.file_size > max_bytes:
+            check_zip_member(info, f.path, max_bytes)
+            try:
+                data = zf.read(name)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                 raise InputError(
-                    f"zip member {name!r} inflates to {info.file_size:,} bytes",
-                    file=f.path,
-                    expected=f"at most {max_bytes:,} bytes (raise max_bytes if genuine)",
-                )
-            data = zf.read(name)
+                    f"cannot read the zip member ({exc})",
+                    file="!".join([str(f.path), *f.chain[: k + 1]]),
+                    expected="a complete, valid zip member",
+                ) from None
             if name != f.chain[-1]:
                 zf.close()
                 zf = zipfile.ZipFile(io.BytesIO(data))
@@ -190,6 +193,9 @@ def read_wiod(
         f = _choose(path, year)
         source: Path | bytes = _member_bytes(f, max_bytes)
         name, shown = Path(f.name).name, f.shown
+    elif path.suffix.lower() == ".zip":
+        Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
+        raise InputError("not a WIOD zip", file=path, expected="WIOTS_in_EXCEL.zip as published")
     else:
         source, name, shown = path, path.name, str(path)
         named = _year_of(name)
@@ -413,6 +419,6 @@ def _read_rdata(source: Path | bytes, shown: str, max_bytes: int) -> tuple[Parts
         output=values[:n, -1],
         primaries=primaries,
         where=where,
-        row_of={f"{entities[k // N]}_{sectors[k % N]}": f"row {k + 1}" for k in range(n)},
+        row_of={f"{entities[k // N]}_{sectors[k % N]}": str(k + 1) for k in range(n)},
     )
     return parts, (years.pop() if len(years) == 1 else None)
