@@ -173,23 +173,22 @@ def _read_body(
 
 def _check_utf8(body: pd.DataFrame, shown: str) -> None:
     """Refuse the first text cell (in reading order) that held bytes that are not UTF-8."""
-    first: tuple[int, int] | None = None
-    for k in body.columns:
-        col = body[k]
+    first: tuple[int, int] | None = None  # (row, column) positions in ``body``
+    for j, col in enumerate(body[c] for c in body.columns):
         if pd.api.types.is_numeric_dtype(col.dtype):
             continue
         bad = np.flatnonzero(col.astype(str).str.contains("\ufffd", regex=False).to_numpy())
         if bad.size and (first is None or int(bad[0]) < first[0]):
-            first = (int(bad[0]), int(k))
+            first = (int(bad[0]), j)
     if first is not None:
-        i, k = first
+        i, j = first
         raise InputError(
             "not UTF-8 text",
             file=shown,
             row=i + 2,
-            column=k + 1,
+            column=j + 1,
             expected="UTF-8 text (save the file as CSV UTF-8)",
-            found=str(body[k].iloc[i]),
+            found=str(body.iloc[i, j]),
         )
 
 

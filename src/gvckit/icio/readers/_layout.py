@@ -25,7 +25,8 @@ def entity_major(
     for k, pair in enumerate(pairs):
         if pair in seen:
             raise InputError(
-                f"duplicate entity-sector among the {what} (positions {seen[pair] + 1} and {k + 1})",
+                f"duplicate entity-sector among the {what}"
+                f" (positions {seen[pair] + 1} and {k + 1})",
                 file=shown,
                 **where(k),
                 expected="each entity and sector once",

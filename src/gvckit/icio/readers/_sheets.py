@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +23,16 @@ from openpyxl.utils import get_column_letter
 from gvckit.errors import InputError
 from gvckit.files import ByteProgress, check_zip_member
 
-__all__ = ["Book", "cell_name", "is_blank", "letter", "numbers", "open_book", "text"]
+__all__ = [
+    "Book",
+    "cell_name",
+    "damaged_part",
+    "is_blank",
+    "letter",
+    "numbers",
+    "open_book",
+    "text",
+]
 
 Kind = Literal["xlsx", "xlsb"]
 
@@ -49,6 +59,23 @@ def text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def damaged_part(source: Path | bytes) -> str | None:
+    """The first part of a workbook whose data does not inflate or fails its CRC, if any (read
+    only after the workbook could not be opened, to name the part in the message)."""
+    try:
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
+            for info in zf.infolist():
+                try:
+                    with zf.open(info) as fh:
+                        while fh.read(1 << 20):
+                            pass
+                except (zipfile.BadZipFile, zlib.error, EOFError):
+                    return info.filename
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
 
 
 def _size_check(zf: zipfile.ZipFile, shown: str, max_bytes: int) -> None:
@@ -177,9 +204,10 @@ def open_book(source: Path | bytes, shown: str, max_bytes: int, kind: Kind | Non
 
             handle = open_workbook(stream)
     except Exception as exc:  # damaged zip/xml/records
+        part = damaged_part(source)
         raise InputError(
             f"cannot read the workbook ({type(exc).__name__}: {exc})",
-            file=shown,
+            file=f"{shown}!{part}" if part else shown,
             expected=f"an .{kind} workbook",
         ) from None
     return Book(kind, handle, shown, size)

@@ -28,6 +28,7 @@ from gvckit.errors import InputError, OptionError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, check_zip_member
 from gvckit.icio.readers._cells import check_final_demand, check_unique, codes, numeric_block
 from gvckit.icio.readers._csv import CsvTable, drop_blank_tail, read_csv_table
+from gvckit.icio.readers._sheets import damaged_part
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
 __all__ = ["read_wide", "sniff_wide"]
@@ -105,9 +106,10 @@ def _read_excel(path: Path, sheet: str | int | None, max_bytes: int) -> CsvTable
             expected="an .xlsx workbook with the table in its first sheet (or the sheet named)",
         ) from None
     except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
+        part = damaged_part(path)
         raise InputError(
             f"cannot read the workbook ({type(exc).__name__}: {exc})",
-            file=path,
+            file=f"{path}!{part}" if part else path,
             expected="an .xlsx workbook",
         ) from None
     raw = drop_blank_tail(raw.fillna(""))
