@@ -24,7 +24,8 @@ from gvckit.cli import main
 from gvckit.interventions.approaches import approaches, constraint_types
 from gvckit.interventions.audit import audit, rules
 from gvckit.interventions.constraints import prioritise, read_constraints, sensitivity
-from gvckit.interventions.results import chain_levels, progress, read_results, universal
+from gvckit.interventions.monitoring import chain_levels, progress, universal
+from gvckit.interventions.results import read_results
 from gvckit.interventions.typology import Delivery, read_intervention
 
 EXAMPLES = Path(__file__).parents[1] / "examples"

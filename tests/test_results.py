@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from gvckit.errors import InputError
+from gvckit.interventions import monitoring as mon
 from gvckit.interventions import results as rs
 
 DATA = Path(__file__).parent / "data"
@@ -68,7 +69,7 @@ def test_json_reads_the_same(example: rs.ResultsChain, tmp_path: Path) -> None:
 
 
 def test_progress_by_hand(example: rs.ResultsChain) -> None:
-    prog = rs.progress(example)
+    prog = mon.progress(example)
     assert list(prog["indicator"]) == [
         "trained",
         "contracts",
@@ -111,7 +112,7 @@ def test_progress_without_target_or_actuals() -> None:
     data = _data()
     del _indicator(data, "grade")["target"]
     _indicator(data, "income")["actuals"] = []
-    prog = rs.progress(rs.results_from_data(data))
+    prog = mon.progress(rs.results_from_data(data))
     grade = _row(prog, indicator="grade")
     assert grade["status"] == "no target" and math.isnan(grade["progress"])
     assert grade["latest"] == 56
@@ -125,12 +126,12 @@ def test_non_additive_breakdown_gives_no_total() -> None:
         {"date": "2023-01-01", "value": 50, "disaggregation": {"firm_size": "small"}},
         {"date": "2023-01-01", "value": 60, "disaggregation": {"firm_size": "large"}},
     ]
-    grade = _row(rs.progress(rs.results_from_data(data)), indicator="grade")
+    grade = _row(mon.progress(rs.results_from_data(data)), indicator="grade")
     assert grade["status"] == "no data"
 
 
 def test_disaggregated(example: rs.ResultsChain) -> None:
-    frame = rs.disaggregated(example)
+    frame = mon.disaggregated(example)
     assert list(frame.columns) == [
         "indicator", "name", "box", "level", "unit", "date", "sex", "firm_size", "value",
         "total", "share",
@@ -156,14 +157,14 @@ def test_other_dimensions_get_columns() -> None:
         {"date": "2023-07-01", "value": 1_000_000, "disaggregation": {"Region": "north"}},
         {"date": "2023-07-01", "value": 800_000, "disaggregation": {"region": "south"}},
     ]
-    frame = rs.disaggregated(rs.results_from_data(data))
+    frame = mon.disaggregated(rs.results_from_data(data))
     assert list(frame.columns)[6:9] == ["sex", "firm_size", "region"]
     north = _row(frame, region="north")
     assert north["total"] == pytest.approx(1_800_000)
 
 
 def test_universal_indicators(example: rs.ResultsChain) -> None:
-    uni = rs.universal(example)
+    uni = mon.universal(example)
     assert list(uni["universal"]) == ["scale", "net_additional_income", "net_additional_jobs"]
     scale = _row(uni, universal="scale")
     assert scale["indicator"] == "scale" and scale["latest"] == 90
@@ -189,14 +190,14 @@ def test_universal_jobs_notes() -> None:
             "actuals": [{"date": "2023-07-01", "value": 35}],
         }
     )
-    jobs = _row(rs.universal(rs.results_from_data(data)), universal="net_additional_jobs")
+    jobs = _row(mon.universal(rs.results_from_data(data)), universal="net_additional_jobs")
     assert jobs["latest"] == 35
     assert "not disaggregated by sex" in jobs["note"]
     assert "full-time equivalents" in jobs["note"]
 
 
 def test_chain_levels(example: rs.ResultsChain) -> None:
-    table, warnings = rs.chain_levels(example)
+    table, warnings = mon.chain_levels(example)
     assert list(table["box"]) == ["a1", "a2", "o1", "o2", "oc1", "oc2", "i1"]
     assert dict(zip(table["box"], table["indicators"], strict=True)) == {
         "a1": 0, "a2": 0, "o1": 1, "o2": 1, "oc1": 2, "oc2": 1, "i1": 1,
@@ -213,7 +214,7 @@ def test_chain_levels_orders_causes_first_and_warns() -> None:
     boxes.reverse()  # impact first in the file; oc2 before oc1
     boxes.append({"id": "o3", "level": "output", "text": "Trade fair stand"})
     data["indicators"] = [i for i in data["indicators"] if i["box"] != "oc2"]
-    table, warnings = rs.chain_levels(rs.results_from_data(data))
+    table, warnings = mon.chain_levels(rs.results_from_data(data))
     order = list(table["box"])
     assert [table["level"][order.index(b)] for b in order] == sorted(
         table["level"], key=lambda lv: rs.BoxLevel(lv).rank

@@ -152,6 +152,7 @@ def results_cmd(
 ) -> None:
     """Results chain: progress against targets, DCED universal indicators, and an impact
     estimate by difference in differences (with a parallel-trends check) from a panel."""
+    from gvckit.interventions import monitoring as mon
     from gvckit.interventions import results as rs
 
     chosen = view or ("impact" if impact is not None else "progress")
@@ -177,10 +178,14 @@ def results_cmd(
         _emit(im.did(panel, **cols, cluster=cluster), fmt, output)
         return
     if chosen == "chain":
-        levels = rs.chain_levels(chain)
+        levels = mon.chain_levels(chain)
         for warning in levels.warnings:
             _stderr(f"warning: {warning}")
         _emit(levels.table, fmt, output)
         return
-    views = {"progress": rs.progress, "disaggregated": rs.disaggregated, "universal": rs.universal}
+    views = {
+        "progress": mon.progress,
+        "disaggregated": mon.disaggregated,
+        "universal": mon.universal,
+    }
     _emit(views[chosen](chain), fmt, output)

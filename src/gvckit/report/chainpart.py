@@ -14,8 +14,9 @@ from gvckit.chain.questions import questions
 from gvckit.chain.upgrading import upgrading
 from gvckit.interventions.audit import audit
 from gvckit.interventions.constraints import ConstraintSet, prioritise, sensitivity
+from gvckit.interventions.monitoring import chain_levels, progress, universal
 from gvckit.interventions.recommend import recommend
-from gvckit.interventions.results import ResultsChain, chain_levels, progress, universal
+from gvckit.interventions.results import ResultsChain
 from gvckit.interventions.typology import Intervention
 from gvckit.report import charts
 from gvckit.report.model import Block, Chart, Html, Section, Table
