@@ -25,6 +25,17 @@ FloatArray = NDArray[np.float64]
 PARTICIPATION = ("GVC", "GVCB", "GVCF", "GVC_SH", "GVCB_SH", "GVCF_SH")
 
 
+def _wwz_terms(basis: Basis) -> FloatArray:
+    """The WWZ terms of ``basis``, computed once for ``wwz`` and ``kww`` on a shared Basis."""
+    return basis.shared("wwz", lambda: wz.wwz(basis))
+
+
+def _bm_exporter(basis: Basis, approach: str) -> FloatArray:
+    """Borin–Mancini exporter terms, computed once per approach on a shared Basis (``bm``,
+    ``my`` and ``participation --method bm`` use the source terms)."""
+    return basis.shared(f"bm-exporter-{approach}", lambda: bm.exporter_terms(basis, approach))
+
+
 def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
     """a / b, 0 where b = 0 (a sector without exports or output has no share to speak of)."""
     return np.divide(a, b, out=np.zeros_like(a, dtype=np.float64), where=b != 0)
@@ -40,7 +51,7 @@ def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
 def kww_measure(basis: Basis, by: str = "country") -> pd.DataFrame:
     """KWW (2014, AER, eq. 36) terms DVA_FIN … FDC by exporter (``by="sector"``: and exporting
     sector); they add up to gross exports."""
-    return terms_frame(basis.model, wz.kww(basis), wz.KWW_TERMS, by)
+    return terms_frame(basis.model, wz.kww(basis, _wwz_terms(basis)), wz.KWW_TERMS, by)
 
 
 @register(
@@ -51,7 +62,7 @@ def kww_measure(basis: Basis, by: str = "country") -> pd.DataFrame:
 )
 def wwz_measure(basis: Basis) -> pd.DataFrame:
     """WWZ (2013, NBER 19677, eq. 37) 16 terms by exporter-sector and importer."""
-    return partner_terms_frame(basis.model, wz.wwz(basis), wz.WWZ_TERMS, "sector")
+    return partner_terms_frame(basis.model, _wwz_terms(basis), wz.WWZ_TERMS, "sector")
 
 
 def _bm_level(perspective: str, by: str | None) -> str:
@@ -89,7 +100,7 @@ def bm_measure(
     elif perspective == "sector":
         values = bm.sector_terms(basis).sum(axis=2)
     else:
-        values = bm.exporter_terms(basis, approach).sum(axis=2)
+        values = _bm_exporter(basis, approach).sum(axis=2)
     return terms_frame(model, values, bm.BM_TERMS, level)
 
 
@@ -117,7 +128,7 @@ def my_measure(basis: Basis, perspective: str = "exporter", by: str | None = Non
     if perspective == "sector":
         values = bm.sector_terms(basis).sum(axis=2)[keep]
     else:
-        values = bm.exporter_terms(basis, "source").sum(axis=2)[keep]
+        values = _bm_exporter(basis, "source").sum(axis=2)[keep]
         if perspective == "world":
             values[MY_TERMS.index("FVA")] = 0.0
             values[MY_TERMS.index("FDC")] = values[MY_TERMS.index("FC")]
@@ -139,7 +150,7 @@ def _participation_oecd(basis: Basis) -> FloatArray:
 def _participation_bm(basis: Basis) -> FloatArray:
     """Borin & Mancini (2019) trade-based: GVC = EXGR − DAVAX = GVCB + GVCF with
     GVCB = FC + DDC (backward) and GVCF = DVA − DAVAX (forward)."""
-    t = dict(zip(bm.BM_TERMS, bm.exporter_terms(basis, "source").sum(axis=2), strict=True))
+    t = dict(zip(bm.BM_TERMS, _bm_exporter(basis, "source").sum(axis=2), strict=True))
     gvcb = t["FC"] + t["DDC"]
     gvcf = t["DVA"] - bm.davax(basis)
     return np.stack([gvcb + gvcf, gvcb, gvcf, t["EXGR"]])

@@ -25,6 +25,7 @@ __all__ = [
     "gross_exports",
     "imported_input_ratio",
     "local_leontief",
+    "sum_columns_by_unit",
     "technical_coefficients",
     "value_added_by_source",
     "value_added_coefficients",
@@ -66,10 +67,14 @@ class LeontiefSystem:
         n = A.shape[0]
         if A.shape != (n, n):
             raise TableError(f"A has shape {A.shape}", expected="a square matrix")
-        M = np.eye(n) - A
+        # One n×n buffer: M = I − A built in place, and LAPACK factorises the Fortran-ordered
+        # view M' of this C-ordered array without copying it (``self._lu`` is the LU of
+        # (I − A)', so a solve with B uses the transposed solve and vice versa).
+        M = np.negative(A, order="C")
+        M.flat[:: n + 1] += 1.0
         with warnings.catch_warnings():  # singularity is reported below as a TableError
             warnings.simplefilter("ignore", sla.LinAlgWarning)
-            lu, piv = sla.lu_factor(M, overwrite_a=True, check_finite=False)
+            lu, piv = sla.lu_factor(M.T, overwrite_a=True, check_finite=False)
         diag = np.abs(np.diag(lu))
         if n and float(diag.min()) <= 1e-14 * max(1.0, float(diag.max())):
             raise TableError(
@@ -81,15 +86,17 @@ class LeontiefSystem:
 
     def solve(self, R: FloatArray) -> FloatArray:
         """B·R = (I − A)⁻¹·R."""
-        return np.asarray(sla.lu_solve(self._lu, R, check_finite=False))
+        return np.asarray(sla.lu_solve(self._lu, R, trans=1, check_finite=False))
 
     def solve_transpose(self, R: FloatArray) -> FloatArray:
         """B'·R = (I − A)⁻ᵀ·R; ``solve_transpose(w).T == w'·B``."""
-        return np.asarray(sla.lu_solve(self._lu, R, trans=1, check_finite=False))
+        return np.asarray(sla.lu_solve(self._lu, R, check_finite=False))
 
     def inverse(self) -> FloatArray:
         """The full Leontief inverse B (n×n). Use only when all of B is needed."""
-        return self.solve(np.eye(self.n))
+        eye = np.eye(self.n, order="F")  # solved in place: one n×n buffer, no copy
+        solved = sla.lu_solve(self._lu, eye, trans=1, overwrite_b=True, check_finite=False)
+        return np.asarray(solved)
 
 
 def local_leontief(A: FloatArray, rows: IntArray) -> LeontiefSystem:
@@ -111,15 +118,32 @@ def gross_exports(
     row's own unit (Koopman, Wang & Wei 2014, eq. 3: E_sr = A_sr x_r + Y_sr).
     """
     n = Z.shape[0]
-    col_mask = np.zeros((n, n_units))
-    col_mask[np.arange(n), row_unit] = 1.0
-    dest_mask = np.zeros((Yd.shape[1], n_units))
-    dest_mask[np.arange(Yd.shape[1]), dest_unit] = 1.0
-    e_int = Z @ col_mask
-    e_fin = Yd @ dest_mask
+    e_int = sum_columns_by_unit(Z, row_unit, n_units)
+    e_fin = sum_columns_by_unit(Yd, dest_unit, n_units)
     e_int[np.arange(n), row_unit] = 0.0
     e_fin[np.arange(n), row_unit] = 0.0
     return e_int, e_fin
+
+
+def sum_columns_by_unit(M: FloatArray, col_unit: IntArray, n_units: int) -> FloatArray:
+    """k×U sums of the columns of ``M`` (k×m) by unit: ``out[:, u] = Σ_{j: col_unit[j] = u}
+    M[:, j]`` (0 for a unit without columns).
+
+    A reduction (one pass over ``M``), not a product with a 0/1 matrix: no BLAS call, whose
+    thread pool (numpy's, separate from scipy's) would otherwise still be spinning on the cores
+    when the next factorisation or solve starts."""
+    counts = np.bincount(col_unit, minlength=n_units)
+    present = np.flatnonzero(counts)
+    if present.size == 0 or M.shape[0] == 0:
+        return np.zeros((M.shape[0], n_units))
+    if np.any(np.diff(col_unit) < 0):  # columns of a unit not contiguous: gather them first
+        M = M[:, np.argsort(col_unit, kind="stable")]
+    sums = np.add.reduceat(M, (np.cumsum(counts) - counts)[present], axis=1)
+    if present.size == n_units:
+        return np.asarray(sums, dtype=np.float64)
+    out = np.zeros((M.shape[0], n_units))
+    out[:, present] = sums
+    return out
 
 
 def value_added_by_source(

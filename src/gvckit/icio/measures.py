@@ -100,8 +100,10 @@ def measure(
 
     ``table`` may be an :class:`IcioTable`, an already built :class:`IcioModel` (reuses its
     factorisation) or a :class:`~gvckit.icio.decompose.Basis` (also reuses the blocks the
-    decompositions share); ``groups`` must then be None. ``groups`` maps a group name to
-    its member countries (or is a list of ``"NAME=A,B"`` strings): members count as one exporter.
+    decompositions share); ``groups`` must then be None. Given a table or a model, a measure
+    that needs a Basis gets a lazy one: only the blocks it uses are computed. ``groups`` maps a
+    group name to its member countries (or is a list of ``"NAME=A,B"`` strings): members count
+    as one exporter.
     ``options`` are the measure's own options (see ``MEASURES[name].options``).
     """
     spec, clean = check_options(name, options)
@@ -117,7 +119,7 @@ def measure(
         return spec.func(table, **clean)
     if progress is not None:
         progress("Leontief blocks")
-    return spec.func(Basis(model), **clean)
+    return spec.func(Basis(model, lazy=True), **clean)
 
 
 # ----------------------------------------------------------------------------------- helpers
@@ -170,9 +172,7 @@ def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
     """
     g = model.grouping
     VBY = lt.value_added_in_final_demand(model.system, model.v, model.Yd)
-    dmask = np.zeros((len(g.dest_unit), g.n_units))
-    dmask[np.arange(len(g.dest_unit)), g.dest_unit] = 1.0
-    by_dest = VBY @ dmask  # n×U
+    by_dest = lt.sum_columns_by_unit(VBY, g.dest_unit, g.n_units)  # n×U
     dests = np.array(g.units, dtype=object)
     U = g.n_units
     if by == "sector":

@@ -73,7 +73,7 @@ def _check_productive(table: IcioTable, A: FloatArray, system: lt.LeontiefSystem
     """A table with non-negative coefficients is productive iff B = (I − A)⁻¹ ≥ 0 (Miller &
     Blair 2009, §2.9); the column sums of B (output multipliers) are then ≥ 1. A violation
     means inputs exceed output somewhere (negative value added large enough to matter)."""
-    if np.any(A < 0):
+    if A.size and float(A.min()) < 0:  # one pass, no n×n temporary
         return  # negative flows (e.g. inventories booked in Z): no sign condition to test
     multipliers = system.solve_transpose(np.ones(len(A)))
     bad = np.flatnonzero(multipliers < 1.0 - 1e-9)

@@ -3,9 +3,15 @@
 Every decomposition (KWW, WWZ, Borin–Mancini) needs the same few objects: the diagonal blocks
 B^rr of the global Leontief inverse, each unit's local inverse L^rr = (I − A_rr)⁻¹, value added
 by source V·B, and B applied to final demand split by destination. :class:`Basis` computes them
-with **one** explicit inverse (the floor for exact block decompositions) and a handful of solves;
-nothing of size n×n×G is ever formed. Sums over the rows of each unit use a column permutation
-and ``np.add.reduceat`` (O(n) per row instead of a dense n×U product).
+with **one** explicit inverse (the floor for exact block decompositions) and a handful of solves
+with the model's factorisation; nothing of size n×n×G is ever formed. Sums over the rows of each
+unit use ``np.add.reduceat`` (O(n) per row instead of a dense n×U product), after a column
+permutation only when a unit's rows are not contiguous (groups of non-adjacent countries).
+
+``Basis(model)`` computes every block at once; ``Basis(model, lazy=True)`` computes each block
+on first use, so that a measure which needs only value added by source (OECD participation,
+position) or the local inverses (NRCA) never forms the n×n inverse.
+:func:`gvckit.icio.measure` builds a lazy Basis when it is given a table or a model.
 
 Notation: rows i, j; units s (exporter), r (partner), t, u; ``row_unit[i]`` the unit of row i;
 Yd[i, u] final demand of unit u for the product of row i; Ydom[i] = Yd[i, unit(i)];
@@ -14,12 +20,16 @@ Yrow[i] = Σ_u Yd[i, u].
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
+
 import numpy as np
 from numpy.typing import NDArray
 
+from gvckit.icio import leontief as lt
 from gvckit.icio.model import IcioModel
 
-__all__ = ["Basis", "UnitSum"]
+__all__ = ["BLOCKS", "Basis", "UnitSum"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -31,20 +41,32 @@ class UnitSum:
     __slots__ = ("_perm", "_starts")
 
     def __init__(self, row_unit: IntArray, n_units: int) -> None:
-        self._perm = np.argsort(row_unit, kind="stable")
+        perm = np.argsort(row_unit, kind="stable")
         counts = np.bincount(row_unit, minlength=n_units)
         if np.any(counts == 0):  # pragma: no cover - every unit has rows by construction
             raise ValueError("a unit without rows")
+        #: None when each unit's rows are already contiguous and in unit order (no gather)
+        self._perm: IntArray | None = None if np.all(perm == np.arange(len(perm))) else perm
         self._starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
 
     def __call__(self, M: FloatArray) -> FloatArray:
-        return np.add.reduceat(M[..., self._perm], self._starts, axis=-1)
+        if self._perm is not None:
+            M = M[..., self._perm]
+        return np.add.reduceat(M, self._starts, axis=-1)
+
+
+#: The blocks of a :class:`Basis`, in the order an eager Basis computes them.
+BLOCKS = ("B", "Bd", "Ld", "S", "BYd", "Mdom", "Mfin", "m_diag", "BdYd", "vL", "vB", "colS")
 
 
 class Basis:
-    """Blocks of the Leontief system used by the decompositions (see module docstring)."""
+    """Blocks of the Leontief system used by the decompositions (see module docstring).
 
-    def __init__(self, model: IcioModel) -> None:
+    Every block in :data:`BLOCKS` is computed once per Basis: in the constructor, or on first
+    use with ``lazy=True``. :meth:`shared` keeps results that several measures use.
+    """
+
+    def __init__(self, model: IcioModel, lazy: bool = False) -> None:
         g = model.grouping
         n, U = len(g.row_unit), g.n_units
         self.model = model
@@ -57,39 +79,92 @@ class Basis:
         self.X: FloatArray = np.asarray(model.table.x, dtype=np.float64)
         self.E = model.E
 
-        dmask = np.zeros((len(g.dest_unit), U))
-        dmask[np.arange(len(g.dest_unit)), g.dest_unit] = 1.0
-        self.Yd: FloatArray = model.Yd @ dmask  # n×U
+        self.Yd: FloatArray = lt.sum_columns_by_unit(model.Yd, g.dest_unit, U)  # n×U
         ar = np.arange(n)
         self.Ydom: FloatArray = self.Yd[ar, g.row_unit]
         self.Yrow: FloatArray = self.Yd.sum(axis=1)
+        self._shared: dict[str, FloatArray] = {}
+        if not lazy:
+            for name in BLOCKS:
+                getattr(self, name)
 
-        B = model.system.inverse()
+    @cached_property
+    def B(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """The global Leontief inverse (one explicit inverse; kept for the blocks B^rs)."""
+        B = self.model.system.inverse()
         B.flags.writeable = False
-        #: the global Leontief inverse (one explicit inverse; kept for the pairwise blocks B^rs)
-        self.B: FloatArray = B
-        #: diagonal blocks B^rr and local inverses L^rr, per unit
-        self.Bd: list[FloatArray] = [B[np.ix_(r, r)] for r in self.rows]
-        self.Ld: list[FloatArray] = []
+        return B
+
+    @cached_property
+    def Bd(self) -> list[FloatArray]:  # noqa: N802 - named as in the papers
+        """Diagonal blocks B^rr of the global inverse, per unit."""
+        return [self.B[np.ix_(r, r)] for r in self.rows]
+
+    @cached_property
+    def Ld(self) -> list[FloatArray]:  # noqa: N802 - named as in the papers
+        """Local inverses L^rr = (I − A_rr)⁻¹, per unit."""
+        out = []
         for r in self.rows:  # small blocks: numpy's LAPACK call has the least overhead
             inv = np.linalg.inv(np.eye(len(r)) - self.A[np.ix_(r, r)])
-            self.Ld.append(np.asarray(inv, dtype=np.float64))
-        W = np.zeros((n, U))
-        W[ar, g.row_unit] = self.v
-        #: S[t, j] = Σ_{i∈t} v_i B_ij: value added from t per unit of final output of j
-        self.S: FloatArray = W.T @ B
-        #: B·Yd and B applied to domestic / exported final demand, split by unit of origin
-        self.BYd: FloatArray = B @ self.Yd
-        self.Mdom: FloatArray = B @ self._by_unit(self.Ydom)  # [:, s] = B[:, s] Ydom_s
-        self.Mfin: FloatArray = B @ self._by_unit(self.Yrow - self.Ydom)  # B[:, s] Σ_{t≠s} Y_st
-        #: m_k = Σ_{j: unit(j) ≠ unit(k)} A_kj B_jk, the diagonal of M_s = Σ_{j≠s} A_sj B_js
-        self.m_diag: FloatArray = self._foreign_diag(self.A, B)
-        self.BdYd: FloatArray = self.blockdiag(self.Bd, self.Yd)  # [i, u] = (B^rr Y^ru)_i
-        self.vL: FloatArray = np.zeros(n)  # (V^s L^ss)_j for j in s
+            out.append(np.asarray(inv, dtype=np.float64))
+        return out
+
+    @cached_property
+    def S(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """S[t, j] = Σ_{i∈t} v_i B_ij: value added from t per unit of final output of j."""
+        return self.model.value_added_by_source()
+
+    @cached_property
+    def BYd(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """B·Yd (n×U)."""
+        return self.model.system.solve(self.Yd)
+
+    @cached_property
+    def Mdom(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """[:, s] = B[:, s] Ydom_s: B applied to domestic final demand, by unit of origin."""
+        return self.model.system.solve(self._by_unit(self.Ydom))
+
+    @cached_property
+    def Mfin(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """[:, s] = B[:, s] Σ_{t≠s} Y_st: B applied to exported final demand, by origin."""
+        return self.model.system.solve(self._by_unit(self.Yrow - self.Ydom))
+
+    @cached_property
+    def m_diag(self) -> FloatArray:
+        """m_k = Σ_{j: unit(j) ≠ unit(k)} A_kj B_jk, the diagonal of M_s = Σ_{j≠s} A_sj B_js."""
+        return self._foreign_diag(self.A, self.B)
+
+    @cached_property
+    def BdYd(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """[i, u] = (B^rr Y^ru)_i."""
+        return self.blockdiag(self.Bd, self.Yd)
+
+    @cached_property
+    def vL(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """(V^s L^ss)_j for j in s."""
+        out = np.zeros(len(self.row_unit))
         for r, L in zip(self.rows, self.Ld, strict=True):
-            self.vL[r] = self.v[r] @ L
-        self.vB: FloatArray = self.S[g.row_unit, ar]  # (V^s B^ss)_j
-        self.colS: FloatArray = self.S.sum(axis=0)  # Σ_t V^t B^tj (1 where x_j > 0)
+            out[r] = self.v[r] @ L
+        return out
+
+    @cached_property
+    def vB(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """(V^s B^ss)_j."""
+        return np.asarray(self.S[self.row_unit, np.arange(len(self.row_unit))])
+
+    @cached_property
+    def colS(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """Σ_t V^t B^tj (1 where x_j > 0)."""
+        return np.asarray(self.S.sum(axis=0))
+
+    def shared(self, key: str, compute: Callable[[], FloatArray]) -> FloatArray:
+        """``compute()`` once per Basis, kept read-only under ``key``: terms that several
+        measures computed from this Basis share (the WWZ terms for ``wwz`` and ``kww``)."""
+        if key not in self._shared:
+            value = compute()
+            value.flags.writeable = False
+            self._shared[key] = value
+        return self._shared[key]
 
     def _foreign_diag(self, A: FloatArray, B: FloatArray) -> FloatArray:
         """Σ_{j ∉ unit(k)} A_kj B_jk for every row k, in row chunks (no n×n temporary)."""
@@ -117,5 +192,15 @@ class Basis:
         return out
 
     def a_to_units(self, rows: IntArray, T: FloatArray) -> FloatArray:
-        """|rows|×U: (A_{s,r} T_r) for every unit r, for the exporting ``rows`` of s."""
-        return self.unit_sum(self.A[rows] * T[None, :])
+        """|rows|×U: (A_{s,r} T_r) for every unit r, for the exporting ``rows`` of s.
+
+        In blocks of rows, so that the temporary A·diag(T) stays small."""
+        n = self.A.shape[1]
+        step = max(1, (1 << 22) // max(n, 1))
+        if len(rows) <= step:
+            return self.unit_sum(self.A[rows] * T[None, :])
+        out = np.empty((len(rows), self.n_units))
+        for start in range(0, len(rows), step):
+            part = rows[start : start + step]
+            out[start : start + step] = self.unit_sum(self.A[part] * T[None, :])
+        return out
