@@ -55,18 +55,9 @@ def oecd_size_seconds(G: int, N: int) -> float:
     table (model, Basis and the three measures; no reading)."""
     import gvckit.icio as icio
     from gvckit.icio.decompose import Basis
+    from run import random_table  # the benchmarks' shared balanced random table
 
-    rng = np.random.default_rng(1)
-    n = G * N
-    A = rng.random((n, n)) ** 4 * 0.02
-    for g in range(G):
-        blk = slice(g * N, (g + 1) * N)
-        A[blk, blk] = rng.random((N, N)) * 0.04
-    A *= rng.uniform(0.3, 0.7, n) / A.sum(axis=0)
-    Y = rng.random((n, G)) ** 2 * 100
-    x = np.linalg.solve(np.eye(n) - A, Y.sum(axis=1))
-    entities = [f"C{g:02d}" for g in range(G)]
-    table = icio.IcioTable(entities=entities, sectors=[f"s{k}" for k in range(N)], Z=A * x, Y=Y)
+    table = random_table(G, N)
     start = time.perf_counter()
     basis = Basis(icio.IcioModel(table))
     for name, options in RUNS:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from gvckit.errors import InputError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, open_input
+from gvckit.icio.readers._cells import check_unique
 
 __all__ = ["CsvTable", "drop_blank_tail", "read_csv_table", "read_header"]
 
@@ -237,3 +238,17 @@ def read_csv_table(
         header, sep = _parse_header(line, where)
         body = _read_body(rest, where, len(header), sep, text_columns(header))
     return CsvTable(header, drop_blank_tail(body))
+
+
+def row_labels(csv: CsvTable, shown: str, rows_expected: str, label_expected: str) -> list[str]:
+    """The labels of the first column of a table read by :func:`read_csv_table`: present and
+    each once (errors name the row and say what was expected)."""
+    rows = [str(v).strip() for v in csv.body[0].fillna("")]
+    if not rows:
+        raise InputError("the file has no rows after its header", file=shown, row=2,
+                         expected=rows_expected)  # fmt: skip
+    if "" in rows:
+        raise InputError("row without a label", file=shown, row=rows.index("") + 2, column=1,
+                         expected=label_expected)  # fmt: skip
+    check_unique(rows, shown, "row", first=2)
+    return rows

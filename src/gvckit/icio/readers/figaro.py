@@ -38,7 +38,7 @@ import numpy as np
 from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
 from gvckit.icio.readers._cells import check_final_demand, check_unique, numeric_block
-from gvckit.icio.readers._csv import CsvTable, read_csv_table
+from gvckit.icio.readers._csv import CsvTable, read_csv_table, row_labels
 from gvckit.icio.readers._layout import entity_major
 from gvckit.icio.readers._members import Archive, basename
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
@@ -196,23 +196,12 @@ def _axes(csv: CsvTable, shown: str) -> _Axes:
         )
     columns = header[1:]
     check_unique(columns, shown, "column", first=2)
-    rows = [str(v).strip() for v in csv.body[0].fillna("")]
-    if not rows:
-        raise InputError(
-            "the file has no rows after its header",
-            file=shown,
-            row=2,
-            expected="a row per industry (like 'AT_A01'), then the W2 rows",
-        )
-    if "" in rows:
-        raise InputError(
-            "row without a label",
-            file=shown,
-            row=rows.index("") + 2,
-            column=1,
-            expected="a label like 'AT_A01' or 'W2_D1'",
-        )
-    check_unique(rows, shown, "row", first=2)
+    rows = row_labels(
+        csv,
+        shown,
+        "a row per industry (like 'AT_A01'), then the W2 rows",
+        "a label like 'AT_A01' or 'W2_D1'",
+    )
     colset = set(columns)
     industries = [r for r in rows if _split(r)[0] != VALUE_ADDED_AREA]
     for k, r in enumerate(rows):

@@ -41,7 +41,7 @@ import numpy as np
 from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, check_zip_member, open_input
 from gvckit.icio.readers._cells import check_final_demand, check_unique, codes, numeric_block
-from gvckit.icio.readers._csv import CsvTable, read_csv_table
+from gvckit.icio.readers._csv import CsvTable, read_csv_table, row_labels
 from gvckit.icio.readers._members import Archive
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
@@ -297,28 +297,6 @@ def _check_header(header: list[str], shown: str) -> None:
     check_unique(header[1:], shown, "column", first=2)
 
 
-def _row_labels(csv: CsvTable, shown: str) -> list[str]:
-    """The labels of the first column: present and each once."""
-    rows = [str(v).strip() for v in csv.body[0].fillna("")]
-    if not rows:
-        raise InputError(
-            "the file has no rows after its header",
-            file=shown,
-            row=2,
-            expected="a row per industry (like 'AUS_A01_02'), then the value-added rows",
-        )
-    if "" in rows:
-        raise InputError(
-            "row without a label",
-            file=shown,
-            row=rows.index("") + 2,
-            column=1,
-            expected="a row label like 'AUS_A01_02', 'VA' or 'OUT'",
-        )
-    check_unique(rows, shown, "row", first=2)
-    return rows
-
-
 def _is_industry_row(label: str) -> bool:
     """``<entity>_<industry>`` row labels, except taxes (``AUS_TAXSUB``)."""
     return bool(_LABEL.match(label)) and not label.upper().endswith("_TAXSUB")
@@ -513,7 +491,12 @@ def _table(csv: CsvTable, shown: str, filename: str, basis: OutputBasis) -> Icio
     """The table of an OECD CSV; errors name ``shown`` and the file's rows and columns."""
     columns = csv.header[1:]
     _check_header(csv.header, shown)
-    rows = _row_labels(csv, shown)
+    rows = row_labels(
+        csv,
+        shown,
+        "a row per industry (like 'AUS_A01_02'), then the value-added rows",
+        "a row label like 'AUS_A01_02', 'VA' or 'OUT'",
+    )
     zcols = _intermediate(rows, columns, shown)
     entities, sectors = _layout(zcols, shown)
     country_of = {e: SPLIT_ENTITIES.get(e, e) for e in entities}
