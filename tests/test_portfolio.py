@@ -389,3 +389,18 @@ def test_filters_by_country_region_and_years(tmp_path: Path) -> None:
         assert count(country="NI") == 1 and count(country="N") == 0
         assert count(region="489") == 1 and count(region="48") == 0
         assert count(years=(2014, 2016)) == 1 and count(publisher="XX") == 2
+
+
+def test_worker_processes_give_the_same_database(tmp_path: Path) -> None:
+    folder = shared_path("iati", "activities", "IATI__IATI-Datastore", "test_fixtures")
+    files = find_files([folder])
+    frames = []
+    for workers in (1, 2):
+        with PortfolioStore(f"sqlite:///{tmp_path / f'w{workers}.db'}") as store:
+            result = store.scan(files, workers=workers)
+            frames.append((result.activities, store.activities().drop(columns="scan_id"),
+                           store.finances()))  # fmt: skip
+    (n1, a1, f1), (n2, a2, f2) = frames
+    assert n1 == n2 > 500
+    pd.testing.assert_frame_equal(a1, a2)
+    pd.testing.assert_frame_equal(f1, f2)
