@@ -18,7 +18,7 @@ import pytest
 from conftest import shared_path
 from gvckit.cli import main
 from gvckit.errors import InputError
-from gvckit.portfolio.iati import Limits, read_activities
+from gvckit.portfolio.iati import Limits, find_files, read_activities
 from gvckit.portfolio.store import PortfolioStore, finance_group
 from gvckit.portfolio.summary import review, select, summary
 
