@@ -74,17 +74,65 @@ def approaches_matrix(
     _emit(matrix(detail), fmt, output)
 
 
+def _constraints_or_chain(file: Path) -> Any:
+    """A constraints file as it is, or a chain file's draft constraints (see
+    :mod:`gvckit.interventions.derive`)."""
+    from gvckit.documents import read_document
+    from gvckit.interventions.constraints import read_constraints
+
+    if file.suffix.lower() in (".xlsx", ".xlsm"):
+        data: Any = {"snapshots": None}
+    else:
+        data, _ = read_document(file, what="constraints or a chain")
+    if isinstance(data, dict) and "snapshots" in data:
+        from gvckit.chain import read_chain
+        from gvckit.interventions.derive import constraints_from_chain
+
+        return constraints_from_chain(read_chain(file), file=file)
+    return read_constraints(file)
+
+
 @approaches_app.command("recommend")
 def approaches_recommend(
-    file: Annotated[Path, typer.Argument(help="Constraints file (.yaml or .json).")],
+    file: Annotated[
+        Path, typer.Argument(help="Constraints file, or a chain file (constraints drafted).")
+    ],
     fmt: TableFormat = "csv",
     output: OutOpt = None,
 ) -> None:
-    """Rank the approaches for the prioritised constraints, explaining each."""
-    from gvckit.interventions.constraints import read_constraints
+    """Rank the approaches for the prioritised constraints, explaining each; given a chain,
+    the constraints are drafted from its evidence first."""
     from gvckit.interventions.recommend import recommend
 
-    _emit(recommend(read_constraints(file)), fmt, output)
+    _emit(recommend(_constraints_or_chain(file)), fmt, output)
+
+
+@constraints_app.command("derive")
+def constraints_derive(
+    file: Annotated[Path, typer.Argument(help="Chain file (.yaml, .json, .xlsx).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the draft as YAML here.")
+    ] = None,
+    year: Annotated[int | None, typer.Option("--snapshot", help="Snapshot year.")] = None,
+) -> None:
+    """Draft constraints from a chain's evidence (buyer concentration, governance, links,
+    standards, value-added shares), as YAML to review and edit before ranking."""
+    import yaml
+
+    from gvckit.chain import read_chain
+    from gvckit.files import atomic_write
+    from gvckit.interventions.derive import constraints_from_chain
+
+    draft = constraints_from_chain(read_chain(file), year, file=file)
+    text = "# Drafted by gvckit constraints derive: review severities, feasibility and leverage.\n"
+    text += yaml.safe_dump(draft.model_dump(mode="json", exclude_none=True), sort_keys=False,
+                           allow_unicode=True)  # fmt: skip
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    with atomic_write(output, "w") as fh:
+        fh.write(text)
+    out_console.print(f"written: {output}")
 
 
 @intervention_app.command("check")
