@@ -12,6 +12,7 @@ from gvckit.icio.decompose import Basis
 from gvckit.icio.groups import Grouping, grouping, parse_groups
 from gvckit.icio.measures import MEASURES, measure, measure_names
 from gvckit.icio.model import IcioModel
+from gvckit.icio.pymrio_bridge import from_pymrio, to_pymrio
 from gvckit.icio.readers import FORMATS, detect_format, read
 from gvckit.icio.table import BalanceReport, IcioTable, TableMeta
 from gvckit.icio.writers import write_table
@@ -30,11 +31,13 @@ __all__ = [
     "concordance",
     "concordance_names",
     "detect_format",
+    "from_pymrio",
     "grouping",
     "measure",
     "measure_names",
     "parse_groups",
     "read",
     "read_map",
+    "to_pymrio",
     "write_table",
 ]
