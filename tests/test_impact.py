@@ -333,3 +333,15 @@ def test_bad_panel_frames(panel: pd.DataFrame) -> None:
         impact.did(panel, **COLS, se="hc1")  # type: ignore[arg-type]
     with pytest.raises(OptionError, match="unknown method"):
         impact.parallel_trends(panel, **COLS, method="event")  # type: ignore[arg-type]
+
+
+def test_guess_columns() -> None:
+    header = ["Household_ID", "Year", "Treatment", "After", "Income", "district"]
+    given: dict[str, str | None] = dict.fromkeys(impact.SYNONYMS)
+    assert impact.guess_columns(header, given) == {
+        "unit": "Household_ID", "time": "Year", "treated": "Treatment", "post": "After",
+        "outcome": "Income",
+    }  # fmt: skip
+    given["outcome"] = "district"
+    assert impact.guess_columns(header, given)["outcome"] == "district"
+    assert impact.guess_columns(["a", "b"], dict.fromkeys(impact.SYNONYMS))["unit"] == "unit"

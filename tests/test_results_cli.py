@@ -75,10 +75,21 @@ def test_pretrends_view() -> None:
     assert check["verdict"] == "pass" and check["n_pre_periods"] == 2
 
 
-def test_panel_without_the_named_columns_exits_2() -> None:
-    code, out, err = _run("results", str(EXAMPLE), "--impact", str(PANEL))
+def test_panel_columns_are_guessed_from_common_names() -> None:
+    code, out, err = _run("results", str(EXAMPLE), "--impact", str(PANEL), "-f", "csv")
+    assert code == 0, err
+    assert "panel columns: unit=firm, time=period, outcome=sales" in err
+    guessed = pd.read_csv(io.StringIO(out)).set_index("term")
+    code, out, _ = _run("results", str(EXAMPLE), "--impact", str(PANEL), *PANEL_COLS, "-f", "csv")
+    pd.testing.assert_frame_equal(guessed, pd.read_csv(io.StringIO(out)).set_index("term"))
+
+
+def test_panel_without_the_named_columns_exits_2(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.csv"
+    odd.write_text(PANEL.read_text().replace("firm,period", "who,when", 1))
+    code, out, err = _run("results", str(EXAMPLE), "--impact", str(odd))
     assert code == 2 and out == ""
-    assert "results_panel.csv, row 1: missing columns 'unit', 'time', 'outcome'" in err
+    assert "odd.csv, row 1: missing columns 'unit', 'time'" in err
 
 
 def test_cycle_exits_2_naming_the_boxes(tmp_path: Path) -> None:

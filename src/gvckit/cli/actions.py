@@ -187,11 +187,13 @@ def results_cmd(
             " (default) or pretrends.",
         ),
     ] = None,
-    outcome: Annotated[str, typer.Option(help="Panel: outcome column.")] = "outcome",
-    unit: Annotated[str, typer.Option(help="Panel: unit id column.")] = "unit",
-    time_col: Annotated[str, typer.Option("--time", help="Panel: period column.")] = "time",
-    treated: Annotated[str, typer.Option(help="Panel: 0/1 treated column.")] = "treated",
-    post: Annotated[str, typer.Option(help="Panel: 0/1 after-start column.")] = "post",
+    outcome: Annotated[
+        str | None, typer.Option(help="Panel: outcome column (default: outcome, or guessed).")
+    ] = None,
+    unit: Annotated[str | None, typer.Option(help="Panel: unit id column.")] = None,
+    time_col: Annotated[str | None, typer.Option("--time", help="Panel: period column.")] = None,
+    treated: Annotated[str | None, typer.Option(help="Panel: 0/1 treated column.")] = None,
+    post: Annotated[str | None, typer.Option(help="Panel: 0/1 after-start column.")] = None,
     cluster: Annotated[
         str | None, typer.Option(help="Panel: cluster column (default: the unit).")
     ] = None,
@@ -213,6 +215,15 @@ def results_cmd(
         from gvckit.interventions import impact as im
 
         assert impact is not None
+        given = {"outcome": outcome, "unit": unit, "time": time_col, "treated": treated,
+                 "post": post}  # fmt: skip
+        names = im.guess_columns(_header(impact), given)
+        guessed = [f"{r}={c}" for r, c in names.items() if given[r] is None and c != r]
+        if guessed:
+            _stderr("panel columns: " + ", ".join(guessed))
+        outcome, unit, time_col, treated, post = (
+            names[k] for k in ("outcome", "unit", "time", "treated", "post")
+        )
         panel = im.read_panel(impact, outcome=outcome, unit=unit, time=time_col,
                               treated=treated, post=post, cluster=cluster)  # fmt: skip
         cols: dict[str, Any] = {"outcome": outcome, "unit": unit, "time": time_col,
@@ -237,3 +248,14 @@ def results_cmd(
         "universal": mon.universal,
     }
     _emit(views[chosen](chain), fmt, output)
+
+
+def _header(path: Path) -> list[str]:
+    """The first line of a CSV file, split (empty when unreadable: read_panel then reports)."""
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []

@@ -54,7 +54,7 @@ import pandas as pd
 
 from gvckit.errors import InputError, OptionError
 
-__all__ = ["EFFECT", "did", "parallel_trends", "read_panel"]
+__all__ = ["EFFECT", "did", "guess_columns", "parallel_trends", "read_panel"]
 
 #: Term of the DiD estimate δ in the output of :func:`did`.
 EFFECT = "treated:post"
@@ -99,6 +99,46 @@ class _Panel:
             self.y[keep], unit, self.time[keep], self.treated[keep], self.post[keep],
             self.groups[keep],
         )  # fmt: skip
+
+
+#: Other names the panel columns often have (matched case-insensitively).
+SYNONYMS = {
+    "unit": (
+        "unit",
+        "id",
+        "unit_id",
+        "firm",
+        "firm_id",
+        "farm",
+        "farm_id",
+        "household",
+        "household_id",
+        "hh_id",
+        "enterprise",
+        "enterprise_id",
+        "producer",
+        "respondent",
+    ),
+    "time": ("time", "period", "year", "date", "round", "wave", "t"),
+    "treated": ("treated", "treatment", "treat", "participant", "beneficiary", "d"),
+    "post": ("post", "after", "post_period", "postperiod"),
+    "outcome": ("outcome", "y", "income", "sales", "revenue", "yield", "profit", "value"),
+}
+
+
+def guess_columns(header: list[str], given: dict[str, str | None]) -> dict[str, str]:
+    """The panel's column names: those ``given``, else the one header column among the role's
+    :data:`SYNONYMS`, else the default name (which :func:`read_panel` then reports missing)."""
+    lower = {h.strip().lower(): h.strip() for h in header}
+    out: dict[str, str] = {}
+    for role, names in SYNONYMS.items():
+        chosen = given.get(role)
+        if chosen:
+            out[role] = chosen
+            continue
+        found = [lower[n] for n in names if n in lower and lower[n] not in out.values()]
+        out[role] = found[0] if found else role
+    return out
 
 
 # -- reading ---------------------------------------------------------------------------------
