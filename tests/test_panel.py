@@ -130,6 +130,11 @@ def test_two_tables_for_one_year() -> None:
         (["--approach", "up"], "error: measure 'bm': approach='up' is not one of source, sink"),
         (["--group", "EU"], "error: group 'EU' is not of the form NAME=MEMBER,MEMBER"),
         (["--format", "xls"], "error: unknown format 'xls'; choose auto or one of: wide, oecd"),
+        (["--memory-limit", "lots"], "error: --memory-limit 'lots' is not a size like 4GB"),
+        (
+            ["--memory-limit", "2GB", "--scheduler", "tcp://127.0.0.1:1"],
+            "error: --workers and --memory-limit size a local cluster",
+        ),
     ],
 )
 def test_bad_input_exit_2(
@@ -309,3 +314,9 @@ def test_dva_share_changes_on_real_panel(bm_panel: pd.DataFrame) -> None:
     assert eu["change"].iloc[-1] == eu["value"].iloc[-1] - eu["value"].iloc[0]
     with pytest.raises(OptionError, match="no term 'GVC' in the frame"):
         panel.share(bm_panel, "GVC")
+
+
+def test_memory_limit_reaches_the_workers() -> None:
+    with panel.connect("local", 1, processes=False, memory_limit="1GiB") as client:
+        limits = [w["memory_limit"] for w in client.scheduler_info()["workers"].values()]
+    assert limits == [2**30]

@@ -67,21 +67,36 @@ def _import(module: str) -> ModuleType:
 
 @contextlib.contextmanager
 def connect(
-    scheduler: str = "local", workers: int | None = None, *, processes: bool = True
+    scheduler: str = "local",
+    workers: int | None = None,
+    *,
+    processes: bool = True,
+    memory_limit: str | None = None,
 ) -> Iterator[Any]:
     """A Dask client on a new ``LocalCluster`` of ``workers`` single-threaded workers (default:
-    one per CPU) when ``scheduler`` is ``"local"``, else on the scheduler at that address."""
+    one per CPU; ``memory_limit`` per worker, e.g. ``"4GB"``, default Dask's share of the
+    machine) when ``scheduler`` is ``"local"``, else on the scheduler at that address."""
     dist = _import("distributed")
     if workers is not None and workers < 1:
         raise OptionError(f"--workers must be at least 1, not {workers}")
     if scheduler == "local":
         n = workers or os.cpu_count() or 1
-        local = {"threads_per_worker": 1, "processes": processes, "dashboard_address": ":0"}
+        local: dict[str, Any] = {"threads_per_worker": 1, "processes": processes,
+                                 "dashboard_address": ":0"}  # fmt: skip
+        if memory_limit is not None:
+            try:
+                local["memory_limit"] = _import("dask.utils").parse_bytes(memory_limit)
+            except (ValueError, TypeError):
+                raise OptionError(
+                    f"--memory-limit {memory_limit!r} is not a size like 4GB or 500MiB"
+                ) from None
         with dist.LocalCluster(n_workers=n, **local) as cluster, dist.Client(cluster) as client:
             yield client
         return
-    if workers is not None:
-        raise OptionError("--workers sizes a local cluster; a running scheduler has its workers")
+    if workers is not None or memory_limit is not None:
+        raise OptionError(
+            "--workers and --memory-limit size a local cluster; a running scheduler has its own"
+        )
     try:
         client = dist.Client(scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
@@ -425,6 +440,7 @@ def write(
     client: Any = None,
     scheduler: str = "local",
     workers: int | None = None,
+    memory_limit: str | None = None,
     force: bool = False,
     groups: Any = None,
     listener: Listener | None = None,
@@ -432,7 +448,8 @@ def write(
 ) -> PanelReport:
     """Compute ``measure`` on every table of ``sources`` (see :func:`discover`) and write
     ``out/year=YYYY/part-0.parquet``, one Dask task per table on ``client`` (default: one from
-    :func:`connect` with ``scheduler`` and ``workers``, started only if a year is to be done).
+    :func:`connect` with ``scheduler``, ``workers`` and ``memory_limit``, started only if a year
+    is to be done).
     Years already written are skipped unless ``force``; a failed year does not stop the others.
     ``options`` go to the measure (``approach="sink"``) or, for :data:`READER_OPTIONS`, to the
     reader; ``listener`` receives progress events."""
@@ -461,7 +478,7 @@ def write(
             todo.append(i)
     with contextlib.ExitStack() as stack:
         if todo and client is None:
-            client = stack.enter_context(connect(scheduler, workers))
+            client = stack.enter_context(connect(scheduler, workers, memory_limit=memory_limit))
         if todo and listener is not None:
             client.subscribe_topic(TOPIC, on_step)
             stack.callback(client.unsubscribe_topic, TOPIC)

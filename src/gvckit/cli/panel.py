@@ -129,6 +129,10 @@ def panel_cmd(
         int | None,
         typer.Option("--workers", min=1, help="Workers of the local cluster (default: 1 per CPU)."),
     ] = None,
+    memory_limit: Annotated[
+        str | None,
+        typer.Option("--memory-limit", help="Memory per local worker, e.g. 4GB (Dask's rule)."),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Recompute years already written.")
     ] = False,
@@ -168,6 +172,7 @@ def panel_cmd(
     with _Bars(measure, tasks) as bars:
         report = panel.write(
             measure, tasks, output, years=years, scheduler=scheduler, workers=workers,
+            memory_limit=memory_limit,
             force=force, groups=group or None, listener=bars, **options,
         )  # fmt: skip
     _summary(measure, report)
