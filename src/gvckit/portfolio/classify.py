@@ -17,8 +17,11 @@ Spanish, French, Portuguese, German and Dutch) and its sectors, the way the IDB 
   humanitarian supply chains (vaccines, medicines, relief items), emergency relief, food aid.
 
 ``yes``: a chain term, with a productive sector, a linkage or an actor term, and not only in a
-health or humanitarian context; ``possible``: a chain term alone, or linkage terms together with
-actor terms or a productive sector; ``no`` otherwise. The confidence is a score in [0, 1] that
+health or humanitarian context; ``possible``: a chain term alone, linkage terms together with
+actor terms or a productive sector, or farmers (smallholders, cooperatives, producer
+organisations) in agriculture, forestry, fishing or tourism; ``no`` otherwise. "Value chain" as
+a metaphor (health, sanitation, innovation, data … value chains) is not counted, and a study or
+assessment in the title is analysis, not an intervention. The confidence is a score in [0, 1] that
 grows with the number of distinct kinds of evidence. The evidence lists what matched.
 
 For ``yes``/``possible`` activities the typology of seed 000, Table 1 (as in
@@ -75,6 +78,10 @@ LINKAGE = _rx(
     r"agribusiness", r"agro-?negocio", r"agronegocio", r"agro-?industr", r"agro-?process",
     r"agro-?alimentair", r"agroalimentari", r"processors?\b", r"transformation des produits",
     r"certification", r"certificacion", r"fair ?trade", r"comercio justo", r"commerce equitable",
+    r"post-?harvest", r"poscosecha", r"post-?recolte", r"centros? de acopio",
+    r"collection cent(?:er|re)s?", r"aggregation cent(?:er|re)s?",
+    r"processing (?:cent(?:er|re)s?|facilit|plants?|units?)", r"value addition",
+    r"agregacion de valor", r"valor agregado", r"marketing of",
     r"competitiveness", r"competitividad", r"competitivite", r"competitividade",
     r"wettbewerbsfahig", r"private sector development", r"business linkages",
     r"commerciali[sz]ation", r"comerciali[sz]aci", r"vermarktung",
@@ -95,6 +102,19 @@ OTHER_CONTEXT = _rx(
     r"food aid", r"food distribution", r"ayuda humanitaria", r"aide humanitaire",
     r"nothilfe", r"\bhiv\b", r"malaria", r"personal protective", r"\bppe\b",
 )  # fmt: skip
+#: "Value chain" used as a metaphor for something other than a product's chain.
+METAPHOR = re.compile(
+    r"\b(?:health|sanitation|innovation|foresight|energy|digital|knowledge|education|"
+    r"humanitarian|medical|vaccine|data|research|policy|talent|financial|finance)"
+    r"[- ](?:value|supply)[- ]chains?"
+)
+#: Farmers and their organisations among the target-enterprise terms.
+FARMERS = re.compile(
+    r"smallholder|small-?scale|pequenos|petits?|kleinbau|cooperativ|farmer|producer|"
+    r"productores|paysann"
+)
+#: Agriculture, forestry, fishing and tourism: farmers there point to chain work.
+_FARM_SECTORS = frozenset({"311", "312", "313", "332"})
 #: Chain terms that also name health/humanitarian logistics; alone, they are not enough.
 _LOGISTICS = re.compile(r"supply chain|suministro|abastecimiento|approvisionnement|lieferkett")
 
@@ -240,6 +260,9 @@ def classify(text: str, sectors: Iterable[str], title: str = "") -> Classificati
     """Classify an activity from its text (title and descriptions), DAC sector codes and
     title (a study or assessment in the title is analysis, not an intervention)."""
     norm = normalise(text)
+    metaphors = _hits(METAPHOR, norm)
+    if metaphors:
+        norm = METAPHOR.sub(" ", norm)
     found = _screen(norm)
     chain, linkage, actor, other = (found[k] for k in _GROUPS)
     codes = [c for c in sectors if c.isdigit()]
@@ -257,11 +280,19 @@ def classify(text: str, sectors: Iterable[str], title: str = "") -> Classificati
         evidence.append("productive sectors: " + ", ".join(productive[:5]))
     if other:
         evidence.append("other contexts: " + ", ".join(other))
+    if metaphors:
+        evidence.append("metaphors not counted: " + ", ".join(metaphors))
     support = sum(bool(x) for x in (linkage, actor, productive))
+    farmers = any(FARMERS.search(a) for a in actor)
+    farm_sector = any(c[:3] in _FARM_SECTORS for c in productive)
     strong_chain = bool(real_chain) or (logistics_only and not other and bool(productive))
     if strong_chain and support >= 1 and not (other and not productive and support < 2):
         verdict = "yes"
-    elif (strong_chain and not (other and support == 0)) or (linkage and (actor or productive)):
+    elif (
+        (strong_chain and not (other and support == 0))
+        or (linkage and (actor or productive))
+        or (farmers and farm_sector and not other)
+    ):
         verdict = "possible"
     else:
         verdict = "no"
