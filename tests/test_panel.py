@@ -320,3 +320,23 @@ def test_memory_limit_reaches_the_workers() -> None:
     with panel.connect("local", 1, processes=False, memory_limit="1GiB") as client:
         limits = [w["memory_limit"] for w in client.scheduler_info()["workers"].values()]
     assert limits == [2**30]
+
+
+def test_cli_changes_of_a_written_panel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bm"
+    for year, dva in ((2000, 80.0), (2001, 75.0), (2002, 60.0)):
+        part = out / f"year={year}"
+        part.mkdir(parents=True)
+        pd.DataFrame({"exporter": ["CHN", "CHN"], "term": ["DVA", "EXGR"],
+                      "value": [dva, 100.0], "source": "t.csv"}).to_parquet(
+            part / "part-0.parquet")  # fmt: skip
+    target = tmp_path / "changes.csv"
+    assert main(["changes", str(out), "--share", "DVA/EXGR", "--base", "first",
+                 "-o", str(target)]) == 0  # fmt: skip
+    got = pd.read_csv(target)
+    assert list(got["value"]) == pytest.approx([0.8, 0.75, 0.6])
+    assert list(got["change"]) == pytest.approx([0.0, -0.05, -0.2])
+    expected = panel.changes(panel.share(panel.read(out), "DVA", "EXGR"), base="first")
+    assert list(got["relative_change"]) == pytest.approx(list(expected["relative_change"]))
+    assert main(["changes", str(out), "--share", "DVA"]) == 2
+    assert "--share must be TERM/TERM" in capsys.readouterr().err

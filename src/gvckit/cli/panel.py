@@ -178,3 +178,34 @@ def panel_cmd(
     _summary(measure, report)
     if report.with_status("failed"):
         raise typer.Exit(1)
+
+
+@app.command("changes")
+def changes_cmd(
+    panel_dir: Annotated[Path, typer.Argument(help="Output folder of gvckit panel.")],
+    base: Annotated[
+        str, typer.Option(help="Change against: previous (year), first, or a year.")
+    ] = "previous",
+    share: Annotated[
+        str | None,
+        typer.Option(help="bm/my panels: change of a term's share, e.g. DVA/EXGR."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout."),
+    ] = None,
+) -> None:
+    """Change of every series of a panel between years (participation, position, a bm share):
+    value, base year and value, change and relative change, per country(-sector)."""
+    from gvckit import panel as pn
+    from gvckit.errors import OptionError
+    from gvckit.output import write_frame
+
+    frame = pn.read(panel_dir)
+    if share is not None:
+        num, sep, den = share.partition("/")
+        if not sep or not num or not den:
+            raise OptionError(f"--share must be TERM/TERM like DVA/EXGR, not {share!r}")
+        frame = pn.share(frame, num.strip(), den.strip())
+    chosen: str | int = int(base) if base.isdigit() else base
+    write_frame(pn.changes(frame, base=chosen), output)
