@@ -435,3 +435,14 @@ def test_published_constraints_and_design_hold_the_cited_numbers() -> None:
     text = _path(PUBLISHED, "results").read_text(encoding="utf-8")
     for cite in ("[NORC]", "[MCC-SUM]", "[MCC-CCR]", "[MCA-2006]", "[MCA-2010]"):
         assert cite in text
+
+
+def test_provenance_and_budget_are_recorded() -> None:
+    folder = Path(__file__).parents[1] / "examples" / "interventions"
+    ftda = read_intervention(folder / "honduras_ftda_intervention.yaml")
+    assert ftda.budget is not None and ftda.budget.amount == 26_500_000
+    assert ftda.budget.currency == "USD" and len(ftda.sources) == 3
+    assert ftda.description is not None and "real programme" in ftda.description
+    for name in ("apple_ipad_2010", "cocoa_cameroon_2018", "coffee_nicaragua_us_2009"):
+        iv = read_intervention(folder / f"{name}_intervention.yaml")
+        assert iv.description is not None and "Illustrative" in iv.description

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 
+from pydantic import Field as PydField
 from pydantic import field_validator, model_validator
 
+from gvckit.chain.model import Source
 from gvckit.documents import Frozen as _Frozen
 from gvckit.documents import read_document, validate
 from gvckit.errors import InputError
@@ -27,6 +29,7 @@ from gvckit.interventions.approaches import approaches
 __all__ = [
     "SUBFIELD_OF",
     "Actor",
+    "Budget",
     "ChainObjective",
     "Delivery",
     "Design",
@@ -164,9 +167,23 @@ class Design(_Frozen):
     monitoring: str | None = None  # results chain and indicators
 
 
+class Budget(_Frozen):
+    """What the intervention costs (or was planned to cost), with where the figure is from."""
+
+    amount: Annotated[float, PydField(ge=0, allow_inf_nan=False)]
+    currency: Annotated[str, PydField(min_length=3, max_length=3)]
+    funder: str | None = None
+    note: str | None = None
+
+
 class Intervention(_Frozen):
     id: str
     title: str
+    #: What the design is and whether it is real, planned or an illustration.
+    description: str | None = None
+    #: Where its facts and figures come from (evaluations, project documents).
+    sources: tuple[Source, ...] = ()
+    budget: Budget | None = None
     chain: str | None = None
     beneficiaries: Beneficiaries = Beneficiaries()
     mediators: tuple[Actor, ...] = ()
