@@ -48,7 +48,7 @@ def position_section(
     """Exports and their value-added content, participation by three methods, position,
     upstreamness and NRCA, the partners in the country's value added, compared with peers."""
     _pick(table, country, sector)
-    basis = Basis(IcioModel(table))
+    basis = Basis(IcioModel(table), lazy=True)  # only the blocks the measures use
     exports = measure("exports", basis)
     peers = [p for p in (peers or _peers(exports, country, sector)) if p != country]
     for p in peers:
@@ -64,6 +64,8 @@ def position_section(
     bm = measure("bm", basis, approach="sink", perspective="exporter")
     terms = bm[bm["exporter"] == country].set_index("term")["value"]
     exgr = float(terms["EXGR"])
+    if exgr <= 0:
+        raise OptionError(f"{country} has no gross exports in the table: no position to report")
     section.blocks.append(Figures("Key figures", [
         ("gross exports", f"{exgr:,.0f}", unit),
         ("domestic value added in exports", f"{terms['DVA'] / exgr:.1%}", "of gross exports"),
