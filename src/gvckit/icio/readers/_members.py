@@ -20,7 +20,7 @@ from typing import IO
 from gvckit.errors import InputError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, check_zip_member, open_input
 
-__all__ = ["MAX_FILES", "Archive", "basename", "share_progress"]
+__all__ = ["MAX_FILES", "Archive", "basename", "require_release", "share_progress"]
 
 #: Most files listed in a folder or zip (a larger one is refused rather than walked).
 MAX_FILES = 100_000
@@ -130,3 +130,14 @@ class Archive:
         """The whole member (labels, metadata), at most ``limit`` bytes."""
         with self.open(name, max_bytes=limit) as fh:
             return fh.read()
+
+
+def require_release(path: Path, what: str, expected: str) -> None:
+    """``path`` must be a folder or a zip file; a missing path, a damaged zip or another file
+    is an :class:`InputError` saying it is not ``what``."""
+    if not path.exists():
+        raise InputError("no such file or folder", file=path)
+    if not (path.is_dir() or zipfile.is_zipfile(path)):
+        if path.suffix.lower() == ".zip":
+            Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
+        raise InputError(f"not {what}", file=path, expected=expected)

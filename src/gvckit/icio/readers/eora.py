@@ -26,7 +26,6 @@ several release zips (``year`` picks one; ``price`` prefers ``bp``).
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
 from gvckit.icio.readers._dense import read_block
 from gvckit.icio.readers._layout import entity_major
-from gvckit.icio.readers._members import Archive, basename, share_progress
+from gvckit.icio.readers._members import Archive, basename, require_release, share_progress
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
 __all__ = ["DISCREPANCY", "read_eora26", "sniff_eora26"]
@@ -298,16 +297,11 @@ def read_eora26(
     """Read an Eora26 table from its zip as published or from a folder (extracted files, or
     several release zips: ``year`` picks one; ``price`` 'bp' or 'pp', default basic prices)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("no such file or folder", file=path)
-    if not (path.is_dir() or zipfile.is_zipfile(path)):
-        if path.suffix.lower() == ".zip":
-            Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
-        raise InputError(
-            "not an Eora26 release",
-            file=path,
-            expected="the zip as published (Eora26_YYYY_bp.zip) or a folder of its files",
-        )
+    require_release(
+        path,
+        "an Eora26 release",
+        "the zip as published (Eora26_YYYY_bp.zip) or a folder of its files",
+    )
     if price is not None and price.lower() not in PRICES:
         raise InputError(f"unknown Eora price basis {price!r}", expected="'bp' or 'pp'")
     release = _release(path, year, price.lower() if price else None)

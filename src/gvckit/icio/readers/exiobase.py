@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -45,7 +44,7 @@ from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
 from gvckit.icio.readers._cells import check_final_demand
 from gvckit.icio.readers._dense import header_lines, read_block, skip_index_names
 from gvckit.icio.readers._layout import entity_major
-from gvckit.icio.readers._members import Archive, basename, share_progress
+from gvckit.icio.readers._members import Archive, basename, require_release, share_progress
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
 
 __all__ = ["VALUE_ADDED", "read_exiobase", "sniff_exiobase"]
@@ -292,16 +291,11 @@ def read_exiobase(
 
     ``year`` is checked against the release's year (zip or folder name, metadata.json)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("no such file or folder", file=path)
-    if not (path.is_dir() or zipfile.is_zipfile(path)):
-        if path.suffix.lower() == ".zip":
-            Archive.of(path)  # a zip zipfile cannot open: "not a valid zip file"
-        raise InputError(
-            "not an EXIOBASE release",
-            file=path,
-            expected="the zip as published (IOT_YYYY_ixi.zip, IOT_YYYY_pxp.zip) or its folder",
-        )
+    require_release(
+        path,
+        "an EXIOBASE release",
+        "the zip as published (IOT_YYYY_ixi.zip, IOT_YYYY_pxp.zip) or its folder",
+    )
     files = _files(path)
     info = _metadata(files)
     if year is not None and info.year is not None and info.year != year:
