@@ -14,6 +14,7 @@ and exits with code 1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = [
@@ -80,12 +81,16 @@ class InputError(GvcError):
             text += f", found {shown}"
         return f"{', '.join(where)}: {text}" if where else text
 
-    def located(self, file: str | Path) -> InputError:
-        """The same error, attributed to ``file`` (used when a reader re-raises)."""
+    def located(self, file: str | Path, lines: Mapping[str, int | str] | None = None) -> InputError:
+        """The same error, attributed to ``file`` (used when a reader re-raises); ``lines``
+        maps a row label (``'AUS_c3'``) to its line in the file, shown as ``'12 (AUS_c3)'``."""
+        row = self.row
+        if lines is not None and isinstance(row, str) and row in lines:
+            row = f"{lines[row]} ({row})"
         return InputError(
             self.reason,
             file=file,
-            row=self.row,
+            row=row,
             column=self.column,
             expected=self.expected,
             found=self.found,

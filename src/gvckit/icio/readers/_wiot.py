@@ -109,17 +109,7 @@ class Parts:
                 copy=False,
             )
         except TableError as err:
-            row = err.row
-            if isinstance(row, str) and row in self.row_of:
-                row = f"{self.row_of[row]} ({row})"
-            raise InputError(
-                err.reason,
-                file=self.where,
-                row=row,
-                column=err.column,
-                expected=err.expected,
-                found=err.found,
-            ) from None
+            raise err.located(self.where, self.row_of) from None
 
 
 @dataclass(frozen=True)

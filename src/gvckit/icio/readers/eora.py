@@ -396,11 +396,4 @@ def _table(
             copy=False,
         )
     except TableError as err:
-        raise InputError(
-            err.reason,
-            file=release.archive.shown(release.members["T"]),
-            row=err.row,
-            column=err.column,
-            expected=err.expected,
-            found=err.found,
-        ) from None
+        raise err.located(release.archive.shown(release.members["T"])) from None

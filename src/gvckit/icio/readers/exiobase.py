@@ -350,14 +350,7 @@ def read_exiobase(
             copy=False,
         )
     except TableError as err:
-        raise InputError(
-            err.reason,
-            file=files.archive.shown(core),
-            row=err.row,
-            column=err.column,
-            expected=err.expected,
-            found=err.found,
-        ) from None
+        raise err.located(files.archive.shown(core)) from None
 
 
 def _final_demand(

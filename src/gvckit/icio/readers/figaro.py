@@ -315,14 +315,4 @@ def _table(csv: CsvTable, shown: str, filename: str, basis: OutputBasis) -> Icio
             copy=False,
         )
     except TableError as err:
-        row = err.row
-        if isinstance(row, str) and row in row_pos:
-            row = f"{row_pos[row] + 2} ({row})"
-        raise InputError(
-            err.reason,
-            file=shown,
-            row=row,
-            column=err.column,
-            expected=err.expected,
-            found=err.found,
-        ) from None
+        raise err.located(shown, {label: k + 2 for label, k in row_pos.items()}) from None

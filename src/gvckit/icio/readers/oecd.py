@@ -530,14 +530,5 @@ def _table(csv: CsvTable, shown: str, filename: str, basis: OutputBasis) -> Icio
             copy=False,
         )
     except TableError as err:
-        row = err.row
-        if isinstance(row, str) and row in grid.row_pos:
-            row = f"{grid.row_pos[row] + 2} ({row})"
-        raise InputError(
-            err.reason,
-            file=shown,
-            row=row,
-            column=err.column,
-            expected=err.expected,
-            found=err.found,
-        ) from None
+        lines = {label: k + 2 for label, k in grid.row_pos.items()}
+        raise err.located(shown, lines) from None

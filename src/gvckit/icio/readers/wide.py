@@ -345,16 +345,7 @@ def _locate(err: TableError, path: Path, rows: _Rows) -> InputError:
     """A table error re-raised with the file line of the country-sector it names."""
     N = len(rows.sectors)
     line = {f"{rows.entities[k // N]}_{rows.sectors[k % N]}": k + 2 for k in range(rows.n)}
-    if not (isinstance(err.row, str) and err.row in line):
-        return err.located(path)
-    return InputError(
-        err.reason,
-        file=path,
-        row=f"{line[err.row]} ({err.row})",
-        column=err.column,
-        expected=err.expected,
-        found=err.found,
-    )
+    return err.located(path, line)
 
 
 def read_wide(
