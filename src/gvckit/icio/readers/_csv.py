@@ -129,13 +129,23 @@ def _parse_header(line: bytes, shown: str) -> tuple[list[str], str]:
     return [f.strip() for f in fields], sep
 
 
-def _parser_error(exc: pd.errors.ParserError, shown: str) -> InputError:
-    """A pandas parser error as an InputError; line numbers count the header row too."""
+def tokenizer_counts(exc: pd.errors.ParserError) -> tuple[str, tuple[int, int, int] | None]:
+    """The message of a pandas tokenizer error and, when it says so, (fields expected, line in
+    the parsed text, fields seen)."""
     msg = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
     found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
     if found is None:
-        return InputError(f"malformed CSV ({msg})", file=shown)
+        return msg, None
     want, line, saw = (int(g) for g in found.groups())
+    return msg, (want, line, saw)
+
+
+def _parser_error(exc: pd.errors.ParserError, shown: str) -> InputError:
+    """A pandas parser error as an InputError; line numbers count the header row too."""
+    msg, counts = tokenizer_counts(exc)
+    if counts is None:
+        return InputError(f"malformed CSV ({msg})", file=shown)
+    want, line, saw = counts
     return InputError(
         "malformed CSV",
         file=shown,

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from gvckit.errors import InputError
-from gvckit.icio.readers._csv import _Prefixed
+from gvckit.icio.readers._csv import _Prefixed, tokenizer_counts
 
 __all__ = ["Block", "header_lines", "read_block", "skip_index_names"]
 
@@ -262,11 +262,10 @@ def _numbers(
 
 def _parser_error(exc: pd.errors.ParserError, shown: str, first_line: int) -> InputError:
     """A pandas parser error with the file's line number."""
-    msg = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
-    found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
-    if found is None:
+    msg, counts = tokenizer_counts(exc)
+    if counts is None:
         return InputError(f"malformed file ({msg})", file=shown)
-    want, line, saw = (int(g) for g in found.groups())
+    want, line, saw = counts
     return InputError(
         "the line has more fields than expected",
         file=shown,
