@@ -11,8 +11,6 @@ import typer
 from gvckit.cli._app import BasisOpt, FormatOpt, YearOpt, _stderr, app, out_console
 from gvckit.errors import GvcError, OptionError
 
-PathOpt = Annotated[Path | None, typer.Option()]
-
 
 def _portfolio(spec: str, stack: Any) -> tuple[Any, str]:
     """A portfolio store from a database URL, a SQLite file, or IATI files to scan now."""
