@@ -90,6 +90,11 @@ PerspectiveOpt = Annotated[
 MethodOpt = Annotated[str | None, typer.Option("--method", help="participation: oecd, bm or wwyz.")]
 PostOpt = Annotated[str | None, typer.Option("--post", help="leontief: exports or output.")]
 
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $GVCKIT_DB or sqlite:///gvckit.db)."),
+]
+
 
 def _version(value: bool) -> None:
     if value:

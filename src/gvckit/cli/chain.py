@@ -11,6 +11,7 @@ import typer
 
 from gvckit.cli._app import (
     ChainFile,
+    DbOpt,
     OutOpt,
     SnapshotOpt,
     chain_app,
@@ -77,12 +78,6 @@ def chain_template(
     c = read_chain(from_file) if from_file is not None else None
     write_template(output, c, extra=[add_intervention_sheet])
     out_console.print(f"written: {output}", markup=False)
-
-
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $GVCKIT_DB or sqlite:///gvckit.db)."),
-]
 
 
 @chain_app.command("save")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from gvckit.cli._app import TableFormat, _emit, _stderr, app, err_console, out_console
+from gvckit.cli._app import DbOpt, TableFormat, _emit, _stderr, app, err_console, out_console
 from gvckit.errors import GvcError, OptionError
 
 portfolio_app = typer.Typer(
@@ -17,11 +17,6 @@ portfolio_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(portfolio_app, name="portfolio")
-
-DbOpt = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $GVCKIT_DB or sqlite:///gvckit.db)."),
-]
 
 
 def _years(text: str | None) -> tuple[int, int] | None:
