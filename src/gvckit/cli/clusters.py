@@ -1,0 +1,113 @@
+"""``gvckit clusters ...``: specialisation, concentration and agglomeration indices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gvckit.cli._app import OutOpt, SheetOpt, TableFormat, _emit, app
+from gvckit.errors import OptionError
+
+clusters_app = typer.Typer(
+    help="Clusters: specialisation, concentration and agglomeration from regional data.",
+    no_args_is_help=True,
+)
+app.add_typer(clusters_app, name="clusters")
+
+DataArg = Annotated[
+    Path, typer.Argument(help="Region × industry data (.csv, .xlsx, .parquet), long or wide.")
+]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Column of the region.")]
+IndustryOpt = Annotated[str | None, typer.Option("--industry", help="Column of the industry.")]
+
+
+def _list(text: str | None) -> list[str] | None:
+    if not text:
+        return None
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    return items or None
+
+
+@clusters_app.command("indices")
+def clusters_indices(
+    data: DataArg,
+    region: RegionOpt = None,
+    industry: IndustryOpt = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="Column of the value (long data).")
+    ] = None,
+    reference: Annotated[
+        str,
+        typer.Option("--reference", help="'total' (all regions together) or one region's name."),
+    ] = "total",
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns", help="Wide data: the value columns to use, e.g. City2017,Country2017."
+        ),
+    ] = None,
+    exclude_industry: Annotated[
+        list[str] | None,
+        typer.Option("--exclude-industry", help="Leave out an industry (e.g. a total row)."),
+    ] = None,
+    sheet: SheetOpt = None,
+    fmt: TableFormat = "csv",
+    output: OutOpt = None,
+) -> None:
+    """Location quotients, Krugman/Hoover/Gini specialisation of regions and Hoover/Gini/
+    Herfindahl concentration of industries, as tidy region, industry, indicator, value.
+
+    Long data: give --region, --industry and --value. Wide data: give only --industry (one
+    column per region) or only --region (one column per industry), and --columns to choose.
+    """
+    from gvckit.clusters.indices import indices
+    from gvckit.clusters.readers import read_regional
+
+    regional = read_regional(
+        data, region=region, industry=industry, value=value, columns=_list(columns),
+        sheet=sheet,
+    )  # fmt: skip
+    if exclude_industry:
+        regional = regional.without_industries(exclude_industry)
+    _emit(indices(regional, reference), fmt, output)
+
+
+@clusters_app.command("eg")
+def clusters_eg(
+    firms: Annotated[Path, typer.Argument(help="Firm list (.csv, .xlsx, .parquet).")],
+    industry: Annotated[str, typer.Option("--industry", help="Column of the firm's industry.")],
+    region: Annotated[str, typer.Option("--region", help="Column of the firm's region.")],
+    size: Annotated[str, typer.Option("--size", help="Column of the firm's employment.")],
+    region_total: Annotated[
+        str | None,
+        typer.Option(
+            "--region-total",
+            help="Column of the region's employment in all industries (default: from the firms).",
+        ),
+    ] = None,
+    pairs: Annotated[
+        bool, typer.Option("--pairs", help="Also the coagglomeration of every industry pair.")
+    ] = False,
+    sheet: SheetOpt = None,
+    fmt: TableFormat = "csv",
+    output: OutOpt = None,
+) -> None:
+    """Ellison–Glaeser (1997) agglomeration per industry (gamma, G, H, z, firms) and, with
+    --pairs, coagglomeration of industry pairs (gamma_c, G_c, H_c)."""
+    import pandas as pd
+
+    from gvckit.clusters import agglomeration as ag
+    from gvckit.clusters.readers import read_firms
+
+    if not (industry and region and size):
+        raise OptionError("--industry, --region and --size name columns of the firm list")
+    f = read_firms(
+        firms, industry=industry, region=region, size=size, region_total=region_total,
+        sheet=sheet,
+    )  # fmt: skip
+    frame = ag.ellison_glaeser(f)
+    if pairs:
+        frame = pd.concat([frame, ag.pairs(f)], ignore_index=True)
+    _emit(frame, fmt, output)
