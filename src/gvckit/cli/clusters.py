@@ -111,3 +111,64 @@ def clusters_eg(
     if pairs:
         frame = pd.concat([frame, ag.pairs(f)], ignore_index=True)
     _emit(frame, fmt, output)
+
+
+@clusters_app.command("stars")
+def clusters_stars(
+    data: DataArg,
+    region: RegionOpt = None,
+    industry: IndustryOpt = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="Column of the employment (long data).")
+    ] = None,
+    categories: Annotated[
+        str,
+        typer.Option(
+            "--categories",
+            help="Category map: nace-a10, nace-sections (shipped) or a CSV with code, category.",
+        ),
+    ] = "nace-a10",
+    columns: Annotated[
+        str | None, typer.Option("--columns", help="Wide data: the value columns to use.")
+    ] = None,
+    exclude_industry: Annotated[
+        list[str] | None,
+        typer.Option("--exclude-industry", help="Leave out an industry (e.g. a total row)."),
+    ] = None,
+    size_top: Annotated[
+        float, typer.Option("--size-top", help="Size star: top share of regions per category.")
+    ] = 0.10,
+    lq_min: Annotated[
+        float, typer.Option("--lq-min", help="Specialisation star: location quotient at least.")
+    ] = 2.0,
+    focus_top: Annotated[
+        float, typer.Option("--focus-top", help="Focus star: top share by share of the region.")
+    ] = 0.10,
+    focus_within: Annotated[
+        str,
+        typer.Option("--focus-within", help="Focus compared over 'all' cells or per 'category'."),
+    ] = "all",
+    sheet: SheetOpt = None,
+    fmt: TableFormat = "csv",
+    output: OutOpt = None,
+) -> None:
+    """European Cluster Observatory stars (size, specialisation, focus) per region × category."""
+    from gvckit.cli._app import _stderr
+    from gvckit.clusters.mapping import SHIPPED_MAPS, read_map, shipped_map, stars
+    from gvckit.clusters.readers import read_regional
+
+    cmap = shipped_map(categories) if categories in SHIPPED_MAPS else read_map(categories)
+    regional = read_regional(
+        data, region=region, industry=industry, value=value, columns=_list(columns),
+        sheet=sheet,
+    )  # fmt: skip
+    if exclude_industry:
+        regional = regional.without_industries(exclude_industry)
+    frame, unmapped = stars(
+        regional, cmap, size_top=size_top, lq_min=lq_min, focus_top=focus_top,
+        focus_within=focus_within,
+    )  # fmt: skip
+    if unmapped:
+        shown = ", ".join(unmapped[:8]) + (", ..." if len(unmapped) > 8 else "")
+        _stderr(f"note: {len(unmapped)} industries in no category (counted in totals): {shown}")
+    _emit(frame, fmt, output)
