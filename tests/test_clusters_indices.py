@@ -311,3 +311,50 @@ def test_api_errors() -> None:
     assert math.isnan(_value(indices(RegionalData(("a", "b"), ("x", "y"),
                                                   np.array([[0.0, 0.0], [1.0, 2.0]]))),
                              "lq", "a", "x"))  # fmt: skip
+
+
+@pytest.mark.shared
+def test_goettingen_total_row_as_region_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    """REAT's locq example for Göttingen divides by the total row A-R (some sections are
+    suppressed for the city): --total-industry A-R does the same; the Gini is scale-free."""
+    path = shared_path("clusters", "Goettingen.csv")
+    out = _run(capsys, str(path), "--industry", "WZ2008_Code", "--columns",
+               "Goettingen2017,BRD2017", "--reference", "BRD2017",
+               "--total-industry", "A-R")  # fmt: skip
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    total = next(r for r in rows if r["WZ2008_Code"] == "A-R")
+    city_total, country_total = float(total["Goettingen2017"]), float(total["BRD2017"])
+    sections = [r for r in rows if r["WZ2008_Code"] != "A-R"]
+    assert len(sections) == 15
+    for r in sections:
+        want = (float(r["Goettingen2017"]) / city_total) / (float(r["BRD2017"]) / country_total)
+        got = _value(out, "lq", "Goettingen2017", r["WZ2008_Code"])
+        assert got == pytest.approx(want, rel=1e-12)
+    assert _value(out, "gini_specialisation", "Goettingen2017") == pytest.approx(0.359852, abs=5e-7)
+    assert _value(out, "krugman_specialisation", "Goettingen2017") == pytest.approx(
+        0.4508469, abs=5e-8
+    )
+
+
+def test_total_industry_weights_concentration() -> None:
+    """gini.conc with region totals given (REAT's example for the construction industry uses
+    the 'Insgesamt' rows): the same as data whose unlisted rest is a further industry."""
+    import numpy as np
+
+    listed = np.array([[500.0, 300.0], [500.0, 100.0], [1000.0, 900.0], [7000.0, 50.0]])
+    totals = np.array([20000.0, 15000.0, 20000.0, 40000.0])
+    regions = ("a", "b", "c", "d")
+    with_total = indices(RegionalData(regions, ("x", "y"), listed, totals))
+    rest = np.column_stack([listed, totals - listed.sum(axis=1)])
+    explicit = indices(RegionalData(regions, ("x", "y", "rest"), rest))
+    for name in ("gini_concentration", "hoover_concentration", "gini_locational", "herfindahl"):
+        for ind in ("x", "y"):
+            assert _value(with_total, name, industry=ind) == pytest.approx(
+                _value(explicit, name, industry=ind), rel=1e-12
+            )
+    for r in regions:
+        for ind in ("x", "y"):
+            assert _value(with_total, "lq", r, ind) == pytest.approx(
+                _value(explicit, "lq", r, ind), rel=1e-12
+            )

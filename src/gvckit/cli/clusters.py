@@ -52,6 +52,13 @@ def clusters_indices(
         list[str] | None,
         typer.Option("--exclude-industry", help="Leave out an industry (e.g. a total row)."),
     ] = None,
+    total_industry: Annotated[
+        str | None,
+        typer.Option(
+            "--total-industry",
+            help="The industry (row) holding each region's total over all industries.",
+        ),
+    ] = None,
     sheet: SheetOpt = None,
     fmt: TableFormat = "csv",
     output: OutOpt = None,
@@ -69,6 +76,8 @@ def clusters_indices(
         data, region=region, industry=industry, value=value, columns=_list(columns),
         sheet=sheet,
     )  # fmt: skip
+    if total_industry:
+        regional = regional.with_total_industry(total_industry)
     if exclude_industry:
         regional = regional.without_industries(exclude_industry)
     _emit(indices(regional, reference), fmt, output)
@@ -135,6 +144,13 @@ def clusters_stars(
         list[str] | None,
         typer.Option("--exclude-industry", help="Leave out an industry (e.g. a total row)."),
     ] = None,
+    total_industry: Annotated[
+        str | None,
+        typer.Option(
+            "--total-industry",
+            help="The industry (row) holding each region's total over all industries.",
+        ),
+    ] = None,
     size_top: Annotated[
         float, typer.Option("--size-top", help="Size star: top share of regions per category.")
     ] = 0.10,
@@ -162,6 +178,8 @@ def clusters_stars(
         data, region=region, industry=industry, value=value, columns=_list(columns),
         sheet=sheet,
     )  # fmt: skip
+    if total_industry:
+        regional = regional.with_total_industry(total_industry)
     if exclude_industry:
         regional = regional.without_industries(exclude_industry)
     frame, unmapped = stars(

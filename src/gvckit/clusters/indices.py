@@ -27,6 +27,13 @@ Per industry (its spread over the regions, against the regions' total employment
     ``herfindahl`` ``H_i = Σ_j (e_ij/e_i)²`` (REAT ``herf``), ``herfindahl_normalised``
     ``(H − 1/n)/(1 − 1/n)`` with n regions, ``herfindahl_equivalent`` ``1/H``.
 
+Where the data give each region's total over all industries (``--total-industry``: a row of
+totals that includes suppressed or unlisted industries), location quotients divide by those
+totals and the concentration indicators weigh regions by them (as REAT's ``locq`` and
+``gini.conc`` do when given totals); the Gini of location quotients does not change (it is
+scale-free), and Krugman's and Hoover's specialisation compare the distributions over the listed
+industries (shares of their sum), as REAT's ``krugman.spec`` and ``hoover``.
+
 The reference is ``"total"`` (all regions together) or one region of the data (e.g. the country
 in which a city lies): that region is then only the reference, and the concentration indicators
 are computed over the other regions (with their own totals, as REAT's ``gini.conc``), and only
@@ -73,11 +80,17 @@ COLUMNS = ["region", "industry", "indicator", "value"]
 
 @dataclass(frozen=True)
 class RegionalData:
-    """Employment (or another size) by region (rows) and industry (columns)."""
+    """Employment (or another size) by region (rows) and industry (columns).
+
+    ``totals`` (optional) is each region's employment in all industries where the data give it
+    (a row of totals that includes suppressed or unlisted industries); without it a region's
+    total is the sum of its industries.
+    """
 
     regions: tuple[str, ...]
     industries: tuple[str, ...]
     values: Floats
+    totals: Floats | None = None
 
     def __post_init__(self) -> None:
         shape = (len(self.regions), len(self.industries))
@@ -89,6 +102,17 @@ class RegionalData:
             raise InputError("an industry appears twice", expected="distinct industries")
         if not np.all(np.isfinite(self.values)) or np.any(self.values < 0):
             raise InputError("values must be finite and not negative")
+        if self.totals is not None and (
+            self.totals.shape != (len(self.regions),)
+            or not np.all(np.isfinite(self.totals))
+            or np.any(self.totals < 0)
+        ):
+            raise InputError("region totals must be one finite, non-negative number per region")
+
+    @property
+    def region_totals(self) -> Floats:
+        """Each region's total: the given ``totals`` or the sum over its industries."""
+        return self.totals if self.totals is not None else self.values.sum(axis=1)
 
     @classmethod
     def from_long(
@@ -113,8 +137,17 @@ class RegionalData:
             raise OptionError(f"no industry {missing[0]!r} to exclude in the data")
         keep = [k for k, i in enumerate(self.industries) if i not in set(drop)]
         return RegionalData(
-            self.regions, tuple(self.industries[k] for k in keep), self.values[:, keep]
-        )
+            self.regions, tuple(self.industries[k] for k in keep), self.values[:, keep],
+            self.totals,
+        )  # fmt: skip
+
+    def with_total_industry(self, label: str) -> RegionalData:
+        """The data with the industry ``label`` taken as the regions' totals (and removed)."""
+        if label not in self.industries:
+            raise OptionError(f"no industry {label!r} in the data to take as the total")
+        k = self.industries.index(label)
+        rest = self.without_industries([label])
+        return RegionalData(rest.regions, rest.industries, rest.values, self.values[:, k].copy())
 
 
 def _ratio(num: Floats, den: Floats | float) -> Floats:
@@ -123,10 +156,15 @@ def _ratio(num: Floats, den: Floats | float) -> Floats:
     return np.where(np.isfinite(out), out, np.nan)
 
 
-def location_quotients(e_ij: Floats, e_i: Floats) -> Floats:
-    """``LQ_i = (e_ij / Σe_ij) / (e_i / Σe_i)`` for one region ``e_ij`` against the reference
-    ``e_i`` (both by industry); NaN where undefined."""
-    return _ratio(_ratio(e_ij, float(e_ij.sum())), _ratio(e_i, float(e_i.sum())))
+def location_quotients(
+    e_ij: Floats, e_i: Floats, e_j: float | None = None, e: float | None = None
+) -> Floats:
+    """``LQ_i = (e_ij / e_j) / (e_i / e)`` for one region ``e_ij`` against the reference ``e_i``
+    (both by industry), with the totals ``e_j`` and ``e`` given or else the sums of the
+    vectors; NaN where undefined."""
+    tj = float(e_ij.sum()) if e_j is None else e_j
+    t = float(e_i.sum()) if e is None else e
+    return _ratio(_ratio(e_ij, tj), _ratio(e_i, t))
 
 
 def share_distance(x: Floats, ref: Floats) -> float:
@@ -181,13 +219,13 @@ def indices(data: RegionalData, reference: str = "total") -> pd.DataFrame:
 
     ``reference`` is ``"total"`` (the sum of all regions) or the name of one region.
     """
-    E = data.values
+    E, T = data.values, data.region_totals
     if reference == "total" and "total" not in data.regions:
-        ref = E.sum(axis=0)
+        ref, ref_total = E.sum(axis=0), float(T.sum())
         rows = list(range(len(data.regions)))
     elif reference in data.regions:
         k = data.regions.index(reference)
-        ref = E[k]
+        ref, ref_total = E[k], float(T[k])
         rows = [j for j in range(len(data.regions)) if j != k]
     else:
         shown = ", ".join(data.regions[:8]) + (", ..." if len(data.regions) > 8 else "")
@@ -195,7 +233,7 @@ def indices(data: RegionalData, reference: str = "total") -> pd.DataFrame:
                           f" not {reference!r}")  # fmt: skip
     out: list[tuple[str, str, str, float]] = []
     for j in rows:
-        lq = location_quotients(E[j], ref)
+        lq = location_quotients(E[j], ref, float(T[j]), ref_total)
         out += [
             (data.regions[j], ind, "lq", float(v))
             for ind, v in zip(data.industries, lq, strict=True)
@@ -205,10 +243,11 @@ def indices(data: RegionalData, reference: str = "total") -> pd.DataFrame:
         dist = share_distance(E[j], ref)
         out.append((name, "", "krugman_specialisation", dist))
         out.append((name, "", "hoover_specialisation", dist / 2.0))
-        out.append((name, "", "gini_specialisation", gini_lq(location_quotients(E[j], ref))))
+        lq = location_quotients(E[j], ref, float(T[j]), ref_total)
+        out.append((name, "", "gini_specialisation", gini_lq(lq)))
     if len(rows) >= 2:
         sub = E[rows]
-        e_j = sub.sum(axis=1)
+        e_j = T[rows]
         for i, ind in enumerate(data.industries):
             col = sub[:, i]
             h, hn, heq = herfindahl(col)

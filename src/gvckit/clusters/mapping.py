@@ -134,7 +134,7 @@ def stars(
             expected="codes such as " + ", ".join(list(cmap)[:5]),
             found=", ".join(data.industries[:5]),
         )
-    e_r = data.values.sum(axis=1)
+    e_r = data.region_totals
     total = float(e_r.sum())
     with np.errstate(divide="ignore", invalid="ignore"):
         focus = np.where(e_r[:, None] > 0, E / e_r[:, None], np.nan)
