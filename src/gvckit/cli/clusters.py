@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -189,4 +189,87 @@ def clusters_stars(
     if unmapped:
         shown = ", ".join(unmapped[:8]) + (", ..." if len(unmapped) > 8 else "")
         _stderr(f"note: {len(unmapped)} industries in no category (counted in totals): {shown}")
+    _emit(frame, fmt, output)
+
+
+SurveyArgs = Annotated[
+    list[Path],
+    typer.Argument(help="Survey files (.yaml, .json, or the .xlsx/.csv template), any rounds."),
+]
+ChainOpt = Annotated[
+    Path | None,
+    typer.Option("--chain", help="Chain file: check that its clusters were surveyed."),
+]
+
+
+def _responses(files: list[Path], sheet: str | None, chain: Path | None) -> list[Any]:
+    from gvckit.cli._app import _stderr
+    from gvckit.clusters.link import chain_clusters
+    from gvckit.clusters.survey import read_survey
+
+    out = [r for f in files for r in read_survey(f, sheet)]
+    if chain is not None:
+        from gvckit.chain import read_chain
+
+        report = chain_clusters(read_chain(chain), out)
+        for line in report:
+            _stderr(f"note: {line}")
+    return out
+
+
+@clusters_app.command("survey-template")
+def clusters_survey_template(
+    output: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
+) -> None:
+    """Write the Excel template of the cluster firm survey (collective efficiency and
+    technological capabilities), with a guide sheet."""
+    from gvckit.cli._app import out_console
+    from gvckit.clusters.survey import write_template
+
+    if output.suffix.lower() != ".xlsx":
+        raise OptionError(f"the template is an .xlsx workbook, not {output.name!r}")
+    write_template(output)
+    out_console.print(f"written: {output}", markup=False)
+
+
+@clusters_app.command("efficiency")
+def clusters_efficiency(
+    surveys: SurveyArgs,
+    change: Annotated[
+        bool, typer.Option("--change", help="The change from the first to the last round.")
+    ] = False,
+    chain: ChainOpt = None,
+    sheet: SheetOpt = None,
+    fmt: TableFormat = "csv",
+    output: OutOpt = None,
+) -> None:
+    """Collective efficiency per cluster and round: joint action (bilateral/multilateral ×
+    horizontal/vertical), external economies and institutions used (Schmitz 1995; Nadvi 1999)."""
+    from gvckit.clusters.scores import efficiency, efficiency_change
+
+    responses = _responses(surveys, sheet, chain)
+    _emit(efficiency_change(responses) if change else efficiency(responses), fmt, output)
+
+
+@clusters_app.command("capabilities")
+def clusters_capabilities(
+    surveys: SurveyArgs,
+    by: Annotated[
+        str, typer.Option("--by", help="firm (profiles), cluster or stage (distribution).")
+    ] = "firm",
+    chain: ChainOpt = None,
+    sheet: SheetOpt = None,
+    fmt: TableFormat = "csv",
+    output: OutOpt = None,
+) -> None:
+    """Technological capabilities (Lall 1992: investment, production, linkages at basic,
+    intermediate, advanced level) with learning mechanisms (Morrison, Pietrobelli & Rabellotti
+    2008): a profile per firm, or the distribution per cluster or chain stage."""
+    from gvckit.clusters.scores import capability_distribution, capability_profiles
+
+    responses = _responses(surveys, sheet, chain)
+    if by == "firm":
+        frame = capability_profiles(responses)
+    else:
+        frame = capability_distribution(responses, by)
     _emit(frame, fmt, output)
