@@ -16,7 +16,7 @@ are the analyst's judgement, as are the final severities.
 | MSEs' share of chain value added below their share of its operators' sales | msme_capacity |
 | MSE sales links without a contract | commitment_risk |
 | MSEs selling through traders in large numbers (≥ 100 operators) | transaction_cost |
-| cluster survey: low capabilities, knowledge flows, R&D | msme_capacity, vertical_rel, innovation |
+| cluster survey: weak capabilities | msme_capacity, vertical_relationships, innovation |
 
 (The survey rules are in :mod:`gvckit.clusters.link`.)
 
