@@ -358,3 +358,36 @@ def test_total_industry_weights_concentration() -> None:
             assert _value(with_total, "lq", r, ind) == pytest.approx(
                 _value(explicit, "lq", r, ind), rel=1e-12
             )
+
+
+def test_semicolon_csv_with_decimal_commas_and_gzip(tmp_path: Path) -> None:
+    import gzip
+
+    semi = tmp_path / "semi.csv"
+    semi.write_text("r;i;v\na;x;1,5\na;y;2\nb;x;1.000,25\nb;y;3\n")
+    data = read_regional(semi, region="r", industry="i", value="v")
+    assert data.values.tolist() == [[1.5, 2.0], [1000.25, 3.0]]
+    gz = tmp_path / "long.csv.gz"
+    gz.write_bytes(gzip.compress(b"r,i,v\na,x,1.5\na,y,2\nb,x,1000.25\nb,y,3\n"))
+    assert read_regional(gz, region="r", industry="i", value="v").values.tolist() == [
+        [1.5, 2.0], [1000.25, 3.0],
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bad.xlsx", b"garbage", "not a valid workbook"),
+        ("bad.parquet", b"garbage", "not a valid Parquet file"),
+        ("bad.csv", b"r,i,v\n\xff\xfe,x,1\n", "row 2, column 1: not UTF-8 text"),
+    ],
+)
+def test_damaged_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: bytes, message: str
+) -> None:
+    p = tmp_path / name
+    p.write_bytes(content)
+    assert main(["clusters", "indices", str(p), "--region", "r", "--industry", "i",
+                 "--value", "v"]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1

@@ -19,8 +19,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from gvckit.errors import InputError, OptionError
-from gvckit.files import check_zip_member
-from gvckit.icio.readers._csv import drop_blank_tail, read_csv_table
+from gvckit.files import check_zip_member, open_input
+from gvckit.icio.readers._csv import HEADER_LIMIT, _parse_header, drop_blank_tail, read_csv_table
 
 __all__ = ["MAX_BYTES", "MAX_CELLS", "Sheet", "numbers", "read_sheet"]
 
@@ -46,6 +46,8 @@ class Sheet:
     header: list[str]
     body: pd.DataFrame
     first_row: int = 2
+    #: numbers may use a decimal comma (a semicolon-separated CSV file)
+    decimal_comma: bool = False
 
     def column(self, name: str, role: str) -> pd.Series:
         """The body column ``name`` (stripped text), or an error naming what it was for."""
@@ -178,7 +180,9 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
         if len(csv.body) * max(len(header), 1) > MAX_CELLS:
             raise InputError(f"the file has {len(csv.body):,} rows", file=p,
                              expected=f"at most {MAX_CELLS:,} cells")  # fmt: skip
-        result = Sheet(p, header, csv.body)
+        with open_input(p, max_bytes=MAX_BYTES) as stream:
+            first = stream.readline(HEADER_LIMIT)
+        result = Sheet(p, header, csv.body, decimal_comma=_parse_header(first, str(p))[1] == ";")
     if result.body.empty:
         raise InputError("the table has no rows after its header", file=p, row=2,
                          expected="data rows")  # fmt: skip
@@ -201,6 +205,8 @@ def numbers(
                 "missing value", file=table.file, row=table.line(k), column=name,
                 expected=f"a number ({role})",
             )  # fmt: skip
+        if table.decimal_comma:
+            cell = cell.replace(".", "").replace(",", ".") if "," in cell else cell
         try:
             x = float(cell.replace("_", "x"))
         except ValueError:
