@@ -16,6 +16,13 @@ region's employment in all industries, ``E_c`` the category's and ``E`` all empl
 - focus: ``E_rc / e_r`` is among the top ``focus_top`` (10 %) of all region × category cells
   (``focus_within="all"``) or of the regions in the same category (``"category"``).
 
+What was checked against the Observatory's page (clusterobservatory.eu, id=49): the size criterion
+(top 10 % of the category's regional clusters by employees) and the specialisation measure (the
+category's share of the region's employment over its share of all employment). The threshold
+of 2 and the focus criterion were cut off in the copy available to us; their defaults follow
+the Observatory's published description as commonly cited (Ketels & Sölvell 2006) and are
+options.
+
 "Among the top p" means fewer than ``p · n`` of the ``n`` cells compared have a strictly larger
 value (so the top 10 % of 16 regions are the first two); a cell without employment gets no
 star. Each criterion met gives one star (0–3).
