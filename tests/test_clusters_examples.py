@@ -46,3 +46,15 @@ def test_firm_example(capsys: pytest.CaptureFixture[str]) -> None:
                "industry", "--region", "region", "--size", "employees", "--region-total",
                "region_employment")  # fmt: skip
     assert _one(out, industry="x", indicator="gamma") == pytest.approx(0.05990628, abs=5e-9)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["clusters"], ["clusters", "indices"], ["clusters", "eg"], ["clusters", "stars"],
+     ["clusters", "efficiency"], ["clusters", "capabilities"], ["clusters", "survey-template"]],
+)  # fmt: skip
+def test_help_on_every_clusters_command(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    assert main([*command, "--help"]) == 0
+    assert "Usage:" in capsys.readouterr().out
