@@ -113,7 +113,8 @@ def category_totals(
 def _top(values: np.ndarray, share: float) -> np.ndarray:
     """True where fewer than ``share · n`` values are strictly larger (and the value is > 0)."""
     flat = values.ravel()
-    larger = (flat[None, :] > flat[:, None]).sum(axis=1)
+    ordered = np.sort(flat)
+    larger = flat.size - np.searchsorted(ordered, flat, side="right")
     out: np.ndarray = ((larger < share * flat.size) & (flat > 0)).reshape(values.shape)
     return out
 
