@@ -120,7 +120,10 @@ def coagglomeration(firms: Firms, group: Sequence[str]) -> tuple[float, float, f
 
 
 def _coagg(
-    x: Floats, groups: dict[str, tuple[Floats, list[int]]], group: Sequence[str]
+    x: Floats,
+    groups: dict[str, tuple[Floats, list[int]]],
+    group: Sequence[str],
+    single: dict[str, IndustryEG] | None = None,
 ) -> tuple[float, float, float]:
     missing = [g for g in group if g not in groups]
     if missing:
@@ -134,7 +137,7 @@ def _coagg(
     for g in group:
         sizes, where = groups[g]
         np.add.at(pooled, np.asarray(where, dtype=np.intp), sizes)
-        ind_eg.append(industry_eg(sizes, where, x))
+        ind_eg.append(single[g] if single is not None else industry_eg(sizes, where, x))
     pooled /= totals.sum()
     G_c = float(np.sum((pooled - x) ** 2))
     Hs = np.array([e.H for e in ind_eg])
@@ -151,8 +154,9 @@ def pairs(firms: Firms) -> pd.DataFrame:
     """Coagglomeration of every pair of industries: ``industry`` is ``"A + B"`` (in the order
     industries first appear), indicators ``gamma_c``, ``G_c``, ``H_c``."""
     _, x, groups = _by_industry(firms)
+    single = {g: industry_eg(sizes, where, x) for g, (sizes, where) in groups.items()}
     rows: list[tuple[str, str, float]] = []
     for a, b in combinations(list(groups), 2):
-        values = _coagg(x, groups, (a, b))
+        values = _coagg(x, groups, (a, b), single)
         rows += [(f"{a} + {b}", n, v) for n, v in zip(PAIR_INDICATORS, values, strict=True)]
     return pd.DataFrame(rows, columns=COLUMNS)
