@@ -16,6 +16,8 @@ the findings; they point at what to look at, they do not replace judgement.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -29,6 +31,9 @@ from gvckit.chain.model import (
     Level,
     LinkKind,
 )
+
+if TYPE_CHECKING:
+    from gvckit.clusters.survey import Response
 
 __all__ = ["QUESTIONS", "questions"]
 
@@ -44,8 +49,11 @@ QUASI_HIERARCHY = {GovernanceType.CAPTIVE, GovernanceType.HIERARCHY}
 Row = tuple[str, str, str, float]
 
 
-def questions(chain: Chain, year: int | None = None) -> pd.DataFrame:
-    """The five questions answered for a snapshot (default: the latest)."""
+def questions(
+    chain: Chain, year: int | None = None, survey: Sequence[Response] | None = None
+) -> pd.DataFrame:
+    """The five questions answered for a snapshot (default: the latest); with the ``survey`` of
+    the chain's clusters, question 4 also reports their capabilities and joint action."""
     snap = chain.snapshot(year)
     accs = {a.actor.id: a for a in actor_accounts(chain, snap.year)}
     actors = {a.id: a for a in snap.actors}
@@ -192,6 +200,12 @@ def questions(chain: Chain, year: int | None = None) -> pd.DataFrame:
                 float(len(cluster.joint_actions)),
             )
         )
+
+    if survey:
+        from gvckit.clusters.link import survey_findings
+
+        rows += [(q4, subject, finding, value) for subject, finding, value in
+                 survey_findings(survey)]  # fmt: skip
 
     # 5. leverage: value passing through each actor, and reach (operators affected)
     through = sorted(accs.values(), key=lambda a: -a.sales)

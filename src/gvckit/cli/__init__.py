@@ -12,7 +12,7 @@ import traceback
 
 import typer
 
-from gvckit.cli import actions, chain, icio, panel, portfolio, report  # noqa: F401  (register the commands)
+from gvckit.cli import actions, chain, clusters, icio, panel, portfolio, report  # noqa: F401  (register the commands)
 from gvckit.cli._app import _stderr, app
 from gvckit.errors import GvcError
 

@@ -114,16 +114,23 @@ def constraints_derive(
         Path | None, typer.Option("--output", "-o", help="Write the draft as YAML here.")
     ] = None,
     year: Annotated[int | None, typer.Option("--snapshot", help="Snapshot year.")] = None,
+    survey: Annotated[
+        list[Path] | None,
+        typer.Option("--survey", help="Cluster survey file(s): capabilities as evidence."),
+    ] = None,
 ) -> None:
     """Draft constraints from a chain's evidence (buyer concentration, governance, links,
-    standards, value-added shares), as YAML to review and edit before ranking."""
+    standards, value-added shares; with --survey, the clusters' capabilities), as YAML to
+    review and edit before ranking."""
     import yaml
 
     from gvckit.chain import read_chain
+    from gvckit.clusters.survey import read_survey
     from gvckit.files import atomic_write
     from gvckit.interventions.derive import constraints_from_chain
 
-    draft = constraints_from_chain(read_chain(file), year, file=file)
+    responses = [r for f in survey or [] for r in read_survey(f)]
+    draft = constraints_from_chain(read_chain(file), year, file=file, survey=responses or None)
     text = "# Drafted by gvckit constraints derive: review severities, feasibility and leverage.\n"
     text += yaml.safe_dump(draft.model_dump(mode="json", exclude_none=True), sort_keys=False,
                            allow_unicode=True)  # fmt: skip

@@ -238,12 +238,22 @@ def chain_map(
 
 
 @chain_app.command("questions")
-def chain_questions(file: ChainFile, snapshot: SnapshotOpt = None, output: OutOpt = None) -> None:
+def chain_questions(
+    file: ChainFile,
+    snapshot: SnapshotOpt = None,
+    output: OutOpt = None,
+    survey: Annotated[
+        list[Path] | None,
+        typer.Option("--survey", help="Cluster survey file(s) of the chain's clusters."),
+    ] = None,
+) -> None:
     """The five questions of a value chain map, answered with the figures behind them."""
     from gvckit.chain import read_chain
     from gvckit.chain.questions import questions
+    from gvckit.clusters.survey import read_survey
     from gvckit.output import output_format, write_frame
 
     if output is not None:
         output_format(output)
-    write_frame(questions(read_chain(file), snapshot), output)
+    responses = [r for f in survey or [] for r in read_survey(f)]
+    write_frame(questions(read_chain(file), snapshot, responses or None), output)

@@ -61,6 +61,13 @@ def report_cmd(
     pdf: Annotated[
         Path | None, typer.Option("--pdf", help="Also print to PDF (needs Chromium).")
     ] = None,
+    cluster_stars: Annotated[
+        Path | None,
+        typer.Option("--cluster-stars", help="Cluster stars: the output of gvckit clusters stars."),
+    ] = None,
+    survey: Annotated[
+        list[Path] | None, typer.Option("--survey", help="Cluster firm survey file(s).")
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
 ) -> None:
     """One self-contained HTML report: position in GVCs, the chain, constraints to action,
@@ -100,6 +107,12 @@ def report_cmd(
         from gvckit.interventions.results import read_results
 
         given["results"] = read_results(results)
+    if cluster_stars is not None:
+        given["cluster_stars"] = _read_stars(cluster_stars)
+    if survey:
+        from gvckit.clusters.survey import read_survey
+
+        given["survey"] = [r for f in survey for r in read_survey(f)]
     with ExitStack() as stack:
         if portfolio is not None:
             given["portfolio"], given["portfolio_label"] = _portfolio(portfolio, stack)
@@ -108,6 +121,22 @@ def report_cmd(
     out_console.print(f"report: {written.resolve()}")
     if pdf is not None:
         out_console.print(f"pdf: {pdf.resolve()}")
+
+
+def _read_stars(path: Path) -> Any:
+    import pandas as pd
+
+    from gvckit.clusters.mapping import STAR_COLUMNS
+    from gvckit.clusters.tables import numbers, read_sheet
+
+    sheet = read_sheet(path)
+    frame = pd.DataFrame({c: sheet.column(c, c) for c in ("region", "category")})
+    for c in STAR_COLUMNS[2:]:
+        if c.endswith("_star"):
+            frame[c] = [v.lower() in ("true", "1") for v in sheet.column(c, c)]
+        else:
+            frame[c] = numbers(sheet, c, c, allow_missing=True)
+    return frame
 
 
 def _read_panel(path: Path) -> Any:

@@ -16,6 +16,9 @@ are the analyst's judgement, as are the final severities.
 | MSEs' share of chain value added below their share of its operators' sales | msme_capacity |
 | MSE sales links without a contract | commitment_risk |
 | MSEs selling through traders in large numbers (≥ 100 operators) | transaction_cost |
+| cluster survey: weak capabilities | msme_capacity, vertical_relationships, innovation |
+
+(The survey rules are in :mod:`gvckit.clusters.link`.)
 
 The thresholds are conventions stated here so that the draft is transparent: HHI 0.25 is the
 usual line for a highly concentrated market (US DOJ/FTC 2010 merger guidelines: 2,500).
@@ -23,14 +26,18 @@ usual line for a highly concentrated market (US DOJ/FTC 2010 merger guidelines: 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gvckit.chain.accounts import actor_accounts
 from gvckit.chain.governance import buyer_power, governance
 from gvckit.chain.model import SME_KINDS, ActorKind, Chain, LinkKind
 from gvckit.errors import ChainError
 from gvckit.interventions.constraints import Constraint, ConstraintSet, Evidence, Reach, Where
+
+if TYPE_CHECKING:
+    from gvckit.clusters.survey import Response
 
 __all__ = ["MSE_KINDS", "constraints_from_chain"]
 
@@ -45,10 +52,14 @@ def _severity(value: float, steps: Iterable[float]) -> int:
 
 
 def constraints_from_chain(
-    chain: Chain, year: int | None = None, file: str | Path | None = None
+    chain: Chain,
+    year: int | None = None,
+    file: str | Path | None = None,
+    survey: Sequence[Response] | None = None,
 ) -> ConstraintSet:
     """A draft :class:`ConstraintSet` from the snapshot of ``year`` (default: the latest);
-    ``file`` (the chain's) is named in the errors."""
+    ``file`` (the chain's) is named in the errors. With the ``survey`` of the chain's clusters,
+    low technological capabilities add evidence (:mod:`gvckit.clusters.link`)."""
     snap = chain.snapshot(year)
     src = f"gvckit chain analysis of {chain.name!r}, {snap.year}"
     actors = {a.id: a for a in snap.actors}
@@ -156,6 +167,10 @@ def constraints_from_chain(
             [Evidence(text=f"{many:,} MSE operators sell through traders", figure=float(many),
                       source=src)],
             _severity(many, (1_000, 10_000, 100_000, 1_000_000)))  # fmt: skip
+    if survey:
+        from gvckit.clusters.link import survey_constraints
+
+        out += survey_constraints(chain, survey, first_id=len(out) + 1)
     if not out:
         raise ChainError(
             "the chain shows none of the signs gvckit reads constraints from",

@@ -8,7 +8,9 @@ nothing of its own: every number is the API's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,6 +23,9 @@ from gvckit.interventions.typology import Intervention
 from gvckit.portfolio.store import PortfolioStore
 from gvckit.report.model import Block, Chart, Figures, Html, Report, Section, Table
 from gvckit.report.render import find_chromium, render_html, write_html, write_pdf
+
+if TYPE_CHECKING:
+    from gvckit.clusters.survey import Response
 
 __all__ = [
     "Block",
@@ -53,13 +58,17 @@ def build_report(
     portfolio: PortfolioStore | None = None,
     portfolio_label: str = "the scanned portfolio",
     title: str | None = None,
+    cluster_stars: pd.DataFrame | None = None,
+    survey: Sequence[Response] | None = None,
 ) -> Report:
-    """Assemble the report's sections for the inputs given (at least one)."""
+    """Assemble the report's sections for the inputs given (at least one); ``cluster_stars``
+    (the output of ``gvckit clusters stars``) and the cluster ``survey`` make the clusters
+    part, between the chain and the constraints."""
     from gvckit.report.chainpart import action_section, chain_section
     from gvckit.report.other import method_section, portfolio_section
     from gvckit.report.position import position_section
 
-    given = [table, chain, constraints, intervention, results, portfolio]
+    given = [table, chain, constraints, intervention, results, portfolio, cluster_stars, survey]
     if all(x is None for x in given):
         raise OptionError("the report needs at least one input: a table, a chain, "
                           "constraints, an intervention, results or a portfolio")  # fmt: skip
@@ -76,6 +85,10 @@ def build_report(
         report.sections.append(position_section(table, country, sector, peers, panel))
     if chain is not None:
         report.sections.append(chain_section(chain))
+    if cluster_stars is not None or survey:
+        from gvckit.report.clusterpart import clusters_section
+
+        report.sections.append(clusters_section(cluster_stars, survey))
     if any(x is not None for x in (constraints, intervention, results)):
         report.sections.append(action_section(constraints, intervention, results, chain))
     if portfolio is not None:

@@ -1,0 +1,236 @@
+"""Reading the small tables of cluster analysis: CSV (plain or gzip), Excel or Parquet.
+
+Every cell is read as text (``01`` stays ``01``) through bounded readers: a CSV file through
+:func:`gvckit.icio.readers._csv.read_csv_table` (byte limit, separators, encodings), a
+workbook after checking what its zip parts inflate to, a Parquet file after checking its row
+and column counts in the footer. Numbers are then parsed column by column by :func:`numbers`,
+whose errors name the file, the line (row 1 is the header) and the column.
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from gvckit.errors import InputError, OptionError
+from gvckit.files import check_zip_member, open_input
+from gvckit.icio.readers._csv import HEADER_LIMIT, _parse_header, drop_blank_tail, read_csv_table
+
+__all__ = ["MAX_BYTES", "MAX_CELLS", "Sheet", "numbers", "read_sheet"]
+
+#: Largest input read (bytes, after decompression).
+MAX_BYTES = 512 * 1024**2
+#: Most cells (rows × columns) read from one table.
+MAX_CELLS = 50_000_000
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+_MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "."})
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table read as text: the header and the body (columns named as in the header).
+
+    ``first_row`` is the line (row) of the body's first row in the file, for messages.
+    """
+
+    file: Path
+    header: list[str]
+    body: pd.DataFrame
+    first_row: int = 2
+    #: numbers may use a decimal comma (a semicolon-separated CSV file)
+    decimal_comma: bool = False
+
+    def column(self, name: str, role: str) -> pd.Series:
+        """The body column ``name`` (stripped text), or an error naming what it was for."""
+        if name not in self.header:
+            raise InputError(
+                f"no column {name!r} (given as {role})",
+                file=self.file,
+                row=1,
+                expected="one of the header's columns",
+                found=", ".join(self.header),
+            )
+        k = self.header.index(name)
+        return self.body.iloc[:, k].map(_text)
+
+    def line(self, position: int) -> int:
+        """The line in the file of the body row at ``position`` (0-based)."""
+        return self.first_row + position
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value).strip()
+
+
+def _check_header(header: list[str], file: Path) -> list[str]:
+    header = [h.strip() for h in header]
+    seen: dict[str, int] = {}
+    for k, h in enumerate(header):
+        if h and h in seen:
+            raise InputError(
+                f"column name {h!r} appears twice (columns {seen[h] + 1} and {k + 1})",
+                file=file,
+                row=1,
+                expected="distinct column names",
+            )
+        seen[h] = k
+    return header
+
+
+def _read_excel(path: Path, sheet: str | None) -> Sheet:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            f"not a valid workbook ({exc})", file=path, expected="an .xlsx file"
+        ) from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_BYTES:
+        raise InputError(
+            f"the workbook inflates to {total:,} bytes", file=path,
+            expected=f"at most {MAX_BYTES:,} bytes",
+        )  # fmt: skip
+    for info in infos:
+        check_zip_member(info, path, MAX_BYTES, "workbook part")
+    try:
+        raw = pd.read_excel(
+            path, sheet_name=sheet or 0, header=None, dtype=object, keep_default_na=False,
+            na_values=[], engine="openpyxl",
+        )  # fmt: skip
+    except ValueError as exc:
+        raise InputError(
+            f"cannot read the workbook ({exc})", file=path,
+            expected="a workbook with the table in its first sheet (or the sheet named)",
+        ) from None  # fmt: skip
+    except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
+        raise InputError(
+            f"cannot read the workbook ({type(exc).__name__}: {exc})", file=path,
+            expected="an .xlsx workbook",
+        ) from None  # fmt: skip
+    raw = drop_blank_tail(raw.fillna(""))
+    if raw.empty:
+        raise InputError("the sheet is empty", file=path, expected="a header row and data")
+    header = _check_header([_text(v) for v in raw.iloc[0]], path)
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = pd.RangeIndex(len(header))
+    return Sheet(path, header, body)
+
+
+def _read_parquet(path: Path) -> Sheet:
+    try:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+    except ImportError:  # pragma: no cover - pyarrow is a dependency of pandas' parquet
+        raise OptionError("reading Parquet needs pyarrow (pip install pyarrow)") from None
+    except Exception as exc:
+        raise InputError(
+            f"not a valid Parquet file ({exc})", file=path, expected="a Parquet file"
+        ) from None
+    if meta.num_rows * max(meta.num_columns, 1) > MAX_CELLS:
+        raise InputError(
+            f"the file holds {meta.num_rows:,} rows × {meta.num_columns} columns",
+            file=path,
+            expected=f"at most {MAX_CELLS:,} cells",
+        )
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:
+        raise InputError(f"cannot read the Parquet file ({exc})", file=path) from None
+    header = _check_header([str(c) for c in frame.columns], path)
+    body = frame.astype(object).reset_index(drop=True)
+    body.columns = pd.RangeIndex(len(header))
+    return Sheet(path, header, body)
+
+
+def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
+    """Read a table from a CSV (comma, semicolon or tab; plain or gzip), an Excel workbook
+    (``sheet`` or the first) or a Parquet file, every cell as text."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("no such file", file=p)
+    if p.is_dir():
+        raise InputError("this is a folder", file=p, expected="a file")
+    suffix = p.suffix.lower()
+    if sheet is not None and suffix not in EXCEL_SUFFIXES:
+        raise OptionError(f"--sheet applies to Excel workbooks, not to {p.name}")
+    if suffix in EXCEL_SUFFIXES:
+        result = _read_excel(p, sheet)
+    elif suffix in PARQUET_SUFFIXES:
+        result = _read_parquet(p)
+    else:
+        csv = read_csv_table(
+            p, p, text_columns=lambda header: range(len(header)), max_bytes=MAX_BYTES
+        )
+        header = _check_header(csv.header, p)
+        if len(csv.body) * max(len(header), 1) > MAX_CELLS:
+            raise InputError(f"the file has {len(csv.body):,} rows", file=p,
+                             expected=f"at most {MAX_CELLS:,} cells")  # fmt: skip
+        with open_input(p, max_bytes=MAX_BYTES) as stream:
+            first = stream.readline(HEADER_LIMIT)
+        result = Sheet(p, header, csv.body, decimal_comma=_parse_header(first, str(p))[1] == ";")
+    if result.body.empty:
+        raise InputError("the table has no rows after its header", file=p, row=2,
+                         expected="data rows")  # fmt: skip
+    return result
+
+
+def numbers(
+    table: Sheet, name: str, role: str, *, allow_missing: bool = False, negative: bool = False
+) -> Floats:
+    """Column ``name`` as floats: a decimal number in every cell (empty cells are NaN when
+    ``allow_missing``), not negative unless ``negative``; errors name the line and column."""
+    cells = table.column(name, role)
+    out = np.empty(len(cells), dtype=np.float64)
+    for k, cell in enumerate(cells):
+        if cell.lower() in _MISSING:
+            if allow_missing:
+                out[k] = math.nan
+                continue
+            raise InputError(
+                "missing value", file=table.file, row=table.line(k), column=name,
+                expected=f"a number ({role})",
+            )  # fmt: skip
+        if table.decimal_comma:
+            cell = cell.replace(".", "").replace(",", ".") if "," in cell else cell
+        try:
+            x = float(cell.replace("_", "x"))
+        except ValueError:
+            raise InputError(
+                "not a number", file=table.file, row=table.line(k), column=name,
+                expected=f"a number ({role})", found=cell,
+            ) from None  # fmt: skip
+        if not math.isfinite(x) or (x < 0 and not negative):
+            raise InputError(
+                "not a finite, non-negative number" if not negative else "not a finite number",
+                file=table.file, row=table.line(k), column=name,
+                expected=f"a number ({role})", found=cell,
+            )  # fmt: skip
+        out[k] = x
+    return out
+
+
+def labels(table: Sheet, name: str, role: str) -> list[str]:
+    """Column ``name`` as non-empty labels; an empty cell is an error naming its line."""
+    cells = list(table.column(name, role))
+    for k, cell in enumerate(cells):
+        if not cell:
+            raise InputError(
+                "empty label", file=table.file, row=table.line(k), column=name,
+                expected=f"a {role} name or code",
+            )  # fmt: skip
+    return cells
