@@ -391,3 +391,31 @@ def test_damaged_files(
                  "--value", "v"]) == 2  # fmt: skip
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.shared
+def test_goettingen_total_row_recognised(capsys: pytest.CaptureFixture[str]) -> None:
+    """Fed as published (with its A-R total row), the file gives REAT's Göttingen figures:
+    the total row is recognised, used as the regions' totals and said on stderr."""
+    path = shared_path("clusters", "Goettingen.csv")
+    args = ["--industry", "WZ2008_Code", "--columns", "Goettingen2017,BRD2017"]
+    assert main(["clusters", "indices", str(path), *args, "--reference", "BRD2017"]) == 0
+    captured = capsys.readouterr()
+    assert "'A-R' holds the regions' totals" in captured.err
+    out = pd.read_csv(io.StringIO(captured.out), keep_default_na=False, dtype={"region": str})
+    assert not (out["industry"] == "A-R").any()
+    assert _value(out, "gini_specialisation", "Goettingen2017") == pytest.approx(0.359852, abs=5e-7)
+    assert _value(out, "krugman_specialisation", "Goettingen2017") == pytest.approx(
+        0.4508469, abs=5e-8
+    )
+    lq_c = _value(out, "lq", "Goettingen2017", "C")
+    assert lq_c == pytest.approx((7874 / 69403) / (6797172 / 32164973), rel=1e-9)
+
+
+def test_total_row_needs_a_total_name_and_size() -> None:
+    array = __import__("numpy").array
+    short = array([[10.0, 5.0, 3.0, 1.0], [8.0, 2.0, 2.0, 9.0]])
+    assert RegionalData(("r1", "r2"), ("Total", "a", "b", "c"), short).total_industry() is None
+    full = array([[10.0, 5.0, 3.0, 1.0], [14.0, 2.0, 2.0, 9.0]])  # ≥ the sum in each region
+    assert RegionalData(("r1", "r2"), ("Total", "a", "b", "c"), full).total_industry() == "Total"
+    assert RegionalData(("r1", "r2"), ("x", "a", "b", "c"), full).total_industry() is None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from gvckit.cli._app import OutOpt, SheetOpt, TableFormat, _emit, app
 from gvckit.errors import OptionError
+
+if TYPE_CHECKING:
+    from gvckit.clusters.indices import RegionalData
 
 clusters_app = typer.Typer(
     help="Clusters: specialisation, concentration and agglomeration from regional data.",
@@ -76,11 +79,31 @@ def clusters_indices(
         data, region=region, industry=industry, value=value, columns=_list(columns),
         sheet=sheet,
     )  # fmt: skip
-    if total_industry:
-        regional = regional.with_total_industry(total_industry)
-    if exclude_industry:
-        regional = regional.without_industries(exclude_industry)
+    regional = _industries(regional, total_industry, exclude_industry)
     _emit(indices(regional, reference), fmt, output)
+
+
+def _industries(
+    regional: RegionalData, total: str | None, exclude: list[str] | None
+) -> RegionalData:
+    """Apply --total-industry and --exclude-industry; with neither, a recognisable row of totals
+    (e.g. ``A-R Insgesamt``) is taken as the regions' totals, as REAT's examples do, and said
+    on stderr."""
+    from gvckit.cli._app import _stderr
+
+    if total:
+        regional = regional.with_total_industry(total)
+    if exclude:
+        regional = regional.without_industries(exclude)
+    if not total and not exclude:
+        found = regional.total_industry()
+        if found is not None:
+            _stderr(
+                f"note: industry {found!r} holds the regions' totals: used as such, as "
+                f"--total-industry {found} does (--exclude-industry {found} to drop it instead)"
+            )
+            regional = regional.with_total_industry(found)
+    return regional
 
 
 @clusters_app.command("eg")
@@ -178,10 +201,7 @@ def clusters_stars(
         data, region=region, industry=industry, value=value, columns=_list(columns),
         sheet=sheet,
     )  # fmt: skip
-    if total_industry:
-        regional = regional.with_total_industry(total_industry)
-    if exclude_industry:
-        regional = regional.without_industries(exclude_industry)
+    regional = _industries(regional, total_industry, exclude_industry)
     frame, unmapped = stars(
         regional, cmap, size_top=size_top, lq_min=lq_min, focus_top=focus_top,
         focus_within=focus_within,

@@ -45,6 +45,7 @@ out.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -140,6 +141,22 @@ class RegionalData:
             self.regions, tuple(self.industries[k] for k in keep), self.values[:, keep],
             self.totals,
         )  # fmt: skip
+
+    def total_industry(self) -> str | None:
+        """The label of an industry that is a row of totals, if one is recognisable: its label
+        names a total (``total``, ``insgesamt``, ``all industries``, or a range of codes such as
+        ``A-R``) and, in every region, its value is at least the sum of the other industries
+        (sections suppressed in the source make it larger, never smaller)."""
+        if len(self.industries) < 3:
+            return None
+        name = re.compile(r"(?i)^(total|insgesamt|gesamt|all industries|all|[A-Z]\s*-\s*[A-Z])\b")
+        for k, label in enumerate(self.industries):
+            if not name.match(label.strip()):
+                continue
+            rest = self.values.sum(axis=1) - self.values[:, k]
+            if np.all(self.values[:, k] >= rest * (1 - 1e-9)) and np.all(rest > 0):
+                return label
+        return None
 
     def with_total_industry(self, label: str) -> RegionalData:
         """The data with the industry ``label`` taken as the regions' totals (and removed)."""
