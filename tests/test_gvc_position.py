@@ -163,6 +163,33 @@ def test_measures_listing_says_the_default(capsys: pytest.CaptureFixture[str]) -
     assert "--inventories net|none (default net where the table marks its inventory" in out
 
 
+def test_report_section_uses_the_corrected_measures() -> None:
+    from gvckit.datasets import load_example
+    from gvckit.report.position import position_section
+
+    table = load_example("wiod2013-2011")
+    assert table.meta.inventories == ("c42",)
+    section = position_section(table, "CHN", "c14", peers=["USA", "DEU"])
+    block = next(b for b in section.blocks if b.title.startswith("Position along value chains"))
+    shown = block.data.set_index("country")
+    assert "With the net-inventory correction" in block.note
+    up = icio.measure("upstreamness", table, inventories="net", by="country")
+    down = icio.measure("downstreamness", table, inventories="net", by="country")
+    shares = _shares(table, inventories="net", by="country")
+    for c in ("CHN", "USA", "DEU"):
+        assert shown.loc[c, "U"] == up.set_index("country").loc[c, "value"]
+        assert shown.loc[c, "D"] == down.set_index("country").loc[c, "value"]
+        assert shown.loc[c, "F/GO"] == shares.loc[c, "F_GO"]
+    assert shown.loc["world", "U"] == pytest.approx(shown.loc["world", "D"], rel=1e-12)
+    assert shown.loc["world", "F/GO"] == pytest.approx(0.486, abs=5e-4)
+    sector = next(b for b in section.blocks if b.title.startswith("Sector c14"))
+    assert "With the net-inventory correction" in sector.note
+    ups = icio.measure("upstreamness", table, inventories="net").set_index(["country", "sector"])
+    assert sector.data.set_index("country").loc["CHN", "upstreamness"] == pytest.approx(
+        ups.loc[("CHN", "c14"), "value"], rel=1e-12
+    )
+
+
 # ----------------------------------------------------------------- real WIOD 2013 tables
 
 
