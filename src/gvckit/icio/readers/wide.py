@@ -44,6 +44,11 @@ WIOD2013_COUNTRIES = codes(
     " JPN KOR LTU LUX LVA MEX MLT NLD POL PRT ROM RUS SVK SVN SWE TUR TWN USA RoW"
 )
 WIOD2013_SECTORS = tuple(f"c{k}" for k in range(1, 36))
+#: WIOD final-demand codes (2013 and 2016 releases) → the code of inventory changes.
+WIOD_FINAL_DEMAND = {
+    ("c37", "c38", "c39", "c41", "c42"): "c42",
+    ("c57", "c58", "c59", "c60", "c61"): "c61",
+}
 
 
 def _header_index(names: list[str], wanted: tuple[str, ...]) -> int | None:
@@ -314,8 +319,9 @@ def _demand(header: list[str], cols: list[int], entities: tuple[str, ...], path:
 def _guess_meta(
     path: Path, entities: tuple[str, ...], sectors: tuple[str, ...], categories: tuple[str, ...]
 ) -> TableMeta:
-    """Provenance: the WIOD 2013 release when its labels match (inventory changes: ``c42``),
-    the year from the name; inventory categories recognised by their labels otherwise."""
+    """Provenance: the WIOD 2013 release when its labels match, the year from the name.
+    Inventory changes: ``c42`` (``c61``) where final demand is coded as in WIOD 2013 (2016),
+    also in its regional tables; otherwise recognised by their labels."""
     years = re.findall(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)", path.name)
     year = int(years[-1]) if years else None  # the last one: "wiod2013_2011" is 2011
     if entities == WIOD2013_COUNTRIES and sectors == WIOD2013_SECTORS:
@@ -332,9 +338,9 @@ def _guess_meta(
             ),
             inventories=inventory_categories(categories, ("c42",)),
         )
-    return TableMeta(
-        source="wide table", year=year, file=path.name, inventories=inventory_categories(categories)
-    )
+    wiod = WIOD_FINAL_DEMAND.get(categories)
+    inventories = (wiod,) if wiod else inventory_categories(categories)
+    return TableMeta(source="wide table", year=year, file=path.name, inventories=inventories)
 
 
 def _primaries(rows: _Rows, zvalues: np.ndarray) -> dict[str, np.ndarray]:
