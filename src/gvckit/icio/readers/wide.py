@@ -45,7 +45,7 @@ WIOD2013_COUNTRIES = codes(
 )
 WIOD2013_SECTORS = tuple(f"c{k}" for k in range(1, 36))
 #: WIOD final-demand codes (2013 and 2016 releases) → the code of inventory changes.
-WIOD_FINAL_DEMAND = {
+WIOD_FINAL_DEMAND: dict[tuple[str, ...], str] = {
     ("c37", "c38", "c39", "c41", "c42"): "c42",
     ("c57", "c58", "c59", "c60", "c61"): "c61",
 }
