@@ -90,6 +90,18 @@ def test_row_selling_only_to_inventories() -> None:
     assert shares["F_GO"].iloc[0] == pytest.approx(0.625, rel=1e-12)
 
 
+def test_correction_that_breaks_productivity_is_refused() -> None:
+    """Negative final use (−10) beside inventories (30): s = 100/70 lifts a = 0.8 to 1.14."""
+    t = icio.IcioTable(
+        entities=["X"], sectors=["s"], Z=[[80.0]], Y=[[[-10.0, 30.0]]],
+        categories=["HH", "INV"], meta=TableMeta(inventories=("INV",)),
+    )  # fmt: skip
+    for name in ("upstreamness", "downstreamness"):
+        with pytest.raises(TableError, match="with the net-inventory correction is not productive"):
+            icio.measure(name, t)
+        assert np.isfinite(_values(name, t, inventories="none")).all()
+
+
 def test_net_refused_without_inventory_category(leather_path: Path) -> None:
     table = icio.read(leather_path)
     assert table.meta.inventories == ()

@@ -176,15 +176,20 @@ def _country_position(model: IcioModel, net: bool) -> _Position:
     return _Position(lt.LeontiefSystem(A), uses, negative, tuple(model.grouping.units))
 
 
-def _position(model: IcioModel, inventories: str | None, by: str) -> tuple[_Position, str]:
+def _position(
+    model: IcioModel, inventories: str | None, by: str
+) -> tuple[_Position, str, FloatArray]:
+    """The system, the inventory option applied and the output multipliers D = 1'L (checked)."""
     option = inventory_option(model.table, inventories)
     net = option == "net"
     pos = _country_position(model, net) if by == "country" else _sector_position(model, net)
-    return pos, option
+    return pos, option, _multipliers(pos, option)
 
 
-def _downstreamness(pos: _Position, option: str) -> FloatArray:
-    """D = 1'L; a corrected table whose Leontief inverse turns negative is refused."""
+def _multipliers(pos: _Position, option: str) -> FloatArray:
+    """D = 1'L; a system whose Leontief inverse has negative entries is refused (with
+    ``output_basis="rows"`` and non-negative flows the corrected system is always productive:
+    A^c x = x − f^c ≤ x with x > 0, Perron–Frobenius)."""
     D = pos.system.solve_transpose(np.ones(pos.system.n))
     bad = np.flatnonzero(~np.isfinite(D) | ((D < 1.0 - 1e-9) & (not pos.negative)))
     if bad.size:
@@ -230,7 +235,7 @@ def upstreamness_measure(
     Output-weighted when rows are merged; 0 for sectors without output (U ≥ 1 otherwise).
     ``by="country"``: on the table collapsed to countries. The frame's ``attrs["inventories"]``
     says which was applied."""
-    pos, option = _position(model, inventories, by)
+    pos, option, _ = _position(model, inventories, by)
     x = pos.uses.x
     weighted = pos.system.solve(x)  # x_i U_i = (L x)_i
     if by == "country":
@@ -256,8 +261,7 @@ def downstreamness_measure(
     the corrected coefficients ``A^c = ŝ A`` with ``inventories="net"``. When rows are merged the
     value is weighted by final use (corrected when ``net``). ``by="country"``: on the table
     collapsed to countries."""
-    pos, option = _position(model, inventories, by)
-    D = _downstreamness(pos, option)
+    pos, option, D = _position(model, inventories, by)
     g = model.grouping
     if by == "country" or g.trivial:
         return _frame(model, D, by, option)
