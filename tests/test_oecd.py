@@ -45,6 +45,7 @@ def test_each_edition_reads_exactly(tmp_path: Path, key: str) -> None:
     assert table.sectors == ed.industries
     assert table.destinations == ed.countries
     assert table.categories == ed.categories + (("DISC",) if ed.disc else ())
+    assert table.meta.inventories == tuple(c for c in ed.categories if c in ("INVNT", "INV"))
     np.testing.assert_allclose(table.Z, gen.Z, rtol=1e-15)
     np.testing.assert_allclose(table.Y, gen.Y, rtol=1e-15, atol=1e-12)
     np.testing.assert_allclose(table.x, gen.x, rtol=1e-12)

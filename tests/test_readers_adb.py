@@ -34,6 +34,7 @@ def test_each_edition_reads_exactly(tmp_path: Path, key: str, edition: str, unit
     assert table.entities == v.economies  # ADB codes as published
     assert table.sectors == ("c1", "c2", "c3", "c4")
     assert table.categories == ("F1", "F2", "F3", "F4", "F5")
+    assert table.meta.inventories == ("F5",)
     np.testing.assert_array_equal(table.Z, t.Z)
     np.testing.assert_array_equal(table.Y, t.Y)
     np.testing.assert_array_equal(table.given_output, t.x)

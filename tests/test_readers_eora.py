@@ -52,6 +52,10 @@ def test_zip_as_published(tmp_path: Path) -> None:
     table = icio.read(p)
     _check(table, rel)
     meta = table.meta
+    assert meta.inventories == (
+        "Changes in inventories P.52",
+        "Acquisitions less disposals of valuables P.53",
+    )  # the net-inventory correction of the position measures (inventories and valuables)
     assert (meta.source, meta.year, meta.unit) == (
         "Eora26 (Lenzen et al. 2013)",
         2015,

@@ -43,6 +43,7 @@ def test_release_38_reads_exactly(tmp_path: Path) -> None:
     np.testing.assert_array_equal(table.Y, k.Y)
     np.testing.assert_array_equal(table.x, k.x)
     assert table.given_output is not None
+    assert table.meta.inventories == ("Changes in inventories", "Changes in valuables")
     np.testing.assert_array_equal(table.given_output, k.x)
     np.testing.assert_array_equal(table.va, k.parts.sum(axis=0))
     assert list(table.primary_inputs) == list(VALUE_ADDED)

@@ -39,6 +39,7 @@ def test_reads_exactly(tmp_path: Path, table: str) -> None:
     assert t.entities == AREAS == t.destinations
     assert t.sectors == INDUSTRIES[table]
     assert t.categories == CATEGORIES
+    assert t.meta.inventories == ("P5M",)
     np.testing.assert_array_equal(t.Z, k.Z)
     np.testing.assert_array_equal(t.Y, k.Y)
     np.testing.assert_array_equal(t.x, k.x)

@@ -50,6 +50,7 @@ def test_each_release_reads_exactly(tmp_path: Path, key: str) -> None:
     assert table.sectors == rel.sectors
     assert table.destinations == rel.countries
     assert table.categories == rel.categories
+    assert table.meta.inventories == (rel.categories[-1],)  # c42 (2013) or c61 (2016)
     np.testing.assert_array_equal(table.Z, t.Z)
     np.testing.assert_array_equal(table.Y, t.Y)
     np.testing.assert_array_equal(table.given_output, t.x)

@@ -24,6 +24,7 @@ EXAMPLES: dict[str, tuple[str, TableMeta]] = {
             notes=(
                 "rounded to whole millions by the R package 'wiod'; output rebuilt as row sums",
             ),
+            inventories=("c42",),
         ),
     ),
     "leather": (

@@ -89,7 +89,19 @@ def _print_info(info: dict[str, Any]) -> None:
         items = info[key]
         if key == "entities" and items == info["countries"]:
             continue
-        out_console.print(f"{key} ({len(items)}): {' '.join(items)}")
+        out_console.print(f"{key} ({len(items)}): {' '.join(items)}", markup=False)
+    if meta["inventories"]:
+        out_console.print(
+            f"inventory changes: {' '.join(meta['inventories'])} (upstreamness, downstreamness"
+            " and output_shares apply the net-inventory correction of Antràs & Chor 2018)",
+            markup=False,
+        )
+    else:
+        out_console.print(
+            "inventory changes: not marked (upstreamness, downstreamness and output_shares"
+            " are computed without the net-inventory correction)",
+            markup=False,
+        )
     tab = Table(title="totals", show_header=False)
     for k, v in info["totals"].items():
         tab.add_row(k, f"{v:,.1f}")
@@ -205,10 +217,34 @@ def table_template(
     out_console.print(f"written: {output}", markup=False)
 
 
+InventoriesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--inventories",
+        help="upstreamness, downstreamness, output_shares: net (Antràs & Chor 2018 net-inventory"
+        " correction) or none; default net where the table marks its inventory changes.",
+    ),
+]
+
+
+def _inventories_note(measure: str, frame: Any, table: Any) -> str | None:
+    """A line saying whether the net-inventory correction was applied (position measures)."""
+    applied = frame.attrs.get("inventories")
+    if applied == "net":
+        cats = ", ".join(table.meta.inventories)
+        return (
+            f"{measure}: net-inventory correction (Antràs & Chor 2018; inventory changes: {cats})"
+        )
+    if applied == "none" and not table.meta.inventories:
+        return f"{measure}: no net-inventory correction (the table marks no inventory changes)"
+    return None
+
+
 @app.command("measure")
 def measure_cmd(
     measure: Annotated[
-        str, typer.Argument(help="Measure: leontief, tiva, exports, vs, vs1, vax, iir.")
+        str,
+        typer.Argument(help="Measure (gvckit measures lists them): tiva, kww, upstreamness ..."),
     ],
     table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
     fmt: FormatOpt = "auto",
@@ -224,6 +260,7 @@ def measure_cmd(
     perspective: PerspectiveOpt = None,
     method: MethodOpt = None,
     post: PostOpt = None,
+    inventories: InventoriesOpt = None,
     output_basis: BasisOpt = "rows",
     year: YearOpt = None,
     small: SmallOpt = False,
@@ -241,6 +278,7 @@ def measure_cmd(
         "approach": approach,
         "perspective": perspective,
         "method": method,
+        "inventories": inventories,
     }
     check_options(measure, options)  # fail before a long load if an option is wrong
     groups = parse_groups(group or None)
@@ -253,6 +291,9 @@ def measure_cmd(
         except TableError as exc:  # a problem of this table: say which file
             raise exc.located(table) from None
     write_frame(frame, output)
+    note = _inventories_note(measure, frame, t)
+    if note:
+        _stderr(f"note: {note}")
 
 
 @app.command("measures")
@@ -265,7 +306,8 @@ def measures_cmd() -> None:
         out_console.print(f"    columns: {','.join(spec.columns)}", markup=False)
         for option, values in spec.options.items():
             out_console.print(
-                f"    --{option} {'|'.join(values)} (default {values[0]})", markup=False
+                f"    --{option} {'|'.join(values)} (default {spec.default(option)})",
+                markup=False,
             )
 
 

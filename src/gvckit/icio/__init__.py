@@ -5,7 +5,10 @@
 >>> icio.measure("tiva", table)                       # doctest: +SKIP
 """
 
-from gvckit.icio import gvc_measures  # noqa: F401  (registers the decompositions)
+from gvckit.icio import (
+    gvc_measures,  # noqa: F401  (registers the decompositions)
+    gvc_position,  # noqa: F401  (registers upstreamness, downstreamness ...)
+)
 from gvckit.icio.aggregate import aggregate
 from gvckit.icio.concordances import Concordance, concordance, concordance_names, read_map
 from gvckit.icio.decompose import Basis

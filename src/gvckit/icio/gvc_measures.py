@@ -255,46 +255,6 @@ def position_measure(basis: Basis, by: str = "country") -> pd.DataFrame:
 
 
 @register(
-    "upstreamness",
-    ("country", "sector", "value"),
-    "upstreamness U = (I − Δ)⁻¹·1, Δ_ij = a_ij x_j / x_i (Antràs, Chor, Fally & Hillberry 2012)",
-)
-def upstreamness_measure(model: object) -> pd.DataFrame:
-    """Antràs, Chor, Fally & Hillberry (2012, AER P&P 102(3)): average number of production
-    stages before final use, U = (I − Δ)⁻¹·1 with Δ = x̂⁻¹ A x̂, i.e. U = x̂⁻¹ B x. Output-weighted
-    when rows are merged; 0 for sectors without output (U ≥ 1 otherwise)."""
-    from gvckit.icio.model import IcioModel
-
-    assert isinstance(model, IcioModel)
-    x = model.table.x
-    g = model.grouping
-    weighted = g.aggregate_rows(model.system.solve(x))  # x_i U_i = (B x)_i
-    out = g.aggregate_rows(x)
-    units, sectors = unit_sector_labels(model)
-    return pd.DataFrame({"country": units, "sector": sectors, "value": _ratio(weighted, out)})
-
-
-@register(
-    "downstreamness",
-    ("country", "sector", "value"),
-    "downstreamness: column sums of B, total backward linkage (Antràs & Chor 2013)",
-)
-def downstreamness_measure(model: object) -> pd.DataFrame:
-    """Antràs & Chor (2013, Econometrica 81(6)); Miller & Temurshoev (2017, IRSR 40(5)):
-    D_j = Σ_i B_ij, the output needed in the world per unit of final output of j (≥ 1). When rows
-    are merged the value is weighted by final goods output."""
-    from gvckit.icio.model import IcioModel
-
-    assert isinstance(model, IcioModel)
-    D = model.system.solve_transpose(np.ones(len(model.v)))
-    g = model.grouping
-    y = model.Yd.sum(axis=1)
-    value = D if g.trivial else _ratio(g.aggregate_rows(D * y), g.aggregate_rows(y))
-    units, sectors = unit_sector_labels(model)
-    return pd.DataFrame({"country": units, "sector": sectors, "value": value})
-
-
-@register(
     "nrca",
     ("country", "sector", "value"),
     "KWW (2014) new RCA on forward-linked domestic value added in gross exports",

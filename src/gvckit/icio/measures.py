@@ -31,7 +31,9 @@ FloatArray = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Measure:
-    """A registered measure: its function, columns, options (name → allowed values) and help."""
+    """A registered measure: its function, columns, options (name → allowed values) and help.
+    ``defaults`` describes an option whose default depends on the table (else the first
+    allowed value is the default)."""
 
     name: str
     func: Callable[..., pd.DataFrame]
@@ -39,6 +41,11 @@ class Measure:
     summary: str
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     needs_basis: bool = False
+    defaults: Mapping[str, str] = field(default_factory=dict)
+
+    def default(self, option: str) -> str:
+        """How the default of ``option`` is chosen, for listings."""
+        return self.defaults.get(option) or self.options[option][0]
 
 
 MEASURES: dict[str, Measure] = {}
@@ -49,13 +56,17 @@ def register(
     columns: tuple[str, ...],
     summary: str,
     needs_basis: bool = False,
+    defaults: Mapping[str, str] | None = None,
     **options: tuple[str, ...],
 ) -> Callable[[Callable[..., pd.DataFrame]], Callable[..., pd.DataFrame]]:
     """Register ``func(model_or_basis, **options)`` as measure ``name``. ``options`` maps
-    each option to its allowed values, the first being the default."""
+    each option to its allowed values, the first being the default unless ``defaults``
+    describes a table-dependent one."""
 
     def deco(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-        MEASURES[name] = Measure(name, func, columns, summary, options, needs_basis)
+        MEASURES[name] = Measure(
+            name, func, columns, summary, options, needs_basis, dict(defaults or {})
+        )
         return func
 
     return deco

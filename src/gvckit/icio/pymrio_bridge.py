@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from gvckit.errors import GvcError, TableError
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["from_pymrio", "to_pymrio"]
 
@@ -145,6 +145,7 @@ def from_pymrio(
                 value_added="derived: output minus intermediate inputs"
                 + ("; factor inputs kept" if primaries else ""),
                 notes=("converted from a pymrio IOSystem",),
+                inventories=inventory_categories([str(c) for c in cats]),
             ),
         )
     except TableError as err:

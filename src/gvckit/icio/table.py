@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from gvckit.errors import TableError
 
-__all__ = ["BalanceReport", "IcioTable", "TableMeta"]
+__all__ = ["BalanceReport", "IcioTable", "TableMeta", "inventory_categories"]
 
 FloatArray = NDArray[np.float64]
 OutputBasis = Literal["rows", "given"]
@@ -47,6 +47,10 @@ class TableMeta:
     value_added: str = "derived: output minus intermediate inputs"
     file: str | None = None
     notes: tuple[str, ...] = ()
+    #: Final-demand categories holding changes in inventories (and valuables), marked by the
+    #: readers; the net-inventory correction of the position measures needs one
+    #: (:mod:`gvckit.icio.gvc_position`). Empty when the table has none or it is not known.
+    inventories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,6 +260,13 @@ class IcioTable:
                 f"entity_country names unknown entities {sorted(unknown)}",
                 expected=f"entities of the table: {', '.join(ents)}",
             )
+        meta = meta or TableMeta()
+        missing = [c for c in meta.inventories if c not in cats]
+        if missing:
+            raise TableError(
+                f"the metadata names inventory categories the table lacks: {', '.join(missing)}",
+                expected=f"final-demand categories of the table ({', '.join(cats)})",
+            )
         ecountry = tuple(country_of.get(e, e) for e in ents)
         countries = set(ecountry)
         for d in dests:
@@ -367,7 +378,7 @@ class IcioTable:
         set_(self, "given_output", given)
         set_(self, "primary_inputs", primaries)
         set_(self, "output_basis", output_basis)
-        set_(self, "meta", meta or TableMeta())
+        set_(self, "meta", meta)
         set_(self, "_balance", bal)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -424,6 +435,33 @@ class IcioTable:
             "final_demand": float(self.Y.sum()),
             "value_added": float(self.va.sum()),
         }
+
+
+#: Final-demand labels (or codes) of inventory changes in published tables: OECD ICIO (``INVNT``,
+#: 2016 edition ``INV``), FIGARO (``P5M``, ``P52``, ``P53``), SNA codes as Eora writes them
+#: (``P.52``, ``P.53``); labels mentioning inventories or valuables are recognised too (EXIOBASE
+#: "Changes in inventories", "Changes in valuables"; Eora "Inventory changes P.52").
+INVENTORY_CODES = frozenset({"invnt", "inv", "p5m", "p52", "p53", "p.52", "p.53"})
+
+
+def inventory_categories(categories: Sequence[str], codes: Sequence[str] = ()) -> tuple[str, ...]:
+    """The categories holding changes in inventories (and valuables): those among ``codes``
+    (a format's own codes, e.g. WIOD ``c42``), else those whose label is a known code or
+    mentions inventories or valuables."""
+    if codes:
+        return tuple(c for c in categories if c in codes)
+    found = []
+    for c in categories:
+        low = c.strip().lower()
+        words = set(low.replace("_", " ").split())
+        if (
+            low in INVENTORY_CODES
+            or words & INVENTORY_CODES
+            or "inventor" in low
+            or "valuables" in low
+        ):
+            found.append(c)
+    return tuple(found)
 
 
 def _check_nonnegative(x: FloatArray, rows: Sequence[str], what: str) -> None:

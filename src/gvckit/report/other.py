@@ -33,6 +33,10 @@ PAPERS = {
     "is due: tracing value added in global production chains. NBER Working Paper 16426.",
     "upstreamness": "Antràs, P., Chor, D., Fally, T. & Hillberry, R. (2012). Measuring the "
     "upstreamness of production and trade flows. American Economic Review 102(3).",
+    "downstreamness": "Antràs, P. & Chor, D. (2018). On the measurement of upstreamness and "
+    "downstreamness in global value chains. In Ing & Yu (eds.), World Trade Evolution, "
+    "Routledge; NBER Working Paper 24185 (with its net-inventory correction).",
+    "output_shares": "Antràs, P. & Chor, D. (2018), as for downstreamness.",
     "nrca": "Koopman, R., Wang, Z. & Wei, S.-J. (2014), section on revealed comparative "
     "advantage in value-added terms.",
 }

@@ -3,6 +3,7 @@ chains, from an ICIO table. Every number comes from :func:`gvckit.icio.measure`.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from gvckit.errors import OptionError
@@ -46,7 +47,9 @@ def position_section(
     panel: pd.DataFrame | None = None,
 ) -> Section:
     """Exports and their value-added content, participation by three methods, position,
-    upstreamness and NRCA, the partners in the country's value added, compared with peers."""
+    upstreamness, downstreamness and output shares (net-inventory correction where the table
+    marks its inventory changes), NRCA, the partners in the country's value added, compared with
+    peers."""
     _pick(table, country, sector)
     basis = Basis(IcioModel(table), lazy=True)  # only the blocks the measures use
     exports = measure("exports", basis)
@@ -83,6 +86,7 @@ def position_section(
         "double counting; FVA: foreign value added (DVA = VAX + REF).",
     ))  # fmt: skip
     section.blocks.extend(_participation(basis, who))
+    section.blocks.append(_stages(basis, who))
     section.blocks.extend(_sector_measures(basis, who, sector, country))
     section.blocks.extend(_partners(basis, country))
     if panel is not None and not panel.empty:
@@ -120,6 +124,45 @@ def _participation(basis: Basis, who: list[str]) -> list[Chart | Table]:
     ]  # fmt: skip
 
 
+def _inventories_said(frame: pd.DataFrame, table: IcioTable) -> str:
+    """Whether the net-inventory correction was applied, in words."""
+    if frame.attrs.get("inventories") == "net":
+        return (
+            "With the net-inventory correction of Antràs & Chor (2018): inventory changes ("
+            + ", ".join(table.meta.inventories)
+            + ") are spread over each row's other uses, as in their published dataset."
+        )
+    return "Without the net-inventory correction (the table marks no inventory changes)."
+
+
+def _stages(basis: Basis, who: list[str]) -> Table:
+    """Upstreamness, downstreamness and output shares by country, on the table collapsed to
+    countries, with the world's output-weighted means (Antràs & Chor 2018, Table 1)."""
+    model = basis.model
+    up = measure("upstreamness", model, by="country")
+    down = measure("downstreamness", model, by="country")
+    shares = measure("output_shares", model, by="country")
+    wide = shares.pivot_table(index="country", columns="indicator", values="value", sort=False)
+    wide = wide.rename(columns={"F_GO": "F/GO", "VA_GO": "VA/GO"}).rename_axis(columns=None)
+    wide.insert(0, "U", up.set_index("country")["value"])
+    wide.insert(1, "D", down.set_index("country")["value"])
+    g = model.grouping
+    output = pd.Series(
+        np.bincount(g.row_unit, weights=model.table.x, minlength=g.n_units), index=list(g.units)
+    )
+    world = wide.mul(output, axis=0).sum() / output.sum()
+    frame = pd.concat([wide.reindex(who), world.to_frame("world").T]).rename_axis("country")
+    return Table(
+        "Position along value chains: upstreamness, downstreamness, output shares",
+        frame.reset_index(),
+        "U: average number of stages before final use; D: stages from primary factors "
+        "(Antràs, Chor, Fally & Hillberry 2012; Antràs & Chor 2018); F/GO and VA/GO: final use "
+        "and value added per unit of gross output; each country's table collapsed to one "
+        "sector; world: output-weighted means (U and D coincide there). "
+        + _inventories_said(up, model.table),
+    )
+
+
 def _sector_measures(
     basis: Basis, who: list[str], sector: str | None, country: str
 ) -> list[Chart | Table]:
@@ -135,17 +178,22 @@ def _sector_measures(
     ]  # fmt: skip
     if sector is not None:
         up = measure("upstreamness", basis)
+        down = measure("downstreamness", basis)
         nrca = measure("nrca", basis)
         rows = []
-        for name, f in (("upstreamness", up), ("nrca", nrca)):
+        for name, f in (("upstreamness", up), ("downstreamness", down), ("nrca", nrca)):
             f = f[(f["sector"] == sector) & f["country"].isin(who)]
             rows.append(f.assign(measure=name))
         frame = pd.concat(rows, ignore_index=True)[["country", "sector", "measure", "value"]]
         wide = frame.pivot_table(index="country", columns="measure", values="value").reindex(who)
-        out.append(Table(f"Sector {sector}: upstreamness and new RCA", wide.reset_index(),
+        wide = wide[["upstreamness", "downstreamness", "nrca"]]
+        out.append(Table(f"Sector {sector}: upstreamness, downstreamness and new RCA",
+                         wide.reset_index(),
                          "Upstreamness: average number of stages to final use (Antràs, Chor, "
-                         "Fally & Hillberry 2012); NRCA > 1: revealed comparative advantage in "
-                         "value-added exports (Koopman, Wang & Wei 2014)."))  # fmt: skip
+                         "Fally & Hillberry 2012); downstreamness: stages from primary factors "
+                         "(Antràs & Chor 2018). " + _inventories_said(up, basis.model.table)
+                         + " NRCA > 1: revealed comparative advantage in value-added exports "
+                         "(Koopman, Wang & Wei 2014)."))  # fmt: skip
     return out
 
 

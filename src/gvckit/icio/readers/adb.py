@@ -26,7 +26,7 @@ from gvckit.errors import InputError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
 from gvckit.icio.readers._sheets import open_book, text
 from gvckit.icio.readers._wiot import Parts, parse_sheet
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["ADB_FILE", "read_adb", "sniff_adb"]
 
@@ -138,4 +138,5 @@ def _meta(name: str, sheet: str, titles: list[str], parts: Parts) -> TableMeta:
         " PURNR, VA, IntTTM)",
         file=name,
         notes=tuple(notes),
+        inventories=inventory_categories(parts.categories, ("F5",)),  # F5: inventories
     )

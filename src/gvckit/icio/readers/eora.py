@@ -36,7 +36,7 @@ from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
 from gvckit.icio.readers._dense import read_block
 from gvckit.icio.readers._layout import entity_major
 from gvckit.icio.readers._members import Archive, basename, require_release, share_progress
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["DISCREPANCY", "read_eora26", "sniff_eora26"]
 
@@ -381,6 +381,7 @@ def _table(
         " purchases from the ROW discrepancy)",
         file=basename(release.members["T"]),
         notes=tuple(notes),
+        inventories=inventory_categories(cats),  # inventory changes P.52, valuables P.53
     )
     try:
         return IcioTable(

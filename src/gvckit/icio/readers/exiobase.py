@@ -45,7 +45,7 @@ from gvckit.icio.readers._cells import check_final_demand
 from gvckit.icio.readers._dense import header_lines, read_block, skip_index_names
 from gvckit.icio.readers._layout import entity_major
 from gvckit.icio.readers._members import Archive, basename, require_release, share_progress
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["VALUE_ADDED", "read_exiobase", "sniff_exiobase"]
 
@@ -334,6 +334,7 @@ def read_exiobase(
         + (f"; factor inputs of {files.factor_dir}/F.txt kept" if primaries else ""),
         file=basename(str(files.archive.path)),
         notes=tuple(notes),
+        inventories=inventory_categories(cats),  # changes in inventories, in valuables
     )
     try:
         return IcioTable(

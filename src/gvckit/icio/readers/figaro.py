@@ -41,7 +41,7 @@ from gvckit.icio.readers._cells import check_final_demand, check_unique, numeric
 from gvckit.icio.readers._csv import CsvTable, read_csv_table, row_labels
 from gvckit.icio.readers._layout import entity_major
 from gvckit.icio.readers._members import Archive, basename
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["VALUE_ADDED_AREA", "read_figaro", "sniff_figaro", "sniff_figaro_members"]
 
@@ -300,6 +300,7 @@ def _table(csv: CsvTable, shown: str, filename: str, basis: OutputBasis) -> Icio
         value_added="derived: output minus intermediate inputs; W2 rows kept as primary inputs",
         file=filename,
         notes=tuple(notes),
+        inventories=inventory_categories(cats, ("P5M", "P52", "P53")),
     )
     try:
         return IcioTable(

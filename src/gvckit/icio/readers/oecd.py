@@ -43,7 +43,7 @@ from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, bounded, check_zip_mem
 from gvckit.icio.readers._cells import check_final_demand, check_unique, codes, numeric_block
 from gvckit.icio.readers._csv import CsvTable, read_csv_table, row_labels
 from gvckit.icio.readers._members import Archive
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["SPLIT_ENTITIES", "list_members", "read_oecd", "sniff_oecd"]
 
@@ -469,8 +469,11 @@ def _primaries(grid: _Grid, rows: list[str], zcols: list[str]) -> dict[str, np.n
     return primaries
 
 
-def _meta(filename: str, edition: str, entities: list[str], disc: bool) -> TableMeta:
-    """Provenance of the table: release, year and unit from the file name and layout."""
+def _meta(
+    filename: str, edition: str, entities: list[str], disc: bool, categories: list[str]
+) -> TableMeta:
+    """Provenance of the table: release, year and unit from the file name and layout;
+    inventory changes are ``INVNT`` (``INV`` in the 2016 edition)."""
     splits = sorted(e for e in entities if e in SPLIT_ENTITIES)
     notes = [f"parts of countries kept as entities: {', '.join(splits)}"] if splits else []
     if disc:
@@ -484,6 +487,7 @@ def _meta(filename: str, edition: str, entities: list[str], disc: bool) -> Table
         value_added="derived: output minus intermediate inputs (VA plus taxes less subsidies)",
         file=filename,
         notes=tuple(notes),
+        inventories=inventory_categories(categories, ("INVNT", "INV")),
     )
 
 
@@ -526,7 +530,7 @@ def _table(csv: CsvTable, shown: str, filename: str, basis: OutputBasis) -> Icio
             primary_inputs=_primaries(grid, rows, zcols),
             entity_country=country_of,
             output_basis=basis,
-            meta=_meta(filename, edition, entities, bool(cols.disc)),
+            meta=_meta(filename, edition, entities, bool(cols.disc), cats),
             copy=False,
         )
     except TableError as err:

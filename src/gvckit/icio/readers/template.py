@@ -21,7 +21,7 @@ from gvckit.errors import InputError, OptionError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, atomic_write
 from gvckit.icio.readers._cells import check_final_demand
 from gvckit.icio.readers._sheets import Book, is_blank, letter, numbers, open_book, text
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["MARKER", "read_template", "sniff_template", "write_template"]
 
@@ -330,7 +330,7 @@ def _table(
         raise InputError(
             "the table is empty", file=wz, expected="numbers in the Z and Y sheets (from C3)"
         )
-    meta = _meta(about, path, book.where("about"))
+    meta = _meta(about, path, book.where("about"), cats)
     try:
         return IcioTable(
             entities=countries, sectors=sectors, Z=Z, Y=Y, destinations=dests, categories=cats,
@@ -348,8 +348,11 @@ def _table(
         ) from None
 
 
-def _meta(about: list[list[object]], path: Path, where: str) -> TableMeta:
-    """Provenance from the ``about`` sheet (field, value)."""
+def _meta(
+    about: list[list[object]], path: Path, where: str, categories: Sequence[str]
+) -> TableMeta:
+    """Provenance from the ``about`` sheet (field, value); inventory categories recognised by
+    their labels (``INVNT``, "changes in inventories" ...)."""
     fields = {text(r[0]).lower(): r[1] for r in about[1:] if len(r) > 1 and not is_blank(r[0])}
     year = fields.get("year")
     if not is_blank(year):
@@ -368,4 +371,5 @@ def _meta(about: list[list[object]], path: Path, where: str) -> TableMeta:
         price_basis=text(fields.get("price_basis")) or None,
         file=path.name,
         notes=(notes,) if notes else (),
+        inventories=inventory_categories(categories),
     )

@@ -29,7 +29,7 @@ from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, check_zip_member
 from gvckit.icio.readers._cells import check_final_demand, check_unique, codes, numeric_block
 from gvckit.icio.readers._csv import CsvTable, drop_blank_tail, read_csv_table
 from gvckit.icio.readers._sheets import damaged_part
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["read_wide", "sniff_wide"]
 
@@ -44,6 +44,11 @@ WIOD2013_COUNTRIES = codes(
     " JPN KOR LTU LUX LVA MEX MLT NLD POL PRT ROM RUS SVK SVN SWE TUR TWN USA RoW"
 )
 WIOD2013_SECTORS = tuple(f"c{k}" for k in range(1, 36))
+#: WIOD final-demand codes (2013 and 2016 releases) → the code of inventory changes.
+WIOD_FINAL_DEMAND: dict[tuple[str, ...], str] = {
+    ("c37", "c38", "c39", "c41", "c42"): "c42",
+    ("c57", "c58", "c59", "c60", "c61"): "c61",
+}
 
 
 def _header_index(names: list[str], wanted: tuple[str, ...]) -> int | None:
@@ -311,8 +316,12 @@ def _demand(header: list[str], cols: list[int], entities: tuple[str, ...], path:
     return _Demand(slot, dests, cats, out_col)
 
 
-def _guess_meta(path: Path, entities: tuple[str, ...], sectors: tuple[str, ...]) -> TableMeta:
-    """Provenance: the WIOD 2013 release when its labels match, the year from the name."""
+def _guess_meta(
+    path: Path, entities: tuple[str, ...], sectors: tuple[str, ...], categories: tuple[str, ...]
+) -> TableMeta:
+    """Provenance: the WIOD 2013 release when its labels match, the year from the name.
+    Inventory changes: ``c42`` (``c61``) where final demand is coded as in WIOD 2013 (2016),
+    also in its regional tables; otherwise recognised by their labels."""
     years = re.findall(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)", path.name)
     year = int(years[-1]) if years else None  # the last one: "wiod2013_2011" is 2011
     if entities == WIOD2013_COUNTRIES and sectors == WIOD2013_SECTORS:
@@ -327,8 +336,11 @@ def _guess_meta(path: Path, entities: tuple[str, ...], sectors: tuple[str, ...])
                 "national tables rounded to integers by the R package 'wiod';"
                 " value added derived as output − intermediate inputs",
             ),
+            inventories=inventory_categories(categories, ("c42",)),
         )
-    return TableMeta(source="wide table", year=year, file=path.name)
+    wiod = WIOD_FINAL_DEMAND.get(categories)
+    inventories = (wiod,) if wiod else inventory_categories(categories)
+    return TableMeta(source="wide table", year=year, file=path.name, inventories=inventories)
 
 
 def _primaries(rows: _Rows, zvalues: np.ndarray) -> dict[str, np.ndarray]:
@@ -415,7 +427,7 @@ def read_wide(
             output=values[:n, pos[out]] if out is not None else None,
             primary_inputs=_primaries(rows, values[:, :n]),
             output_basis=output_basis,
-            meta=meta or _guess_meta(path, rows.entities, rows.sectors),
+            meta=meta or _guess_meta(path, rows.entities, rows.sectors, demand.categories),
             copy=False,
         )
     except TableError as err:

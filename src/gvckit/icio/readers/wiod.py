@@ -39,7 +39,7 @@ from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, check_zip_member
 from gvckit.icio.readers._members import Archive
 from gvckit.icio.readers._sheets import open_book, text
 from gvckit.icio.readers._wiot import TOTALS, Parts, parse_sheet, valuation_name
-from gvckit.icio.table import IcioTable, OutputBasis, TableMeta
+from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
 
 __all__ = ["WIOD_FILE", "list_wiod_files", "read_wiod", "sniff_wiod"]
 
@@ -209,7 +209,7 @@ def read_wiod(
         if sheet is not None:
             raise OptionError(f"option 'sheet' applies to workbooks, not to {name}")
         parts, file_year = _read_rdata(source, shown, max_bytes)
-        meta = _meta("2016", file_year or _year_of(name), name, "R data")
+        meta = _meta("2016", file_year or _year_of(name), name, "R data", parts.categories)
         table = parts.table(meta, output_basis)
     else:
         table = _read_workbook(source, name, shown, sheet, output_basis, max_bytes, progress)
@@ -250,7 +250,7 @@ def _read_workbook(
         )
     year = _year_of(name) or _year_in(ws) or _year_in(text(head[0][0]) if head[0] else "")
     kind = "xlsb workbook" if name.lower().endswith(".xlsb") else "xlsx workbook"
-    return parts.table(_meta(release, year, name, kind), basis)
+    return parts.table(_meta(release, year, name, kind, parts.categories), basis)
 
 
 def _year_in(label: str) -> int | None:
@@ -259,8 +259,12 @@ def _year_in(label: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _meta(release: str, year: int | None, name: str, kind: str) -> TableMeta:
-    """Provenance of a WIOD table."""
+#: Final-demand code of "changes in inventories and valuables" by release.
+INVENTORIES = {"2013": "c42", "2016": "c61"}
+
+
+def _meta(release: str, year: int | None, name: str, kind: str, categories: list[str]) -> TableMeta:
+    """Provenance of a WIOD table; inventory changes are ``c42`` (2013) or ``c61`` (2016)."""
     return TableMeta(
         source=f"WIOD {release} release (Timmer et al. 2015)",
         edition=release,
@@ -272,6 +276,7 @@ def _meta(release: str, year: int | None, name: str, kind: str) -> TableMeta:
         " PURNR, VA, IntTTM)",
         file=name,
         notes=(f"read from the {kind} as published",),
+        inventories=inventory_categories(categories, (INVENTORIES[release],)),
     )
 
 
