@@ -19,14 +19,15 @@ import yaml
 from gvckit.chain import read_chain
 from gvckit.chain.accounts import price_buildup
 from gvckit.cli import main
-from gvckit.datasets import load_example
-from gvckit.demo import EXAMPLES, demo_report
+from gvckit.datasets import examples_folder, load_example
+from gvckit.demo import demo_report
 from gvckit.icio.measures import measure
 from gvckit.interventions.audit import audit
 from gvckit.interventions.constraints import prioritise, read_constraints
 from gvckit.interventions.typology import read_intervention
 from gvckit.report import Chart, Figures, Table, build_report, render_html
 
+EXAMPLES = examples_folder()
 IPAD = EXAMPLES / "chains" / "apple_ipad_2010.yaml"
 BASE = EXAMPLES / "interventions" / "apple_ipad_2010"
 
