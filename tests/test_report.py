@@ -233,3 +233,47 @@ def test_portfolio_and_panel_sections(tmp_path: Path) -> None:
     code, _, err = _run("report", "-o", str(tmp_path / "r.html"), "--table", str(table), *args)
     assert code == 0, err
     assert "scanned 2 activities" in err
+
+
+def _chart(report, title: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    blocks = [b for s in report.sections for b in s.blocks]
+    found = [b for b in blocks if isinstance(b, Chart) and b.title == title]
+    assert len(found) == 1, title
+    return found[0].figure  # type: ignore[no-any-return]
+
+
+def _whole_words(label: str, full: str) -> bool:
+    """Whether ``label`` shows whole words of ``full``: all of them, or its first and last
+    words around one ellipsis."""
+    text = label.replace("<br>", " ")
+    words = full.split()
+    if " … " not in f"{text} ":
+        return text.split() == words
+    head, _, tail = text.partition("…")
+    h, t = head.split(), tail.split()
+    return h == words[: len(h)] and (not t or t == words[-len(t) :])
+
+
+def test_constraint_bars_are_labelled_with_titles(report) -> None:  # type: ignore[no-untyped-def]
+    figure = _chart(report, "Constraints by priority")
+    ranked = prioritise(read_constraints(f"{BASE}_constraints.yaml"))
+    labels = list(figure["data"][0]["y"])
+    assert len(labels) == len(ranked)
+    for label, title, ident in zip(labels, ranked["title"], ranked["id"], strict=True):
+        assert _whole_words(label, title), (label, title)
+        assert ident not in label.replace("<br>", " ").split()
+
+
+def test_sankey_labels_are_cut_between_words(report) -> None:  # type: ignore[no-untyped-def]
+    figure = _chart(report, "Value flows between actors (USD)")
+    node = figure["data"][0]["node"]
+    assert any("<br>" in label for label in node["label"])
+    for label, full in zip(node["label"], node["customdata"], strict=True):
+        assert _whole_words(label, full), (label, full)
+        assert all(len(line) <= 18 for line in label.split("<br>"))
+    # similar long names keep the words that tell them apart
+    from gvckit.report.charts import wrap_label
+
+    a = wrap_label("Manufacturers of memory and display panels of the Republic of Korea", 16, 3)
+    b = wrap_label("Manufacturers of memory and display panels of Japan", 16, 3)
+    assert a.replace("<br>", " ").endswith("Republic of Korea") and b.endswith("of Japan")

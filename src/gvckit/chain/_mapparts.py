@@ -221,6 +221,43 @@ def _fit(text: str, width: float, font: float, bold: bool = False) -> str:
     return text.rstrip() + "…"
 
 
+#: The most lines an actor's or end market's name is wrapped onto.
+_NAME_LINES = 4
+
+
+def _wrap(text: str, width: float, font: float, bold: bool = False) -> list[str]:
+    """``text`` wrapped at word boundaries onto lines of ``width`` px, at most
+    :data:`_NAME_LINES`. A longer name keeps its first and its last words, which tell similar
+    names apart ("Component suppliers of … Republic of Korea"), with an ellipsis between whole
+    words; a single word longer than a line is shortened."""
+
+    def fits(words: list[str]) -> bool:
+        return _text_width(" ".join(words), font, bold) <= width
+
+    words = text.split()
+    lines: list[list[str]] = []
+    for word in words:
+        if lines and fits([*lines[-1], word]):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    if len(lines) > _NAME_LINES:
+        head = lines[: _NAME_LINES // 2]
+        rest = words[sum(len(line) for line in head) :]
+        tail: list[list[str]] = []
+        for word in reversed(rest):
+            if tail and fits([word, *tail[0]]):
+                tail[0].insert(0, word)
+            else:
+                tail.insert(0, [word])
+        tail = tail[-(_NAME_LINES - len(head)) :]
+        first = ["…", *tail[0]]
+        while len(first) > 2 and not fits(first):
+            del first[1]
+        lines = [*head, first, *tail[1:]]
+    return [_fit(" ".join(line), width, font, bold) for line in lines] or [""]
+
+
 def _kind_fill(kind: ActorKind) -> str:
     for _, fill, kinds in _KIND_GROUPS:
         if kind in kinds:
