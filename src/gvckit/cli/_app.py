@@ -159,7 +159,12 @@ SnapshotOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output file (.csv, .parquet, .json); without it, a table on a terminal and CSV"
+        " when piped.",
+    ),
 ]
 
 
