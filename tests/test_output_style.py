@@ -57,7 +57,17 @@ def dbs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     chains = f"sqlite:///{folder / 'chains.db'}"
     assert _run("portfolio", "scan", str(folder / "a.xml"), "--db", portfolio)[0] == 0
     assert _run("chain", "save", IPAD, "--db", chains)[0] == 0
-    return {"portfolio": portfolio, "chains": chains}
+    # a two-year panel as gvckit panel writes it (position of the leather table, then +10 %)
+    import gvckit.icio as icio
+
+    position = icio.measure("position", icio.read(LEATHER))
+    for year, factor in ((2010, 1.0), (2011, 1.1)):
+        part = folder / "panel" / f"year={year}"
+        part.mkdir(parents=True)
+        position.assign(value=position["value"] * factor, source="leather.csv").to_parquet(
+            part / "part-0.parquet"
+        )
+    return {"portfolio": portfolio, "chains": chains, "panel": str(folder / "panel")}
 
 
 def _commands(dbs: dict[str, str]) -> dict[str, list[str]]:
@@ -85,6 +95,7 @@ def _commands(dbs: dict[str, str]) -> dict[str, list[str]]:
         "results": ["results", str(example_file(IV + "results.yaml"))],
         "results universal": ["results", str(DATA / "results_example.yaml"), "--view", "universal"],
         "portfolio summary": ["portfolio", "summary", "--db", dbs["portfolio"]],
+        "changes": ["changes", dbs["panel"]],
     }  # fmt: skip
 
 
