@@ -190,3 +190,17 @@ def test_terminal_gets_the_table_and_a_pipe_gets_csv() -> None:
     ).stdout
     assert piped.startswith("country,indicator,value\n") and "0.72" in piped
     assert piped == _run(*args, "-f", "csv")[1]
+
+
+def test_examples_are_listed_and_copied(tmp_path: Path) -> None:
+    code, listing, _ = _run("examples", "-f", "csv")
+    frame = pd.read_csv(io.StringIO(listing))
+    assert {"chain", "constraints", "intervention", "results", "table"} <= set(frame["kind"])
+    assert all(Path(p).is_file() for p in frame["path"])
+    code, _, err = _run("examples", "--copy", str(tmp_path / "mine"))
+    assert code == 0 and "copied" in err
+    copied = sorted(p.name for p in (tmp_path / "mine" / "chains").glob("*.yaml"))
+    assert copied == sorted(Path(p).name for p in frame[frame["kind"] == "chain"]["path"])
+    assert (tmp_path / "mine" / "interventions" / "apple_ipad_2010_results.yaml").is_file()
+    code, _, err = _run("examples", "-f", "xml")
+    assert code == 2 and "--format must be one of" in err

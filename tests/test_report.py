@@ -5,6 +5,7 @@ not blank), and the PDF is printed by Chromium."""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -277,3 +278,54 @@ def test_sankey_labels_are_cut_between_words(report) -> None:  # type: ignore[no
     a = wrap_label("Manufacturers of memory and display panels of the Republic of Korea", 16, 3)
     b = wrap_label("Manufacturers of memory and display panels of Japan", 16, 3)
     assert a.replace("<br>", " ").endswith("Republic of Korea") and b.endswith("of Japan")
+
+
+def test_long_names_fit_their_boxes_in_a_real_browser(tmp_path: Path) -> None:
+    """A chain whose actor names are long and differ only at the end (as the iPad's component
+    suppliers do): in Chromium, with its real fonts, every name line stays inside its box on the
+    map, the names are told apart, and no two Sankey labels overlap."""
+    exe = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    data = yaml.safe_load(IPAD.read_text(encoding="utf-8"))
+    endings = ["of the United States of America", "of Japan", "of the Republic of Korea",
+               "of Taiwan, Province of China", "of the European Union member states",
+               "whose country could not be identified"]  # fmt: skip
+    suppliers = [a for a in data["snapshots"][0]["actors"] if a["id"].endswith("_suppliers")]
+    for actor, ending in zip(suppliers, endings, strict=True):
+        actor["name"] = f"Manufacturers of memory, display panels and other components {ending}"
+    long_chain = tmp_path / "long.yaml"
+    long_chain.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    page_path = tmp_path / "long.html"
+    assert _run("report", "-o", str(page_path), "--chain", str(long_chain))[0] == 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True).new_page()
+        page.goto(page_path.as_uri())
+        page.wait_for_function("document.querySelectorAll('.sankey .node-label').length > 0")
+        boxes = page.eval_on_selector_all(
+            "figure.map svg g.actor",
+            "gs => gs.map(g => { const r = g.querySelector('rect').getBBox();"
+            " return [r.x, r.width, Array.from(g.querySelectorAll('text.name')).map(t => {"
+            " const b = t.getBBox(); return [t.textContent, b.x, b.width]; })]; })",
+        )
+        labels = page.eval_on_selector_all(
+            ".sankey .node-label",
+            "ts => ts.map(t => { const b = t.getBoundingClientRect();"
+            " return [t.textContent, b.left, b.top, b.right, b.bottom]; })",
+        )
+        page.screenshot(path=str(tmp_path / "long.png"), full_page=True)
+        browser.close()
+    assert len(boxes) == len(data["snapshots"][0]["actors"]) and len(labels) >= len(boxes)
+    names = []
+    for x, width, lines in boxes:
+        for _, left, line_width in lines:
+            assert x <= left and left + line_width <= x + width + 0.5
+        names.append(" ".join(text for text, _, _ in lines))
+    for ending in endings:
+        assert sum(name.endswith(ending.split()[-1]) for name in names) >= 1, ending
+    assert len(set(names)) == len(names)
+    for a, b in itertools.combinations(labels, 2):
+        overlap_x = min(a[3], b[3]) - max(a[1], b[1])
+        overlap_y = min(a[4], b[4]) - max(a[2], b[2])
+        assert overlap_x <= 1 or overlap_y <= 1, (a[0], b[0])
