@@ -64,19 +64,23 @@ def _load(
 @table_app.command("info")
 def table_info(
     table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
-    fmt: FormatOpt = "auto",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fmt: MeasureFormatOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")] = False,
     output_basis: BasisOpt = "rows",
     year: YearOpt = None,
     small: SmallOpt = False,
     sheet: SheetOpt = None,
 ) -> None:
     """Countries, sectors, final-demand categories, totals and the balance report of a table."""
+    from gvckit.errors import OptionError
     from gvckit.icio.summary import table_summary
 
-    t = _load(table, fmt, output_basis, year, small, sheet)
+    reader, style = _split_formats(fmt)
+    if style == "csv":
+        raise OptionError("table info answers with a summary: --format table or json")
+    t = _load(table, reader, output_basis, year, small, sheet)
     info = table_summary(t)
-    if as_json:
+    if as_json or style == "json":
         typer.echo(json.dumps(info, indent=2))
         return
     _print_info(info)
