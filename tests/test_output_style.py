@@ -132,6 +132,10 @@ def test_csv_keeps_full_precision_where_the_table_rounds() -> None:
     table = _run(*args, "-f", "table")[1]
     assert "0.30000000000000004" in csv_text and "0.30000000000000004" not in table
     assert " 0.3 " in table
+    prices = ["chain", "accounts", COCOA, "--view", "prices"]  # JSON keeps full precision too
+    as_json = pd.read_json(io.StringIO(_run(*prices, "-f", "json")[1]))
+    from_csv = pd.read_csv(io.StringIO(_run(*prices, "-f", "csv")[1]))
+    assert (as_json["value"] / from_csv["value"] - 1).abs().max() < 1e-14
 
 
 def test_readable_numbers() -> None:

@@ -56,10 +56,14 @@ def output_style(style: str, output: str | Path | None = None, terminal: bool | 
     return "table" if terminal else "csv"
 
 
+#: Columns that hold fractions of a whole under another name (progress to a target).
+_SHARE_COLUMNS = frozenset({"progress", "expected"})
+
+
 def is_share(name: object) -> bool:
     """Whether a column or indicator name denotes a share (``GVC_SH``, ``share_of_final_price``,
-    ``VAX_RATIO``): shown as a percentage."""
-    return isinstance(name, str) and bool(_SHARE.search(name))
+    ``VAX_RATIO``, a results chain's ``progress``): shown as a percentage."""
+    return isinstance(name, str) and (bool(_SHARE.search(name)) or name in _SHARE_COLUMNS)
 
 
 def readable(value: Any, share: bool = False, plain: bool = False) -> str:

@@ -191,7 +191,8 @@ def _emit(frame: Any, fmt: str, output: Path | None = None) -> None:
     elif style == "csv":
         write_frame(frame, None)
     elif style == "json":
-        typer.echo(frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso"))
+        typer.echo(frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso",
+                                 double_precision=15))  # fmt: skip
     else:
         _print_table(frame)
 
