@@ -29,7 +29,7 @@ test: lint
 
 docs: $(STAMP)
 	$(BIN)/python docs/generate.py
-	$(BIN)/python -m mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
 dist: $(STAMP)
 	rm -rf dist
