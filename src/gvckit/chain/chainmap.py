@@ -66,6 +66,7 @@ from gvckit.chain._mapparts import (
     _n,
     _q,
     _slots,
+    _text_width,
     _wrap,
 )
 from gvckit.chain.accounts import actor_accounts
@@ -287,14 +288,24 @@ class _Renderer:
             left = x - _COL_PAD
             w = _BOX_W + 2 * _COL_PAD
             tip = name if description is None else f"{name}: {description}"
-            label = _fit(name, w - 12, 13, True)
+            if _text_width(" ".join(name.split()), 13, True) <= w - 12:
+                texts = [(name, 13.0, col_top + 20)]
+            else:  # a long stage name: two smaller lines, cut between words
+                lines = _wrap(name, w - 12, 11, True, max_lines=2)
+                tops = [col_top + 19] if len(lines) == 1 else [col_top + 13, col_top + 25]
+                texts = [(line, 11.0, y) for line, y in zip(lines, tops, strict=True)]
+            label = "".join(
+                f'<text x="{_n(left + w / 2)}" y="{_n(y)}" text-anchor="middle"'
+                + ("" if size == 13 else f' style="font-size: {size:g}px"')
+                + f">{_esc(text)}</text>"
+                for text, size, y in texts
+            )
             out += [
                 f'<rect class="column" x="{_n(left)}" y="{col_top}" width="{_n(w)}"'
                 f' height="{_n(self.column_bottom - col_top)}" rx="6"/>',
                 f'<g class="{cls}"><title>{_esc(tip)}</title>'
                 f'<rect x="{_n(left)}" y="{col_top}" width="{_n(w)}" height="{_HEADER_H}" rx="6"/>'
-                f'<text x="{_n(left + w / 2)}" y="{col_top + 20}" text-anchor="middle">'
-                f"{_esc(label)}</text></g>",
+                f"{label}</g>",
             ]
         return out
 
