@@ -249,12 +249,41 @@ def test_large_chain_no_overlaps(size_by: str) -> None:
         o = _rect(outline)
         inside = [b for b in boxes if _overlap(o, b)]
         assert all(o[0] < b[0] and b[0] + b[2] < o[0] + o[2] for b in inside)
-    # long labels are shortened, the full name kept in the tooltip
+    # long names are wrapped whole (the part that tells them apart is shown), and kept in
+    # the tooltip
     first = _groups(root, "actor")[0]
-    assert _texts(first)[0].endswith("…")
-    assert "Operator type number 0 of stage 0 with a long name" in (
-        first.findtext(f"{NS}title") or ""
-    )
+    name = "Operator type number 0 of stage 0 with a long name"
+    lines = [t.text or "" for t in first.iter(f"{NS}text") if t.get("class") == "name"]
+    assert len(lines) > 1 and " ".join(lines) == name
+    assert name in (first.findtext(f"{NS}title") or "")
+
+
+def test_long_similar_names_are_told_apart() -> None:
+    """Names that differ only at the end (the iPad's component suppliers) are shown whole;
+    a name longer than four lines is cut after a whole word."""
+    data = _data(2, 3)
+    endings = ["of the Republic of Korea", "of Taiwan, Province of China", "of Japan"]
+    for actor, ending in zip(data["snapshots"][0]["actors"], endings, strict=False):
+        actor["name"] = f"Component suppliers of memory and display panels {ending}"
+    very_long = "Cooperative union " + " ".join(f"word{k}" for k in range(40))
+    data["snapshots"][0]["actors"][3]["name"] = very_long
+    root = _parse(chain_map_svg(chain.chain_from_data(data)))
+    shown = {}
+    for g in _groups(root, "actor"):
+        lines = [t.text or "" for t in g.iter(f"{NS}text") if t.get("class") == "name"]
+        shown[g.get("data-id")] = lines
+    for k, ending in enumerate(endings):
+        assert " ".join(shown[f"a0_{k}"]).endswith(ending)
+    cut = " ".join(shown["a1_0"])
+    assert len(shown["a1_0"]) == 4 and cut.count(" … ") == 1
+    head, tail = (part.split() for part in cut.split(" … "))
+    all_words = very_long.split()  # whole words from the start and from the end, none cut
+    assert head == all_words[: len(head)] and tail == all_words[-len(tail) :]
+    # every box holds its lines: the label lines lie inside the rectangle
+    for g in _groups(root, "actor"):
+        _, y, _, h = _rect(g)
+        ys = [float(t.get("y", "")) for t in g.iter(f"{NS}text")]
+        assert all(y < v <= y + h for v in ys)
 
 
 def test_tall_column() -> None:

@@ -5,6 +5,7 @@ not blank), and the PDF is printed by Chromium."""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import re
 import shutil
@@ -19,14 +20,15 @@ import yaml
 from gvckit.chain import read_chain
 from gvckit.chain.accounts import price_buildup
 from gvckit.cli import main
-from gvckit.datasets import load_example
-from gvckit.demo import EXAMPLES, demo_report
+from gvckit.datasets import examples_folder, load_example
+from gvckit.demo import demo_report
 from gvckit.icio.measures import measure
 from gvckit.interventions.audit import audit
 from gvckit.interventions.constraints import prioritise, read_constraints
 from gvckit.interventions.typology import read_intervention
 from gvckit.report import Chart, Figures, Table, build_report, render_html
 
+EXAMPLES = examples_folder()
 IPAD = EXAMPLES / "chains" / "apple_ipad_2010.yaml"
 BASE = EXAMPLES / "interventions" / "apple_ipad_2010"
 
@@ -232,3 +234,98 @@ def test_portfolio_and_panel_sections(tmp_path: Path) -> None:
     code, _, err = _run("report", "-o", str(tmp_path / "r.html"), "--table", str(table), *args)
     assert code == 0, err
     assert "scanned 2 activities" in err
+
+
+def _chart(report, title: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    blocks = [b for s in report.sections for b in s.blocks]
+    found = [b for b in blocks if isinstance(b, Chart) and b.title == title]
+    assert len(found) == 1, title
+    return found[0].figure  # type: ignore[no-any-return]
+
+
+def _whole_words(label: str, full: str) -> bool:
+    """Whether ``label`` shows whole words of ``full``: all of them, or its first and last
+    words around one ellipsis."""
+    text = label.replace("<br>", " ")
+    words = full.split()
+    if " … " not in f"{text} ":
+        return text.split() == words
+    head, _, tail = text.partition("…")
+    h, t = head.split(), tail.split()
+    return h == words[: len(h)] and (not t or t == words[-len(t) :])
+
+
+def test_constraint_bars_are_labelled_with_titles(report) -> None:  # type: ignore[no-untyped-def]
+    figure = _chart(report, "Constraints by priority")
+    ranked = prioritise(read_constraints(f"{BASE}_constraints.yaml"))
+    labels = list(figure["data"][0]["y"])
+    assert len(labels) == len(ranked)
+    for label, title, ident in zip(labels, ranked["title"], ranked["id"], strict=True):
+        assert _whole_words(label, title), (label, title)
+        assert ident not in label.replace("<br>", " ").split()
+
+
+def test_sankey_labels_are_cut_between_words(report) -> None:  # type: ignore[no-untyped-def]
+    figure = _chart(report, "Value flows between actors (USD)")
+    node = figure["data"][0]["node"]
+    assert any("<br>" in label for label in node["label"])
+    for label, full in zip(node["label"], node["customdata"], strict=True):
+        assert _whole_words(label, full), (label, full)
+        assert all(len(line) <= 18 for line in label.split("<br>"))
+    # similar long names keep the words that tell them apart
+    from gvckit.report.charts import wrap_label
+
+    a = wrap_label("Manufacturers of memory and display panels of the Republic of Korea", 16, 3)
+    b = wrap_label("Manufacturers of memory and display panels of Japan", 16, 3)
+    assert a.replace("<br>", " ").endswith("Republic of Korea") and b.endswith("of Japan")
+
+
+def test_long_names_fit_their_boxes_in_a_real_browser(tmp_path: Path) -> None:
+    """A chain whose actor names are long and differ only at the end (as the iPad's component
+    suppliers do): in Chromium, with its real fonts, every name line stays inside its box on the
+    map, the names are told apart, and no two Sankey labels overlap."""
+    exe = _browser_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    data = yaml.safe_load(IPAD.read_text(encoding="utf-8"))
+    endings = ["of the United States of America", "of Japan", "of the Republic of Korea",
+               "of Taiwan, Province of China", "of the European Union member states",
+               "whose country could not be identified"]  # fmt: skip
+    suppliers = [a for a in data["snapshots"][0]["actors"] if a["id"].endswith("_suppliers")]
+    for actor, ending in zip(suppliers, endings, strict=True):
+        actor["name"] = f"Manufacturers of memory, display panels and other components {ending}"
+    long_chain = tmp_path / "long.yaml"
+    long_chain.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    page_path = tmp_path / "long.html"
+    assert _run("report", "-o", str(page_path), "--chain", str(long_chain))[0] == 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        page = browser.new_context(viewport={"width": 1280, "height": 900}, offline=True).new_page()
+        page.goto(page_path.as_uri())
+        page.wait_for_function("document.querySelectorAll('.sankey .node-label').length > 0")
+        boxes = page.eval_on_selector_all(
+            "figure.map svg g.actor",
+            "gs => gs.map(g => { const r = g.querySelector('rect').getBBox();"
+            " return [r.x, r.width, Array.from(g.querySelectorAll('text.name')).map(t => {"
+            " const b = t.getBBox(); return [t.textContent, b.x, b.width]; })]; })",
+        )
+        labels = page.eval_on_selector_all(
+            ".sankey .node-label",
+            "ts => ts.map(t => { const b = t.getBoundingClientRect();"
+            " return [t.textContent, b.left, b.top, b.right, b.bottom]; })",
+        )
+        page.screenshot(path=str(tmp_path / "long.png"), full_page=True)
+        browser.close()
+    assert len(boxes) == len(data["snapshots"][0]["actors"]) and len(labels) >= len(boxes)
+    names = []
+    for x, width, lines in boxes:
+        for _, left, line_width in lines:
+            assert x <= left and left + line_width <= x + width + 0.5
+        names.append(" ".join(text for text, _, _ in lines))
+    for ending in endings:
+        assert sum(name.endswith(ending.split()[-1]) for name in names) >= 1, ending
+    assert len(set(names)) == len(names)
+    for a, b in itertools.combinations(labels, 2):
+        overlap_x = min(a[3], b[3]) - max(a[1], b[1])
+        overlap_y = min(a[4], b[4]) - max(a[2], b[2])
+        assert overlap_x <= 1 or overlap_y <= 1, (a[0], b[0])

@@ -10,14 +10,14 @@ import pandas as pd
 from rich.console import Group
 from rich.table import Table
 
-from gvckit.datasets import load_example
+from gvckit.datasets import example_chains, example_interventions, load_example
 from gvckit.icio.measures import measure
 from gvckit.icio.model import IcioModel
 
-#: The example files of the demo report (written by gvckit from published figures).
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+#: The example chain of the demo report (package data: see :mod:`gvckit.datasets`).
+DEMO_CHAIN = "apple_ipad_2010"
 
-__all__ = ["EXAMPLES", "demo_report", "demo_tables"]
+__all__ = ["DEMO_CHAIN", "demo_report", "demo_tables"]
 
 
 def demo_tables(top: int = 12) -> tuple[Group, pd.DataFrame]:
@@ -59,7 +59,7 @@ def demo_tables(top: int = 12) -> tuple[Group, pd.DataFrame]:
 
 def demo_report(output: Path) -> tuple[Path, list[str]]:
     """Build the demo report into ``output`` (an .html file); returns it and notes on what was
-    left out (the chain examples live in the source tree's ``examples/`` folder)."""
+    left out (none when the package data is complete)."""
     from gvckit.chain import read_chain
     from gvckit.interventions.constraints import read_constraints
     from gvckit.interventions.results import read_results
@@ -68,15 +68,18 @@ def demo_report(output: Path) -> tuple[Path, list[str]]:
 
     notes: list[str] = []
     given: dict[str, object] = {}
-    chain = EXAMPLES / "chains" / "apple_ipad_2010.yaml"
-    if chain.is_file():
+    chain = example_chains().get(DEMO_CHAIN)
+    parts = example_interventions(DEMO_CHAIN)
+    if chain is not None and len(parts) == 3:
         given["chain"] = read_chain(chain)
-        base = EXAMPLES / "interventions" / "apple_ipad_2010"
-        given["constraints"] = read_constraints(f"{base}_constraints.yaml")
-        given["intervention"] = read_intervention(f"{base}_intervention.yaml")
-        given["results"] = read_results(f"{base}_results.yaml")
+        given["constraints"] = read_constraints(parts["constraints"])
+        given["intervention"] = read_intervention(parts["intervention"])
+        given["results"] = read_results(parts["results"])
     else:
-        notes.append(f"no example chain at {chain}: the report has the table's sections only")
+        notes.append(
+            f"the example chain {DEMO_CHAIN} is missing from the installed package data:"
+            " the report has the table's sections only"
+        )
     report = build_report(
         table=load_example("wiod2013-2011"), country="CHN", sector="c14",
         title="gvckit demo: China's electronics in global value chains and the iPad chain",

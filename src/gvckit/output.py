@@ -1,21 +1,142 @@
-"""Writing tidy results: CSV (default, also to stdout), Parquet or JSON, chosen by extension.
+"""Writing tidy results: CSV (default, also to stdout), Parquet or JSON, chosen by extension;
+and the same results rounded for people (:func:`for_people`, used by the terminal tables).
 
 Every file is written atomically (:func:`gvckit.files.atomic_write`): a failed run leaves no
-partial output, and a new file gets the permissions a plain ``open()`` would give it.
+partial output, and a new file gets the permissions a plain ``open()`` would give it. Files and
+piped output keep full precision; only what is shown to a person is rounded.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
+import re
 import sys
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from gvckit.errors import OptionError, OutputError
 from gvckit.files import atomic_write
 
-__all__ = ["OUTPUT_FORMATS", "output_format", "write_frame"]
+__all__ = [
+    "OUTPUT_FORMATS",
+    "STYLES",
+    "for_people",
+    "is_share",
+    "output_format",
+    "output_style",
+    "readable",
+    "write_frame",
+]
+
+#: How a command's result is shown: ``auto`` is a table on a terminal and CSV when piped.
+STYLES = ("auto", "table", "csv", "json")
+
+_SHARE = re.compile(r"(share|(^|_)sh$|ratio|percent)", re.IGNORECASE)
+_LABELS = ("indicator", "term", "measure")
+_PLAIN_INT = re.compile(r"(year|date|rank|version|^id$|_id$|code)", re.IGNORECASE)
+
+
+def output_style(style: str, output: str | Path | None = None, terminal: bool | None = None) -> str:
+    """The style a result is written in: ``file`` when ``output`` is given, else ``style``;
+    ``auto`` is ``table`` when stdout is a terminal (``terminal``, default: ``isatty``) and
+    ``csv`` otherwise, so that piped output stays machine-readable."""
+    if style not in STYLES:
+        raise OptionError(f"--format must be one of {', '.join(STYLES)}, not {style!r}")
+    if output is not None and str(output) != "-":
+        return "file"
+    if style != "auto":
+        return style
+    if terminal is None:
+        terminal = sys.stdout.isatty()
+    return "table" if terminal else "csv"
+
+
+#: Columns that hold fractions of a whole under another name (progress to a target).
+_SHARE_COLUMNS = frozenset({"progress", "expected"})
+
+
+def is_share(name: object) -> bool:
+    """Whether a column or indicator name denotes a share (``GVC_SH``, ``share_of_final_price``,
+    ``VAX_RATIO``, a results chain's ``progress``): shown as a percentage."""
+    return isinstance(name, str) and (bool(_SHARE.search(name)) or name in _SHARE_COLUMNS)
+
+
+def readable(value: Any, share: bool = False, plain: bool = False) -> str:
+    """One number (or other cell) for a person: thousands separators, about four significant
+    digits, float noise gone (``0.30000000000000004`` → ``0.3``), shares as % with one decimal;
+    missing values empty. ``plain`` integers (years, ranks, codes) are shown as they are."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, numbers.Integral):
+        number = int(value)
+        if share:
+            return f"{number * 100:,} %"
+        return str(number) if plain else f"{number:,}"
+    if isinstance(value, numbers.Real):
+        x = float(value)
+        if math.isnan(x):
+            return ""
+        if math.isinf(x):
+            return "∞" if x > 0 else "−∞"
+        if share:
+            return f"{x * 100:,.1f} %"
+        if plain and x.is_integer():
+            return str(int(x))
+        return _number(x)
+    return str(value)
+
+
+def _number(x: float) -> str:
+    if x == 0:
+        return "0"
+    size = abs(x)
+    if size >= 1000:
+        text = f"{x:,.0f}"
+    elif size >= 1e-4:
+        decimals = max(0, 3 - math.floor(math.log10(size)))
+        text = f"{x:,.{decimals}f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+    else:
+        text = f"{x:.3g}"
+    return "0" if text in ("-0", "") else text
+
+
+def for_people(frame: pd.DataFrame) -> list[list[str]]:
+    """The rows of ``frame`` as text for a terminal table (see :func:`readable`). A column is a
+    share when its name says so; a ``value`` column is a share in the rows whose ``indicator``
+    or ``term`` says so."""
+    labels = [c for c in _LABELS if c in frame.columns]
+    share_cols = {c for c in frame.columns if is_share(c)}
+    plain_cols = {c for c in frame.columns if isinstance(c, str) and _PLAIN_INT.search(c)}
+    rows: list[list[str]] = []
+    for record in frame.itertuples(index=False, name=None):
+        cells = dict(zip(frame.columns, record, strict=True))
+        row_share = any(is_share(cells[c]) for c in labels)
+        rows.append(
+            [
+                readable(
+                    v,
+                    share=c in share_cols or (c == "value" and row_share),
+                    plain=c in plain_cols,
+                )
+                for c, v in cells.items()
+            ]
+        )
+    return rows
+
 
 OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
 

@@ -212,13 +212,57 @@ def _text_width(text: str, font: float, bold: bool = False) -> float:
 
 
 def _fit(text: str, width: float, font: float, bold: bool = False) -> str:
-    """``text`` shortened with an ellipsis to fit ``width`` px."""
-    text = " ".join(text.split())
-    if _text_width(text, font, bold) <= width:
-        return text
-    while text and _text_width(text + "…", font, bold) > width:
+    """``text`` shortened with an ellipsis to fit ``width`` px, cut between words where it has
+    several (a single word is cut where it must be)."""
+    full = " ".join(text.split())
+    if _text_width(full, font, bold) <= width:
+        return full
+    text = full
+    while text and _text_width(text + " …", font, bold) > width:
         text = text[:-1]
+    if full[len(text) : len(text) + 1] not in ("", " ") and " " in text.strip():
+        text = text.rstrip().rsplit(" ", 1)[0]  # do not end in the middle of a word
+        return text.rstrip(" ,;:(—-") + " …"
     return text.rstrip() + "…"
+
+
+#: The most lines an actor's or end market's name is wrapped onto.
+_NAME_LINES = 4
+
+
+def _wrap(
+    text: str, width: float, font: float, bold: bool = False, max_lines: int = _NAME_LINES
+) -> list[str]:
+    """``text`` wrapped at word boundaries onto lines of ``width`` px, at most ``max_lines``
+    (:data:`_NAME_LINES`). A longer name keeps its first and its last words, which tell similar
+    names apart ("Component suppliers of … Republic of Korea"), with an ellipsis between whole
+    words; a single word longer than a line is shortened."""
+
+    def fits(words: list[str]) -> bool:
+        return _text_width(" ".join(words), font, bold) <= width
+
+    words = text.split()
+    lines: list[list[str]] = []
+    for word in words:
+        if lines and fits([*lines[-1], word]):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    if len(lines) > max_lines:
+        head = lines[: max_lines // 2]
+        rest = words[sum(len(line) for line in head) :]
+        tail: list[list[str]] = []
+        for word in reversed(rest):
+            if tail and fits([word, *tail[0]]):
+                tail[0].insert(0, word)
+            else:
+                tail.insert(0, [word])
+        tail = tail[-(max_lines - len(head)) :]
+        first = ["…", *tail[0]]
+        while len(first) > 2 and not fits(first):
+            del first[1]
+        lines = [*head, first, *tail[1:]]
+    return [_fit(" ".join(line), width, font, bold) for line in lines] or [""]
 
 
 def _kind_fill(kind: ActorKind) -> str:

@@ -19,8 +19,9 @@ institutions (meso level) and enabling environment (macro level) bands below the
 
 The layout is deterministic (actors in input order, arrows ordered by the position of their other
 end), so that the same chain always gives the same bytes. The SVG is written with plain string
-formatting and XML escaping; labels that do not fit are shortened with an ellipsis, and every
-element carries its full text in a ``<title>`` tooltip.
+formatting and XML escaping; names are wrapped onto up to four lines (the box grows to hold
+them), other labels that do not fit are shortened with an ellipsis, and every element carries its
+full text in a ``<title>`` tooltip.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ from gvckit.chain._mapparts import (
     _n,
     _q,
     _slots,
+    _text_width,
+    _wrap,
 )
 from gvckit.chain.accounts import actor_accounts
 from gvckit.chain.model import (
@@ -170,9 +173,11 @@ class _Renderer:
         for a in snap.actors:
             scaled = _MAX_H * max(self.sized[a.id], 0.0) / top if top > 0 else 0.0
             need = max(need_in.get(a.id, 0.0), need_out.get(a.id, 0.0)) + 10
-            heights[a.id] = round(max(_MIN_H, scaled, need), 1)
+            label = 8 + _LINE * (len(_name_lines(a.name or a.id)) + 1)  # the name and one line
+            heights[a.id] = round(max(_MIN_H, scaled, need, label), 1)
         for m in snap.end_markets:
-            heights[m.id] = round(max(_MARKET_H, need_in.get(m.id, 0.0) + 10), 1)
+            label = 8 + _LINE * (len(_name_lines(m.destination)) + 1)
+            heights[m.id] = round(max(_MARKET_H, need_in.get(m.id, 0.0) + 10, label), 1)
 
         self.columns: list[list[str]] = [
             [a.id for a in snap.actors if a.stage == s.name] for s in snap.stages
@@ -283,14 +288,24 @@ class _Renderer:
             left = x - _COL_PAD
             w = _BOX_W + 2 * _COL_PAD
             tip = name if description is None else f"{name}: {description}"
-            label = _fit(name, w - 12, 13, True)
+            if _text_width(" ".join(name.split()), 13, True) <= w - 12:
+                texts = [(name, 13.0, col_top + 20)]
+            else:  # a long stage name: two smaller lines, cut between words
+                lines = _wrap(name, w - 12, 11, True, max_lines=2)
+                tops = [col_top + 19] if len(lines) == 1 else [col_top + 13, col_top + 25]
+                texts = [(line, 11.0, y) for line, y in zip(lines, tops, strict=True)]
+            label = "".join(
+                f'<text x="{_n(left + w / 2)}" y="{_n(y)}" text-anchor="middle"'
+                + ("" if size == 13 else f' style="font-size: {size:g}px"')
+                + f">{_esc(text)}</text>"
+                for text, size, y in texts
+            )
             out += [
                 f'<rect class="column" x="{_n(left)}" y="{col_top}" width="{_n(w)}"'
                 f' height="{_n(self.column_bottom - col_top)}" rx="6"/>',
                 f'<g class="{cls}"><title>{_esc(tip)}</title>'
                 f'<rect x="{_n(left)}" y="{col_top}" width="{_n(w)}" height="{_HEADER_H}" rx="6"/>'
-                f'<text x="{_n(left + w / 2)}" y="{col_top + 20}" text-anchor="middle">'
-                f"{_esc(label)}</text></g>",
+                f"{label}</g>",
             ]
         return out
 
@@ -494,8 +509,9 @@ class _Renderer:
             else:
                 size_line = f"VA {_fmt(va or 0.0)} {currency}"
                 detail = f"{a.kind.value.replace('_', ' ')} · n={a.count:,}"
-            lines = [(name, "name"), (size_line, "detail")]
-            if box.h >= _MIN_H + _LINE - 1:
+            lines = [(line, "name") for line in _name_lines(name)]
+            lines.append((size_line, "detail"))
+            if box.h >= 8 + _LINE * (len(lines) + 1):
                 lines.append((detail, "detail"))
             tip = [name if name == a.id else f"{name} ({a.id})"]
             tip.append(f"{a.kind.value.replace('_', ' ')} at stage {a.stage}")
@@ -545,13 +561,22 @@ class _Renderer:
                 f'<g class="market" data-id="{_q(m.id)}"><title>{_esc(chr(10).join(tip))}'
                 f'</title><rect x="{_n(box.x)}" y="{_n(box.y)}" width="{_n(box.w)}"'
                 f' height="{_n(box.h)}" rx="4"/>'
-                + _label_lines(box, [(m.destination, "name"), (detail, "detail")])
+                + _label_lines(
+                    box,
+                    [*((line, "name") for line in _name_lines(m.destination)), (detail, "detail")],
+                )
                 + "</g>"
             )
         return out
 
 
 # -------------------------------------------------------------------- helpers
+
+
+def _name_lines(name: str) -> list[str]:
+    """A box's name wrapped onto its lines (at most four), so that the part that tells
+    similar names apart is shown."""
+    return _wrap(name, _BOX_W - 12, 12.0, bold=True)
 
 
 def _name(r: _Renderer, ident: str) -> str:

@@ -295,6 +295,24 @@ class Chain(_Frozen):
         years = ", ".join(str(s.year) for s in self.snapshots)
         raise ChainError(f"no snapshot for {year}", field="snapshots", expected=f"one of {years}")
 
+    def to_yaml(self) -> str:
+        """The chain as YAML that :func:`gvckit.chain.read_chain` reads back to an equal chain
+        (fields left empty are omitted)."""
+        import yaml
+
+        data = self.model_dump(mode="json", exclude_none=True)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def to_json(self) -> str:
+        """The chain as JSON that :func:`gvckit.chain.read_chain` reads back to an equal chain."""
+        return self.model_dump_json(indent=2, exclude_none=True)
+
+    def _repr_html_(self) -> str:
+        """Key figures and the map of the latest snapshot, for notebooks."""
+        from gvckit.notebook import chain_html
+
+        return chain_html(self)
+
     @model_validator(mode="after")
     def _currencies(self) -> Self:
         _unique([s.year for s in self.snapshots], "snapshots", "year")

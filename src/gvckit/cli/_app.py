@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +15,6 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from gvckit import __version__
-from gvckit.errors import GvcError
 
 app = typer.Typer(
     name="gvckit",
@@ -161,54 +159,76 @@ SnapshotOpt = Annotated[
 ]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output file (.csv, .parquet, .json); without it, a table on a terminal and CSV"
+        " when piped.",
+    ),
 ]
 
 
-TableFormat = Annotated[str, typer.Option("--format", "-f", help="table (on screen), csv or json.")]
-
-
-def _cell(value: Any) -> str:
-    """A table cell: floats to 3 decimals, midnight timestamps as dates, missing as empty."""
-    import pandas as pd
-
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() else value.isoformat()
-    return str(value)
+TableFormat = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="auto (a table rounded for reading on a terminal, CSV at full precision when"
+        " piped), table, csv or json.",
+    ),
+]
 
 
 def _emit(frame: Any, fmt: str, output: Path | None = None) -> None:
-    """Print ``frame`` as a rich table, CSV or JSON records (or write it to ``output``)."""
-    from gvckit.output import write_frame
+    """Show ``frame`` the one way every command does (:func:`gvckit.output.output_style`): a
+    file by extension with ``output``; else a rich table rounded for people on a terminal and
+    CSV when piped, unless ``fmt`` forces table, csv or json."""
+    from gvckit.output import output_style, write_frame
 
-    if output is not None:
+    style = output_style(fmt, output)
+    if style == "file":
         write_frame(frame, output)
-    elif fmt == "csv":
+    elif style == "csv":
         write_frame(frame, None)
-    elif fmt == "json":
-        typer.echo(frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso"))
-    elif fmt == "table":
-        rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
-        heads = [str(c) for c in frame.columns]
-        tab = Table(show_lines=False)
-        for col in heads:
-            tab.add_column(col, overflow="fold")
-        for row in rows:
-            tab.add_row(*row)
-        widths = [max([len(h)] + [min(len(r[k]), 60) for r in rows]) for k, h in enumerate(heads)]
-        needed = sum(widths) + 3 * len(widths) + 1
-        width = out_console.width
-        out_console.width = max(width, min(needed, 400))
-        try:
-            out_console.print(tab)
-        finally:
-            out_console.width = width
+    elif style == "json":
+        typer.echo(frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso",
+                                 double_precision=15))  # fmt: skip
     else:
-        raise GvcError(f"--format must be table, csv or json, not {fmt!r}")
+        _print_table(frame)
+
+
+#: The most rows a terminal table shows (the rest: pipe the output or write it with -o).
+MAX_TABLE_ROWS = 2000
+
+
+def _print_table(frame: Any, title: str | None = None) -> None:
+    """``frame`` as a rich table: numbers right-aligned, rounded for reading."""
+    from gvckit.output import for_people
+
+    total = len(frame)
+    if total > MAX_TABLE_ROWS:
+        frame = frame.head(MAX_TABLE_ROWS)
+    rows = for_people(frame)
+    heads = [str(c) for c in frame.columns]
+    numeric = [frame[c].dtype.kind in "iuf" for c in frame.columns]
+    tab = Table(title=title, show_lines=False)
+    for col, right in zip(heads, numeric, strict=True):
+        tab.add_column(col, overflow="fold", justify="right" if right else "left")
+    for row in rows:
+        tab.add_row(*row)
+    widths = [max([len(h)] + [min(len(r[k]), 60) for r in rows]) for k, h in enumerate(heads)]
+    needed = sum(widths) + 3 * len(widths) + 1
+    width = out_console.width
+    out_console.width = max(width, min(needed, 400))
+    try:
+        out_console.print(tab)
+    finally:
+        out_console.width = width
+    if total > MAX_TABLE_ROWS:
+        _stderr(
+            f"showing {MAX_TABLE_ROWS:,} of {total:,} rows: pipe the output (CSV) or write it"
+            " with -o FILE for all of them"
+        )
 
 
 def _stderr(message: str) -> None:

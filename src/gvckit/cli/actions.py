@@ -34,7 +34,7 @@ def constraints_rank(
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Show the ±20 % weight sensitivity check.")
     ] = False,
-    fmt: TableFormat = "csv",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Rank constraints by a weighted score; each criterion's contribution is shown."""
@@ -62,7 +62,7 @@ def _parse_weights(text: str) -> dict[str, float]:
 
 @approaches_app.command("matrix")
 def approaches_matrix(
-    fmt: TableFormat = "table",
+    fmt: TableFormat = "auto",
     detail: Annotated[
         bool, typer.Option("--detail", help="Show each cell's mechanism and direction.")
     ] = False,
@@ -97,7 +97,7 @@ def approaches_recommend(
     file: Annotated[
         Path, typer.Argument(help="Constraints file, or a chain file (constraints drafted).")
     ],
-    fmt: TableFormat = "csv",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Rank the approaches for the prioritised constraints, explaining each; given a chain,
@@ -164,7 +164,7 @@ def audit_cmd(
     chain_file: Annotated[
         Path | None, typer.Option("--chain", help="The chain the intervention works on.")
     ] = None,
-    fmt: TableFormat = "table",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Audit an intervention design against the key issues, success factors and guidelines."""
@@ -204,7 +204,7 @@ def results_cmd(
     cluster: Annotated[
         str | None, typer.Option(help="Panel: cluster column (default: the unit).")
     ] = None,
-    fmt: TableFormat = "table",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Results chain: progress against targets, DCED universal indicators, and an impact

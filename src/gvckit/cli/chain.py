@@ -14,6 +14,8 @@ from gvckit.cli._app import (
     DbOpt,
     OutOpt,
     SnapshotOpt,
+    TableFormat,
+    _emit,
     chain_app,
     out_console,
 )
@@ -26,16 +28,18 @@ def _write_view(
     file: Path,
     snapshot: int | None,
     output: Path | None,
+    fmt: str = "auto",
 ) -> None:
-    """Compute the chosen ``view`` of the chain in ``file`` and write it (CSV to stdout)."""
+    """Compute the chosen ``view`` of the chain in ``file`` and show or write it."""
     from gvckit.chain import read_chain
-    from gvckit.output import output_format, write_frame
+    from gvckit.output import output_format, output_style
 
     if view not in views:
         raise GvcError(f"--view must be one of {', '.join(views)}, not {view!r}")
+    output_style(fmt, output)
     if output is not None:
         output_format(output)
-    write_frame(views[view](read_chain(file), snapshot), output)
+    _emit(views[view](read_chain(file), snapshot), fmt, output)
 
 
 @chain_app.command("check")
@@ -124,16 +128,19 @@ def chain_load(
 
 @chain_app.command("history")
 def chain_history(
-    name: Annotated[str, typer.Argument(help="Name of the stored chain.")], db: DbOpt = None
+    name: Annotated[str, typer.Argument(help="Name of the stored chain.")],
+    db: DbOpt = None,
+    fmt: TableFormat = "auto",
 ) -> None:
     """The stored versions of each snapshot of a chain."""
+    import pandas as pd
+
     from gvckit.chain.store import ChainStore
 
     with ChainStore(db) as store:
         versions = store.history(name)
-    typer.echo("year,version,saved_at,checksum")
-    for v in versions:
-        typer.echo(f"{v.year},{v.version},{v.saved_at.isoformat()},{v.checksum[:12]}")
+    rows = [(v.year, v.version, v.saved_at.isoformat(), v.checksum[:12]) for v in versions]
+    _emit(pd.DataFrame(rows, columns=["year", "version", "saved_at", "checksum"]), fmt)
 
 
 @chain_app.command("accounts")
@@ -148,6 +155,7 @@ def chain_accounts(
             " added) or prices (price build-up).",
         ),
     ] = "accounts",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Value added, its distribution, margins and the price build-up of a chain snapshot."""
@@ -158,7 +166,7 @@ def chain_accounts(
         "distribution": chain.distribution,
         "prices": chain.price_buildup,
     }
-    _write_view(views, view, file, snapshot, output)
+    _write_view(views, view, file, snapshot, output, fmt)
 
 
 @chain_app.command("governance")
@@ -168,13 +176,14 @@ def chain_governance(
     view: Annotated[
         str, typer.Option("--view", help="links (GHS type per link) or power (buyer power).")
     ] = "links",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Governance type of each link (Gereffi, Humphrey & Sturgeon 2005) and buyer power."""
     from gvckit import chain
 
     _write_view(
-        {"links": chain.governance, "power": chain.buyer_power}, view, file, snapshot, output
+        {"links": chain.governance, "power": chain.buyer_power}, view, file, snapshot, output, fmt
     )
 
 
@@ -194,6 +203,7 @@ def chain_upgrading(
     exporter: Annotated[
         str | None, typer.Option("--exporter", help="The exporter in --trade (e.g. its ISO3).")
     ] = None,
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Economic and social upgrading between two snapshots (and from trade statistics)."""
@@ -201,10 +211,11 @@ def chain_upgrading(
 
     from gvckit.chain import read_chain
     from gvckit.chain.upgrading import trade_upgrading, upgrading
-    from gvckit.output import output_format, write_frame
+    from gvckit.output import output_format, output_style
 
     if (trade is None) != (exporter is None):
         raise GvcError("--trade and --exporter go together")
+    output_style(fmt, output)
     if output is not None:
         output_format(output)
     frame = upgrading(read_chain(file), year_from, year_to)
@@ -212,7 +223,7 @@ def chain_upgrading(
         frame = pd.concat(
             [frame, trade_upgrading(trade, exporter, year_from, year_to)], ignore_index=True
         )
-    write_frame(frame, output)
+    _emit(frame, fmt, output)
 
 
 @chain_app.command("map")
@@ -241,6 +252,7 @@ def chain_map(
 def chain_questions(
     file: ChainFile,
     snapshot: SnapshotOpt = None,
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
     survey: Annotated[
         list[Path] | None,
@@ -251,9 +263,10 @@ def chain_questions(
     from gvckit.chain import read_chain
     from gvckit.chain.questions import questions
     from gvckit.clusters.survey import read_survey
-    from gvckit.output import output_format, write_frame
+    from gvckit.output import output_format, output_style
 
+    output_style(fmt, output)
     if output is not None:
         output_format(output)
     responses = [r for f in survey or [] for r in read_survey(f)]
-    write_frame(questions(read_chain(file), snapshot, responses or None), output)
+    _emit(questions(read_chain(file), snapshot, responses or None), fmt, output)

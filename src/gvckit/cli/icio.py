@@ -17,11 +17,14 @@ from gvckit.cli._app import (
     FormatOpt,
     GroupOpt,
     MethodOpt,
+    OutOpt,
     PerspectiveOpt,
     PostOpt,
     SheetOpt,
     SmallOpt,
+    TableFormat,
     YearOpt,
+    _emit,
     _LoadBar,
     _status,
     _stderr,
@@ -61,19 +64,23 @@ def _load(
 @table_app.command("info")
 def table_info(
     table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
-    fmt: FormatOpt = "auto",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fmt: MeasureFormatOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as --format json).")] = False,
     output_basis: BasisOpt = "rows",
     year: YearOpt = None,
     small: SmallOpt = False,
     sheet: SheetOpt = None,
 ) -> None:
     """Countries, sectors, final-demand categories, totals and the balance report of a table."""
+    from gvckit.errors import OptionError
     from gvckit.icio.summary import table_summary
 
-    t = _load(table, fmt, output_basis, year, small, sheet)
+    reader, style = _split_formats(fmt)
+    if style == "csv":
+        raise OptionError("table info answers with a summary: --format table or json")
+    t = _load(table, reader, output_basis, year, small, sheet)
     info = table_summary(t)
-    if as_json:
+    if as_json or style == "json":
         typer.echo(json.dumps(info, indent=2))
         return
     _print_info(info)
@@ -183,12 +190,14 @@ def table_aggregate(
 
 
 @table_app.command("maps")
-def table_maps() -> None:
+def table_maps(fmt: TableFormat = "auto") -> None:
     """List the maps shipped with gvckit (for table aggregate --countries / --sectors)."""
+    import pandas as pd
+
     from gvckit.icio.concordances import concordance_names
 
-    for name, what in concordance_names().items():
-        typer.echo(f"{name}: {what}")
+    maps = pd.DataFrame(list(concordance_names().items()), columns=["name", "description"])
+    _emit(maps, fmt)
 
 
 def _split(value: str) -> list[str]:
@@ -227,6 +236,19 @@ InventoriesOpt = Annotated[
 ]
 
 
+MeasureFormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="The table's format (auto or a reader's name: wide, oecd, eora26, exiobase, figaro,"
+        " wiod, adb, template) and/or how the result is shown: table (rounded for reading, the"
+        " default on a terminal), csv (full precision, the default when piped) or json. Give"
+        " it twice for both, e.g. -f oecd -f table.",
+    ),
+]
+
+
 def _inventories_note(measure: str, frame: Any, table: Any) -> str | None:
     """A line saying whether the net-inventory correction was applied (position measures)."""
     applied = frame.attrs.get("inventories")
@@ -240,6 +262,22 @@ def _inventories_note(measure: str, frame: Any, table: Any) -> str | None:
     return None
 
 
+def _split_formats(given: list[str] | None) -> tuple[str, str]:
+    """The reader format and the output style among ``--format`` values."""
+    from gvckit.errors import OptionError
+    from gvckit.output import STYLES
+
+    reader, style = "auto", "auto"
+    for value in given or []:
+        if value in STYLES and value != "auto":
+            style = value
+        else:
+            reader = value
+    if len(given or []) > 2:
+        raise OptionError("--format is given at most twice: the table's format and the style")
+    return reader, style
+
+
 @app.command("measure")
 def measure_cmd(
     measure: Annotated[
@@ -247,12 +285,15 @@ def measure_cmd(
         typer.Argument(help="Measure (gvckit measures lists them): tiva, kww, upstreamness ..."),
     ],
     table: Annotated[Path, typer.Argument(help="Table file (or folder/zip for OECD ICIO).")],
-    fmt: FormatOpt = "auto",
+    fmt: MeasureFormatOpt = None,
     group: GroupOpt = None,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout if absent."
+            "--output",
+            "-o",
+            help="Output file (.csv, .parquet, .json); without it, a table on a terminal and"
+            " CSV when piped.",
         ),
     ] = None,
     by: ByOpt = None,
@@ -270,8 +311,9 @@ def measure_cmd(
     from gvckit import icio
     from gvckit.icio.groups import parse_groups
     from gvckit.icio.measures import check_options
-    from gvckit.output import output_format, write_frame
+    from gvckit.output import output_format
 
+    reader, style = _split_formats(fmt)
     options = {
         "by": by,
         "post": post,
@@ -284,31 +326,42 @@ def measure_cmd(
     groups = parse_groups(group or None)
     if output is not None:
         output_format(output)
-    t = _load(table, fmt, output_basis, year, small, sheet)
+    t = _load(table, reader, output_basis, year, small, sheet)
     with _status(f"computing {measure}") as say:
         try:
             frame = icio.measure(measure, t, groups=groups or None, progress=say, **options)
         except TableError as exc:  # a problem of this table: say which file
             raise exc.located(table) from None
-    write_frame(frame, output)
+    _emit(frame, style, output)
     note = _inventories_note(measure, frame, t)
     if note:
         _stderr(f"note: {note}")
 
 
-@app.command("measures")
-def measures_cmd() -> None:
-    """List the measures with their columns and options."""
+def measure_registry() -> Any:
+    """The measures as a table: name, what it is, columns and options (default first)."""
+    import pandas as pd
+
     from gvckit import icio
 
-    for spec in icio.MEASURES.values():
-        out_console.print(f"[bold]{spec.name}[/bold]: {spec.summary}", markup=True)
-        out_console.print(f"    columns: {','.join(spec.columns)}", markup=False)
-        for option, values in spec.options.items():
-            out_console.print(
-                f"    --{option} {'|'.join(values)} (default {spec.default(option)})",
-                markup=False,
-            )
+    rows = [
+        (
+            spec.name,
+            spec.summary,
+            ", ".join(spec.columns),
+            "; ".join(
+                f"--{o} {'|'.join(v)} (default {spec.default(o)})" for o, v in spec.options.items()
+            ),
+        )
+        for spec in icio.MEASURES.values()
+    ]
+    return pd.DataFrame(rows, columns=["name", "summary", "columns", "options"])
+
+
+@app.command("measures")
+def measures_cmd(fmt: TableFormat = "auto", output: OutOpt = None) -> None:
+    """List the measures with their columns and options (the first value is the default)."""
+    _emit(measure_registry(), fmt, output)
 
 
 @app.command("demo")
@@ -337,3 +390,25 @@ def demo(
     for note in notes:
         _stderr(f"note: {note}")
     out_console.print(f"\nreport: {written.resolve()}  (open it in a browser; it works offline)")
+
+
+@app.command("examples")
+def examples_cmd(
+    copy: Annotated[
+        Path | None,
+        typer.Option("--copy", help="Copy the example chains and interventions into this folder."),
+    ] = None,
+    fmt: TableFormat = "auto",
+    output: OutOpt = None,
+) -> None:
+    """The example tables, chains and interventions shipped with gvckit, and where they are."""
+    import shutil
+
+    from gvckit.datasets import examples_folder, list_examples
+
+    if copy is not None:
+        for sub in ("chains", "interventions"):
+            shutil.copytree(examples_folder() / sub, copy / sub, dirs_exist_ok=True)
+        _stderr(f"copied: {copy / 'chains'}, {copy / 'interventions'}")
+        return
+    _emit(list_examples(), fmt, output)

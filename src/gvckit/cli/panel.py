@@ -14,9 +14,12 @@ from gvckit.cli._app import (
     FormatOpt,
     GroupOpt,
     MethodOpt,
+    OutOpt,
     PerspectiveOpt,
     PostOpt,
     SmallOpt,
+    TableFormat,
+    _emit,
     _stderr,
     app,
     err_console,
@@ -190,16 +193,14 @@ def changes_cmd(
         str | None,
         typer.Option(help="bm/my panels: change of a term's share, e.g. DVA/EXGR."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Output file (.csv, .parquet, .json); CSV to stdout."),
-    ] = None,
+    fmt: TableFormat = "auto",
+    output: OutOpt = None,
 ) -> None:
     """Change of every series of a panel between years (participation, position, a bm share):
     value, base year and value, change and relative change, per country(-sector)."""
     from gvckit import panel as pn
     from gvckit.errors import OptionError
-    from gvckit.output import write_frame
+    from gvckit.output import output_style
 
     frame = pn.read(panel_dir)
     if share is not None:
@@ -208,4 +209,5 @@ def changes_cmd(
             raise OptionError(f"--share must be TERM/TERM like DVA/EXGR, not {share!r}")
         frame = pn.share(frame, num.strip(), den.strip())
     chosen: str | int = int(base) if base.isdigit() else base
-    write_frame(pn.changes(frame, base=chosen), output)
+    output_style(fmt, output)
+    _emit(pn.changes(frame, base=chosen), fmt, output)

@@ -124,7 +124,7 @@ def portfolio_summary(
     questions: Annotated[
         bool, typer.Option("--questions", help="The review's questions instead of a table.")
     ] = False,
-    fmt: TableFormat = "table",
+    fmt: TableFormat = "auto",
 ) -> None:
     """Activities and amounts by funding type, pattern, country or year (IDB review style)."""
     from gvckit.portfolio.store import PortfolioStore

@@ -392,6 +392,12 @@ class IcioTable:
             f" {len(self.categories)} final-demand categories>"
         )
 
+    def _repr_html_(self) -> str:
+        """Summary and balance report, for notebooks (:func:`gvckit.notebook.table_html`)."""
+        from gvckit.notebook import table_html
+
+        return table_html(self)
+
     @property
     def n(self) -> int:
         """Number of rows (entity-sectors)."""

@@ -317,6 +317,12 @@ class ResultsChain(_Frozen):
     links: tuple[CausalLink, ...] = ()
     indicators: tuple[Indicator, ...] = ()
 
+    def _repr_html_(self) -> str:
+        """Boxes by level and the indicators' progress, for notebooks."""
+        from gvckit.notebook import results_html
+
+        return results_html(self)
+
     def box(self, box_id: str) -> Box:
         for b in self.boxes:
             if b.id == box_id:

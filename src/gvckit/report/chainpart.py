@@ -105,11 +105,12 @@ def action_section(
     if constraints is not None:
         ranked = prioritise(constraints)
         contrib = [c for c in ranked.columns if c.startswith("contribution:")]
-        long = ranked.melt(id_vars=["id"], value_vars=contrib, var_name="criterion",
-                           value_name="contribution")  # fmt: skip
+        labelled = ranked.assign(label=_titles(ranked))
+        long = labelled.melt(id_vars=["label"], value_vars=contrib, var_name="criterion",
+                             value_name="contribution")  # fmt: skip
         long["criterion"] = long["criterion"].str.removeprefix("contribution:")
         blocks.append(Chart("Constraints by priority",
-                            charts.stacked(long, "contribution", "id", "criterion",
+                            charts.stacked(long, "contribution", "label", "criterion",
                                            "Priority score and the contribution of each criterion"),
                             ranked, "Weights: " + ", ".join(
                                 f"{k} {v:g}" for k, v in constraints.weights.items())))  # fmt: skip
@@ -147,6 +148,16 @@ def action_section(
             blocks.append(Table("Indicators", prog))
         blocks.append(Table("DCED universal indicators", universal(results)))
     return section
+
+
+def _titles(ranked: pd.DataFrame) -> list[str]:
+    """Bar labels of ranked constraints: each title wrapped (its id added when two titles
+    read the same)."""
+    wrapped = [charts.wrap_label(str(t), 44, 3) for t in ranked["title"]]
+    return [
+        f"{w} ({i})" if wrapped.count(w) > 1 else w
+        for w, i in zip(wrapped, ranked["id"], strict=True)
+    ]
 
 
 def _text(value: object) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["bar", "lines", "sankey", "stacked"]
+__all__ = ["bar", "lines", "sankey", "stacked", "wrap_label"]
 
 PALETTE = ["#1b6ca8", "#e07b39", "#3f9c5a", "#c44e52", "#8172b3", "#937860", "#da8bc3",
            "#8c8c8c", "#ccb974", "#64b5cd"]  # fmt: skip
@@ -94,7 +94,8 @@ def stacked(
             "x": values.tolist(),
             "hovertemplate": f"{name}: %{{x:{'.1%' if percent else ',.3~f'}}}<extra></extra>",
         })  # fmt: skip
-    layout = _layout(title, max(240, 34 * len(order) + 150), barmode="stack",
+    per_bar = 18 * max([1 + label.count("<br>") for label in order] + [1]) + 16
+    layout = _layout(title, max(240, per_bar * len(order) + 150), barmode="stack",
                      yaxis={"automargin": True, "autorange": "reversed"},
                      xaxis={"tickformat": ".0%" if percent else ",~f",
                             "automargin": True})  # fmt: skip
@@ -113,26 +114,59 @@ def sankey(
             if name not in index:
                 index[name] = len(nodes)
                 nodes.append(name)
+    labels = [wrap_label(n, 16, 3) for n in nodes]
+    rows = max([1 + label.count("<br>") for label in labels] + [1])
     trace = {
         "type": "sankey",
         "arrangement": "snap",
         "valueformat": ",.3~f",
         "valuesuffix": f" {unit}" if unit else "",
-        "node": {"label": [_short(n) for n in nodes], "customdata": nodes,
+        "node": {"label": labels, "customdata": nodes,
                  "hovertemplate": "%{customdata}: %{value}<extra></extra>",
-                 "pad": 14, "thickness": 16,
+                 "pad": 14 + 17 * (rows - 1), "thickness": 16,
                  "color": [PALETTE[k % len(PALETTE)] for k in range(len(nodes))]},
         "link": {"source": [index[s] for s, _, _ in flows],
                  "target": [index[t] for _, t, _ in flows],
                  "value": [float(v) for _, _, v in flows],
                  "color": "rgba(120,120,120,0.25)"},
     }  # fmt: skip
-    return _check({"data": [trace], "layout": _layout(title, max(360, 22 * len(nodes) + 120))})
+    height = max(360, 12 * rows * len(nodes) + 160)
+    return _check({"data": [trace], "layout": _layout(title, height)})
 
 
-def _short(label: str, width: int = 20) -> str:
-    """Sankey labels sit beside the nodes and collide when long: shorten, full name on hover."""
-    return label if len(label) <= width else label[: width - 1].rstrip() + "…"
+def wrap_label(label: str, width: int = 22, lines: int = 2) -> str:
+    """``label`` wrapped at word boundaries onto at most ``lines`` lines of about ``width``
+    characters, joined by ``<br>`` (plotly's line break). A longer label keeps its first and its
+    last words, which tell similar labels apart, with an ellipsis between whole words; a word
+    longer than a line is shortened. Charts show the full text on hover or in their data table.
+    """
+
+    def fits(words: list[str]) -> bool:
+        return len(" ".join(words)) <= width
+
+    words = label.split()
+    rows: list[list[str]] = []
+    for word in words:
+        if rows and fits([*rows[-1], word]):
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    if len(rows) > lines:
+        head = rows[: lines // 2]
+        rest = words[sum(len(r) for r in head) :]
+        tail: list[list[str]] = []
+        for word in reversed(rest):
+            if tail and fits([word, *tail[0]]):
+                tail[0].insert(0, word)
+            else:
+                tail.insert(0, [word])
+        tail = tail[-(lines - len(head)) :]
+        first = ["…", *tail[0]]
+        while len(first) > 2 and not fits(first):
+            del first[1]
+        rows = [*head, first, *tail[1:]]
+    text = [" ".join(r) for r in rows]
+    return "<br>".join(t if len(t) <= width + 2 else t[: width - 1] + "…" for t in text)
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, series: str, title: str) -> dict[str, Any]:
