@@ -1,0 +1,217 @@
+"""Reading ``.xlsx`` workbooks given by users within limits (the chain and intervention
+workbooks, the table template).
+
+A workbook is a zip of XML parts. Before openpyxl sees it, :func:`check_workbook_zip` reads the
+zip's headers only and refuses a file larger than ``max_bytes``, more than ``max_members``
+parts, parts announcing more than ``max_inflated`` bytes in all, a part larger than 1 MiB that
+inflates more than ``max_ratio``-fold or announces more than its compressed data can hold (zip
+bombs), and more than ``max_sheets`` sheets. :func:`open_workbook` then opens it read-only for
+values only: cached results of formulas are read, formulas are never evaluated, links to
+other workbooks are dropped and macros are not loaded. :func:`sheet_rows` streams a sheet's
+rows within ``max_rows``, ``max_columns`` and ``max_cells`` (see :mod:`gvckit.limits`),
+ignoring the dimension the sheet declares (which may lie). Every refusal is one line naming the
+file, and the sheet, row and column where there is one.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from gvckit.errors import InputError
+from gvckit.files import check_zip_member
+from gvckit.limits import WorkbookLimits, workbook_limits
+
+__all__ = ["check_workbook_zip", "open_workbook", "sheet_rows"]
+
+#: Parts smaller than this are not held to ``max_ratio`` (a small part cannot do harm).
+_RATIO_FLOOR = 1024**2
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet[\s/>]")
+
+
+def _limit(limits: WorkbookLimits, field: str, unit: str, prefix: str) -> str:
+    return (
+        f"at most {getattr(limits, field):,} {unit}"
+        f" (limit {field}, {prefix}{field.upper()})"
+    )
+
+
+def check_workbook_zip(
+    source: Path | bytes,
+    shown: str | Path,
+    limits: WorkbookLimits,
+    *,
+    error: type[InputError] = InputError,
+    env: str = "GVCKIT_BOOK_",
+) -> None:
+    """Refuse a workbook from its zip headers alone (see the module docstring); ``env`` is the
+    prefix of the environment variables named in messages."""
+    size = source.stat().st_size if isinstance(source, Path) else len(source)
+    if size > limits.max_bytes:
+        raise error(
+            f"the workbook is larger than {limits.max_bytes:,} bytes ({size:,} bytes)",
+            file=shown,
+            expected=_limit(limits, "max_bytes", "bytes", env),
+        )
+    try:
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
+            infos = zf.infolist()
+            if len(infos) > limits.max_members:
+                raise error(
+                    f"the workbook has {len(infos):,} parts",
+                    file=shown,
+                    expected=_limit(limits, "max_members", "parts", env),
+                )
+            total = sum(info.file_size for info in infos)
+            if total > limits.max_inflated:
+                raise error(
+                    f"the workbook inflates to {total:,} bytes",
+                    file=shown,
+                    expected=_limit(limits, "max_inflated", "bytes", env),
+                )
+            for info in infos:
+                _check_part(info, shown, limits, error, env)
+            _check_sheet_count(zf, shown, limits, error, env)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise error(
+            f"cannot read the workbook ({exc})", file=shown, expected="an .xlsx file"
+        ) from None
+
+
+def _check_part(
+    info: zipfile.ZipInfo,
+    shown: str | Path,
+    limits: WorkbookLimits,
+    error: type[InputError],
+    env: str,
+) -> None:
+    try:
+        check_zip_member(info, shown, limits.max_inflated, "workbook part")
+    except InputError as exc:
+        raise error(exc.reason, file=shown, expected=exc.expected) from None
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
+        raise error(
+            f"workbook part {info.filename!r} inflates {ratio:,.0f}-fold"
+            f" ({info.compress_size:,} to {info.file_size:,} bytes; a zip bomb?)",
+            file=shown,
+            expected=_limit(limits, "max_ratio", "times its compressed size", env),
+        )
+
+
+def _check_sheet_count(
+    zf: zipfile.ZipFile,
+    shown: str | Path,
+    limits: WorkbookLimits,
+    error: type[InputError],
+    env: str,
+) -> None:
+    """Count the sheets ``xl/workbook.xml`` lists (openpyxl opens each one when loading)."""
+    try:
+        info = zf.getinfo("xl/workbook.xml")
+    except KeyError:
+        return  # openpyxl will say what is missing
+    with zf.open(info) as fh:
+        sheets = len(_SHEET_TAG.findall(fh.read()))
+    if sheets > limits.max_sheets:
+        raise error(
+            f"the workbook has {sheets:,} sheets",
+            file=shown,
+            expected=_limit(limits, "max_sheets", "sheets", env),
+        )
+
+
+def open_workbook(
+    source: Path | bytes,
+    *,
+    name: str | Path | None = None,
+    limits: WorkbookLimits | None = None,
+    error: type[InputError] = InputError,
+) -> Any:
+    """An openpyxl workbook (read-only, values only, no external links) from a path or bytes,
+    after :func:`check_workbook_zip`. Close it after use."""
+    lim = limits if limits is not None else workbook_limits()
+    shown = name if name is not None else (source if isinstance(source, Path) else "workbook")
+    if isinstance(source, Path) and not source.is_file():
+        raise error("no such file", file=shown)
+    check_workbook_zip(source, shown, lim, error=error)
+    from openpyxl import load_workbook
+
+    stream: Any = source if isinstance(source, Path) else io.BytesIO(source)
+    try:
+        wb = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise error(f"cannot read the workbook ({message})", file=shown,
+                    expected="an .xlsx workbook") from None  # fmt: skip
+    if len(wb.sheetnames) > lim.max_sheets:
+        wb.close()
+        raise error(
+            f"the workbook has {len(wb.sheetnames):,} sheets",
+            file=shown,
+            expected=_limit(lim, "max_sheets", "sheets", "GVCKIT_BOOK_"),
+        )
+    return wb
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def sheet_rows(
+    ws: Any,
+    where: str,
+    limits: WorkbookLimits,
+    *,
+    error: type[InputError] = InputError,
+    env: str = "GVCKIT_BOOK_",
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """``(row number, values)`` of an openpyxl read-only sheet, from row 1, within the limits;
+    ``where`` names the file and sheet (``"chain.xlsx [actors]"``). A row is as wide as its last
+    cell; cells beyond ``max_columns`` are dropped when empty and refused otherwise."""
+    ws.reset_dimensions()  # the declared dimension may lie: read the rows as they are
+    spanned = 0
+    try:
+        for k, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if k > limits.max_rows:
+                raise error(
+                    f"the sheet has more than {limits.max_rows:,} rows",
+                    file=where,
+                    row=k,
+                    expected=_limit(limits, "max_rows", "rows", env),
+                )
+            row = tuple(values)
+            spanned += len(row) + 1
+            if spanned > limits.max_cells:
+                raise error(
+                    f"the sheet spans more than {limits.max_cells:,} cells",
+                    file=where,
+                    row=k,
+                    expected=_limit(limits, "max_cells", "cells (empty ones included)", env),
+                )
+            if len(row) > limits.max_columns:
+                beyond = next(
+                    (j for j in range(limits.max_columns, len(row)) if not _blank(row[j])), None
+                )
+                if beyond is not None:
+                    raise error(
+                        f"a value beyond column {get_column_letter(limits.max_columns)}",
+                        file=where,
+                        row=k,
+                        column=get_column_letter(beyond + 1),
+                        expected=_limit(limits, "max_columns", "columns", env),
+                    )
+                row = row[: limits.max_columns]
+            yield k, row
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types on damaged parts
+        message = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise error(f"cannot read the sheet ({message})", file=where,
+                    expected="a valid .xlsx workbook") from None  # fmt: skip
