@@ -136,9 +136,7 @@ def read_document(
     return load_document(Path(path), limits=limits, what=what, error=error)
 
 
-def parse_document(
-    text: str, p: Path, *, error: type[InputError] = InputError
-) -> Document:
+def parse_document(text: str, p: Path, *, error: type[InputError] = InputError) -> Document:
     """Parse the text of the file ``p`` (YAML, or JSON for a ``.json`` name) within the
     document limits; returns the data and the line of every field path."""
     return load_document(text.encode("utf-8"), name=p, error=error)
@@ -185,7 +183,9 @@ def _read_bytes(p: Path, shown: str | Path, lim: DocumentLimits, error: type[Inp
 
 
 def _line_at(raw: bytes | str, pos: int) -> int:
-    return (raw[:pos].count(b"\n" if isinstance(raw, bytes) else "\n")) + 1
+    if isinstance(raw, bytes):
+        return raw.count(b"\n", 0, pos) + 1
+    return raw.count("\n", 0, pos) + 1
 
 
 def _decode(raw: bytes, shown: str | Path, error: type[InputError]) -> str:

@@ -36,10 +36,7 @@ _SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet[\s/>]")
 
 
 def _limit(limits: WorkbookLimits, field: str, unit: str, prefix: str) -> str:
-    return (
-        f"at most {getattr(limits, field):,} {unit}"
-        f" (limit {field}, {prefix}{field.upper()})"
-    )
+    return f"at most {getattr(limits, field):,} {unit} (limit {field}, {prefix}{field.upper()})"
 
 
 def check_workbook_zip(
