@@ -190,6 +190,8 @@ def _line_at(raw: bytes | str, pos: int) -> int:
 
 def _decode(raw: bytes, shown: str | Path, error: type[InputError]) -> str:
     """UTF-8 text (a BOM is dropped); UTF-16/32 and binary data are refused."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise error("a zip file or workbook", file=shown, expected="YAML or JSON text")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise error("UTF-16 or UTF-32 text", file=shown, expected="UTF-8 text")
     nul = raw.find(b"\x00")
@@ -375,6 +377,8 @@ def _load_yaml(text: str, shown: str | Path, lim: DocumentLimits, error: type[In
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         row = mark.line + 1 if mark is not None else None
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, met first
+            raise _deeper(lim, shown, row, error) from None
         raise error(f"invalid YAML ({_one_line(exc.problem)})", file=shown, row=row) from None
     except yaml.YAMLError as exc:
         raise error(f"invalid YAML ({_one_line(exc)})", file=shown) from None

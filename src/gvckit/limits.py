@@ -21,9 +21,9 @@ max_inflated                100 MiB [4 GiB]         ``GVCKIT_BOOK_MAX_INFLATED``
 max_ratio                   200                     ``GVCKIT_BOOK_MAX_RATIO``
 max_members                 1,000                   ``GVCKIT_BOOK_MAX_MEMBERS``
 max_sheets                  50                      ``GVCKIT_BOOK_MAX_SHEETS``
-max_rows                    100,000 [100,000]       ``GVCKIT_BOOK_MAX_ROWS``
+max_rows                    20,000 [100,000]        ``GVCKIT_BOOK_MAX_ROWS``
 max_columns                 1,000 [16,384]          ``GVCKIT_BOOK_MAX_COLUMNS``
-max_cells                   2,000,000 [50,000,000]  ``GVCKIT_BOOK_MAX_CELLS``
+max_cells                   500,000 [50,000,000]    ``GVCKIT_BOOK_MAX_CELLS``
 ==========================  ======================  =======================================
 
 - ``max_bytes``: the size of the file (or of the uploaded bytes).
@@ -36,7 +36,9 @@ max_cells                   2,000,000 [50,000,000]  ``GVCKIT_BOOK_MAX_CELLS``
   ``max_ratio``: how many times its compressed size a part larger than 1 MiB may inflate to
   (XML compresses 5 to 50-fold; a zip bomb thousands-fold); ``max_members``: parts in the zip.
 - ``max_sheets``, ``max_rows`` (per sheet), ``max_columns`` (per row) and ``max_cells`` (the
-  cells spanned by all rows read, empty ones included: the work the reader does).
+  cells spanned by all the rows read from the workbook, empty ones included: the work the
+  reader does; the table template counts per sheet). openpyxl reads some 100,000 cells a
+  second, so the default bounds a chain workbook's reading to a few seconds.
 """
 
 from __future__ import annotations
@@ -90,9 +92,9 @@ class WorkbookLimits:
     max_ratio: int = 200
     max_members: int = 1_000
     max_sheets: int = 50
-    max_rows: int = 100_000
+    max_rows: int = 20_000
     max_columns: int = 1_000
-    max_cells: int = 2_000_000
+    max_cells: int = 500_000
 
     def __post_init__(self) -> None:
         _check_positive(self)
@@ -104,6 +106,7 @@ WORKBOOK = WorkbookLimits()
 TABLE_WORKBOOK = WorkbookLimits(
     max_bytes=512 * MiB,
     max_inflated=4096 * MiB,
+    max_rows=100_000,
     max_columns=16_384,
     max_cells=50_000_000,
 )

@@ -28,7 +28,7 @@ from gvckit.errors import InputError
 from gvckit.files import check_zip_member
 from gvckit.limits import WorkbookLimits, workbook_limits
 
-__all__ = ["check_workbook_zip", "open_workbook", "sheet_rows"]
+__all__ = ["Budget", "Workbook", "check_workbook_zip", "open_workbook", "sheet_rows"]
 
 #: Parts smaller than this are not held to ``max_ratio`` (a small part cannot do harm).
 _RATIO_FLOOR = 1024**2
@@ -65,6 +65,8 @@ def check_workbook_zip(
                     file=shown,
                     expected=_limit(limits, "max_members", "parts", env),
                 )
+            for info in infos:
+                _check_part(info, shown, limits, error, env)
             total = sum(info.file_size for info in infos)
             if total > limits.max_inflated:
                 raise error(
@@ -72,8 +74,6 @@ def check_workbook_zip(
                     file=shown,
                     expected=_limit(limits, "max_inflated", "bytes", env),
                 )
-            for info in infos:
-                _check_part(info, shown, limits, error, env)
             _check_sheet_count(zf, shown, limits, error, env)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise error(
@@ -91,7 +91,10 @@ def _check_part(
     try:
         check_zip_member(info, shown, limits.max_inflated, "workbook part")
     except InputError as exc:
-        raise error(exc.reason, file=shown, expected=exc.expected) from None
+        expected = exc.expected
+        if info.file_size > limits.max_inflated:
+            expected = _limit(limits, "max_inflated", "bytes", env)
+        raise error(exc.reason + " (a zip bomb?)", file=shown, expected=expected) from None
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
         raise error(
@@ -124,15 +127,49 @@ def _check_sheet_count(
         )
 
 
+class Workbook:
+    """An open workbook read within limits: its sheet names and bounded row streams (one cell
+    budget, ``max_cells``, for all the sheets read). Close it after use (or use ``with``)."""
+
+    def __init__(
+        self, handle: Any, shown: str | Path, limits: WorkbookLimits, error: type[InputError]
+    ) -> None:
+        self._handle = handle
+        self.shown = shown
+        self.limits = limits
+        self.error = error
+        self.sheetnames: list[str] = list(handle.sheetnames)
+        self._budget = Budget()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def where(self, sheet: str) -> str:
+        """The file and sheet, for messages: ``chain.xlsx [actors]``."""
+        return f"{self.shown} [{sheet}]"
+
+    def rows(self, sheet: str) -> Iterator[tuple[int, tuple[object, ...]]]:
+        """``(row number, values)`` of ``sheet`` from row 1 (see :func:`sheet_rows`)."""
+        ws = self._handle[sheet]
+        return sheet_rows(ws, self.where(sheet), self.limits, error=self.error,
+                          budget=self._budget)  # fmt: skip
+
+
 def open_workbook(
     source: Path | bytes,
     *,
     name: str | Path | None = None,
     limits: WorkbookLimits | None = None,
     error: type[InputError] = InputError,
-) -> Any:
-    """An openpyxl workbook (read-only, values only, no external links) from a path or bytes,
-    after :func:`check_workbook_zip`. Close it after use."""
+) -> Workbook:
+    """A workbook opened read-only for values (no external links) from a path or bytes, after
+    :func:`check_workbook_zip`."""
     lim = limits if limits is not None else workbook_limits()
     shown = name if name is not None else (source if isinstance(source, Path) else "workbook")
     if isinstance(source, Path) and not source.is_file():
@@ -154,7 +191,14 @@ def open_workbook(
             file=shown,
             expected=_limit(lim, "max_sheets", "sheets", "GVCKIT_BOOK_"),
         )
-    return wb
+    return Workbook(wb, shown, lim, error)
+
+
+class Budget:
+    """The cells spanned so far by the rows read from one workbook."""
+
+    def __init__(self) -> None:
+        self.spent = 0
 
 
 def _blank(value: object) -> bool:
@@ -168,12 +212,14 @@ def sheet_rows(
     *,
     error: type[InputError] = InputError,
     env: str = "GVCKIT_BOOK_",
+    budget: Budget | None = None,
 ) -> Iterator[tuple[int, tuple[object, ...]]]:
     """``(row number, values)`` of an openpyxl read-only sheet, from row 1, within the limits;
     ``where`` names the file and sheet (``"chain.xlsx [actors]"``). A row is as wide as its last
-    cell; cells beyond ``max_columns`` are dropped when empty and refused otherwise."""
+    cell; cells beyond ``max_columns`` are dropped when empty and refused otherwise. The cells
+    spanned count against ``budget`` (shared by the sheets of a workbook) or this sheet alone."""
     ws.reset_dimensions()  # the declared dimension may lie: read the rows as they are
-    spanned = 0
+    spent = budget if budget is not None else Budget()
     try:
         for k, values in enumerate(ws.iter_rows(values_only=True), start=1):
             if k > limits.max_rows:
@@ -184,10 +230,10 @@ def sheet_rows(
                     expected=_limit(limits, "max_rows", "rows", env),
                 )
             row = tuple(values)
-            spanned += len(row) + 1
-            if spanned > limits.max_cells:
+            spent.spent += len(row) + 1
+            if spent.spent > limits.max_cells:
                 raise error(
-                    f"the sheet spans more than {limits.max_cells:,} cells",
+                    f"more than {limits.max_cells:,} cells read",
                     file=where,
                     row=k,
                     expected=_limit(limits, "max_cells", "cells (empty ones included)", env),

@@ -26,7 +26,8 @@ from gvckit.documents import split_path
 from gvckit.errors import ChainError
 from gvckit.files import atomic_write
 from gvckit.limits import WorkbookLimits, workbook_limits
-from gvckit.workbooks import open_workbook, sheet_rows
+from gvckit.workbooks import Workbook as BoundedWorkbook
+from gvckit.workbooks import open_workbook
 
 __all__ = ["SHEETS", "header_row", "read_workbook", "write_template"]
 
@@ -143,12 +144,9 @@ def read_workbook(path: str | Path, limits: WorkbookLimits | None = None) -> Cha
     :mod:`gvckit.workbooks`)."""
     p = Path(path)
     lim = limits if limits is not None else workbook_limits()
-    wb = open_workbook(p, limits=lim, error=ChainError)
     cells: dict[tuple[str | int, ...], tuple[str, int, str]] = {}
-    try:
-        data = _gather(wb, p, cells, lim)
-    finally:
-        wb.close()
+    with open_workbook(p, limits=lim, error=ChainError) as wb:
+        data = _gather(wb, p, cells)
     try:
         return Chain.model_validate(data)
     except ValidationError as exc:
@@ -168,12 +166,10 @@ def read_workbook(path: str | Path, limits: WorkbookLimits | None = None) -> Cha
         ) from None
 
 
-def _records(
-    wb: Any, sheet: str, p: Path, limits: WorkbookLimits
-) -> Iterable[tuple[int, dict[str, Any]]]:
+def _records(wb: BoundedWorkbook, sheet: str) -> Iterable[tuple[int, dict[str, Any]]]:
     if sheet not in wb.sheetnames:
         return []
-    it = sheet_rows(wb[sheet], f"{p} [{sheet}]", limits, error=ChainError)
+    it = wb.rows(sheet)
     first = next(it, None)
     header = [str(h).strip() if h is not None else "" for h in (first[1] if first else ())]
     out = []
@@ -185,25 +181,26 @@ def _records(
     return out
 
 
-def _gather(wb: Any, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int, str]],
-            limits: WorkbookLimits) -> dict[str, Any]:  # fmt: skip
+def _gather(
+    wb: BoundedWorkbook, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int, str]]
+) -> dict[str, Any]:
     """The chain as nested data; ``cells`` maps each field path to its (sheet, row, column)."""
     data: dict[str, Any] = {}
     if "chain" not in wb.sheetnames:
         raise ChainError("no sheet 'chain'", file=p, expected="the sheets of the template")
-    for row, rec in _records(wb, "chain", p, limits):
+    for row, rec in _records(wb, "chain"):
         if "field" in rec:
             field = str(rec["field"]).strip()
             data[field] = rec.get("value")
             cells[(field,)] = ("chain", row, "value")
     data["sources"] = []
-    for row, rec in _records(wb, "sources", p, limits):
+    for row, rec in _records(wb, "sources"):
         cells[("sources", len(data["sources"]))] = ("sources", row, "citation")
         data["sources"].append(rec)
     snaps: dict[int, dict[str, Any]] = {}
     by_year: dict[tuple[int, str, int], tuple[int, list[str]]] = {}  # item → (row, columns)
     for sheet in (*SNAPSHOT_LISTS, "exchange_rates", "reference_prices"):
-        for row, rec in _records(wb, sheet, p, limits):
+        for row, rec in _records(wb, sheet):
             year = _year(rec, sheet, row, p)
             snap = snaps.setdefault(year, {"year": year})
             if sheet in ("exchange_rates", "reference_prices"):

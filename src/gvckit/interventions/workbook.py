@@ -17,7 +17,7 @@ from gvckit.chain.workbook import header_row
 from gvckit.errors import InputError
 from gvckit.interventions.typology import Intervention
 from gvckit.limits import WorkbookLimits, workbook_limits
-from gvckit.workbooks import open_workbook, sheet_rows
+from gvckit.workbooks import open_workbook
 
 __all__ = ["SHEET", "add_intervention_sheet", "intervention_fields", "read_intervention_sheet"]
 
@@ -74,14 +74,10 @@ def read_intervention_sheet(path: str | Path, limits: WorkbookLimits | None = No
     :func:`gvckit.limits.workbook_limits`); errors name the sheet, row and field."""
     p = Path(path)
     lim = limits if limits is not None else workbook_limits()
-    wb = open_workbook(p, limits=lim)
-    try:
+    with open_workbook(p, limits=lim) as wb:
         if SHEET not in wb.sheetnames:
             raise InputError(f"no sheet {SHEET!r}", file=p, expected="the chain workbook template")
-        where = f"{p} [{SHEET}]"
-        data, row_of = _fields(sheet_rows(wb[SHEET], where, lim), where)
-    finally:
-        wb.close()
+        data, row_of = _fields(wb.rows(SHEET), wb.where(SHEET))
     try:
         return Intervention.model_validate(data)
     except ValidationError as exc:
