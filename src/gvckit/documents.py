@@ -235,8 +235,9 @@ def _load_json(text: str, shown: str | Path, lim: DocumentLimits, error: type[In
             depth -= 1
         else:
             nodes += 1
-            if len(token) > lim.max_scalar + 2:
-                raise _longer(len(token), lim, shown, _line_at(text, match.start()), error)
+            size = len(token) - 2 if first == '"' else len(token)  # a string without quotes
+            if size > lim.max_scalar:
+                raise _longer(size, lim, shown, _line_at(text, match.start()), error)
         if nodes > lim.max_nodes:
             raise _more_nodes(lim, shown, _line_at(text, match.start()), error)
     try:
