@@ -227,6 +227,16 @@ def test_a_lying_dimension_does_not_change_what_is_read(book: Path) -> None:
     assert read_workbook(book) == original
 
 
+def test_workbooks_read_from_bytes_as_from_their_path(book: Path) -> None:
+    from gvckit.interventions.workbook import read_intervention_sheet
+
+    assert read_workbook(book.read_bytes(), name="upload.xlsx") == read_workbook(book)
+    with pytest.raises(InputError, match=r"^upload\.xlsx: no sheet 'intervention'"):
+        read_intervention_sheet(book.read_bytes(), name="upload.xlsx")
+    with pytest.raises(ChainError, match=r"^upload\.xlsx: .*max_bytes"):
+        read_workbook(book.read_bytes(), WorkbookLimits(max_bytes=100), name="upload.xlsx")
+
+
 def test_workbook_limits_name_sheet_row_and_setting(book: Path) -> None:
     read_workbook(book, WorkbookLimits(max_rows=100))
     with pytest.raises(ChainError, match=r"\[chain\], row 4: .*max_rows, GVCKIT_BOOK_MAX_ROWS"):

@@ -138,14 +138,24 @@ def _flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def read_workbook(path: str | Path, limits: WorkbookLimits | None = None) -> Chain:
+def read_workbook(
+    path: str | Path | bytes,
+    limits: WorkbookLimits | None = None,
+    *,
+    name: str | Path | None = None,
+) -> Chain:
     """Read and validate a chain workbook written by :func:`write_template` and filled in,
-    within ``limits`` (default :func:`gvckit.limits.workbook_limits`; see
-    :mod:`gvckit.workbooks`)."""
-    p = Path(path)
+    from a path or the bytes of an upload (``name`` names it in errors), within ``limits``
+    (default :func:`gvckit.limits.workbook_limits`; see :mod:`gvckit.workbooks`)."""
+    source = path if isinstance(path, bytes) else Path(path)
+    p = (
+        Path(name)
+        if name is not None
+        else Path("workbook.xlsx" if isinstance(path, bytes) else path)
+    )
     lim = limits if limits is not None else workbook_limits()
     cells: dict[tuple[str | int, ...], tuple[str, int, str]] = {}
-    with open_workbook(p, limits=lim, error=ChainError) as wb:
+    with open_workbook(source, name=p, limits=lim, error=ChainError) as wb:
         data = _gather(wb, p, cells)
     try:
         return Chain.model_validate(data)

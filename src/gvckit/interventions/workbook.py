@@ -69,12 +69,23 @@ def add_intervention_sheet(wb: Any, intervention: Intervention | None = None) ->
     ws.column_dimensions["B"].width = 60
 
 
-def read_intervention_sheet(path: str | Path, limits: WorkbookLimits | None = None) -> Intervention:
-    """Read the intervention sheet of a workbook, within ``limits`` (default
+def read_intervention_sheet(
+    path: str | Path | bytes,
+    limits: WorkbookLimits | None = None,
+    *,
+    name: str | Path | None = None,
+) -> Intervention:
+    """Read the intervention sheet of a workbook, from a path or the bytes of an upload
+    (``name`` names it in errors), within ``limits`` (default
     :func:`gvckit.limits.workbook_limits`); errors name the sheet, row and field."""
-    p = Path(path)
+    source = path if isinstance(path, bytes) else Path(path)
+    p = (
+        Path(name)
+        if name is not None
+        else Path("workbook.xlsx" if isinstance(path, bytes) else path)
+    )
     lim = limits if limits is not None else workbook_limits()
-    with open_workbook(p, limits=lim) as wb:
+    with open_workbook(source, name=p, limits=lim) as wb:
         if SHEET not in wb.sheetnames:
             raise InputError(f"no sheet {SHEET!r}", file=p, expected="the chain workbook template")
         data, row_of = _fields(wb.rows(SHEET), wb.where(SHEET))
