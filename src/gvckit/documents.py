@@ -215,8 +215,9 @@ def _decode(raw: bytes, shown: str | Path, error: type[InputError]) -> str:
 
 # -- JSON ------------------------------------------------------------------------------------
 
-#: A JSON string, an opening or closing bracket, or any other scalar (number, true, null).
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]|[^\s,:\[\]{}"]+')
+#: A JSON string (or an unterminated one, to the end), an opening or closing bracket, or any
+#: other scalar (number, true, null). Possessive: each character is looked at once.
+_JSON_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)|[\[{]|[\]}]|[^\s,:\[\]{}"]++')
 
 
 def _load_json(text: str, shown: str | Path, lim: DocumentLimits, error: type[InputError]

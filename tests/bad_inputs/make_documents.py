@@ -15,7 +15,8 @@ Kinds of case (the good documents they start from are ``tests/data/chain_small.y
 - *nesting*: 50,000 levels of YAML flow lists, block lists and flow mappings; 200,000 levels
   of JSON lists and objects (``max_depth``);
 - *size*: a 30 MB YAML and JSON string (``max_bytes``), a 2 MB one (``max_scalar``), 300,000
-  list items (``max_nodes``), an integer of 5,000 digits, a date 2024-13-45;
+  list items (``max_nodes``), an integer of 5,000 digits, a date 2024-13-45; 8 MB of escaped
+  quotes and of quotes in JSON (a scan that went back over the text would take hours);
 - *bytes*: binary data with and without NUL bytes, UTF-16 with and without BOM, Latin-1, an
   empty file, only blanks, only a comment;
 - *shape*: a list, a plain text where a mapping is expected; several YAML documents in one
@@ -149,6 +150,8 @@ _DOCS: list[_Spec] = [
           SCALAR),
     _Spec("long_string_json", "chain.json",
           lambda _: b'{"name": "' + b"x" * (2 * MiB) + b'"}', SCALAR),
+    _Spec("escaped_quotes_json", "chain.json", lambda _: b'"' + b'\\"' * 4_000_000, SCALAR),
+    _Spec("quotes_json", "chain.json", lambda _: b'"' * 8_000_000, NODES),
     _Spec("many_items_yaml", "chain.yaml",
           lambda _: b"name: [" + b", ".join([b"1"] * 300_000) + b"]\n", NODES),
     _Spec("many_items_json", "chain.json",
