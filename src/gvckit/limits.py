@@ -17,10 +17,11 @@ max_scalar                  1 MiB (characters)      ``GVCKIT_DOC_MAX_SCALAR``
 **Workbooks** (chain and intervention workbooks; ``GVCKIT_TABLE_BOOK_*`` for the table
 template, whose defaults are in brackets)
 max_bytes                   10 MiB [512 MiB]        ``GVCKIT_BOOK_MAX_BYTES``
-max_inflated                100 MiB [4 GiB]         ``GVCKIT_BOOK_MAX_INFLATED``
+max_inflated                32 MiB [4 GiB]          ``GVCKIT_BOOK_MAX_INFLATED``
 max_ratio                   200                     ``GVCKIT_BOOK_MAX_RATIO``
 max_members                 1,000                   ``GVCKIT_BOOK_MAX_MEMBERS``
 max_sheets                  50                      ``GVCKIT_BOOK_MAX_SHEETS``
+max_elements                200,000 [2,000,000]     ``GVCKIT_BOOK_MAX_ELEMENTS``
 max_rows                    20,000 [100,000]        ``GVCKIT_BOOK_MAX_ROWS``
 max_columns                 1,000 [16,384]          ``GVCKIT_BOOK_MAX_COLUMNS``
 max_cells                   500,000 [50,000,000]    ``GVCKIT_BOOK_MAX_CELLS``
@@ -35,6 +36,8 @@ max_cells                   500,000 [50,000,000]    ``GVCKIT_BOOK_MAX_CELLS``
 - ``max_inflated``: the sum of the sizes the zip headers of a workbook announce for its parts;
   ``max_ratio``: how many times its compressed size a part larger than 1 MiB may inflate to
   (XML compresses 5 to 50-fold; a zip bomb thousands-fold); ``max_members``: parts in the zip.
+- ``max_elements``: XML elements in the parts openpyxl reads whole when it opens a workbook
+  (everything but the sheets: shared strings, styles...); a shared string is two.
 - ``max_sheets``, ``max_rows`` (per sheet), ``max_columns`` (per row) and ``max_cells`` (the
   cells spanned by all the rows read from the workbook, empty ones included: the work the
   reader does; the table template counts per sheet). openpyxl reads some 100,000 cells a
@@ -88,10 +91,11 @@ class WorkbookLimits:
     """Limits on one ``.xlsx`` workbook (see the module docstring)."""
 
     max_bytes: int = 10 * MiB
-    max_inflated: int = 100 * MiB
+    max_inflated: int = 32 * MiB
     max_ratio: int = 200
     max_members: int = 1_000
     max_sheets: int = 50
+    max_elements: int = 200_000
     max_rows: int = 20_000
     max_columns: int = 1_000
     max_cells: int = 500_000
@@ -106,6 +110,7 @@ WORKBOOK = WorkbookLimits()
 TABLE_WORKBOOK = WorkbookLimits(
     max_bytes=512 * MiB,
     max_inflated=4096 * MiB,
+    max_elements=2_000_000,
     max_rows=100_000,
     max_columns=16_384,
     max_cells=50_000_000,

@@ -5,7 +5,9 @@ A workbook is a zip of XML parts. Before openpyxl sees it, :func:`check_workbook
 zip's headers only and refuses a file larger than ``max_bytes``, more than ``max_members``
 parts, parts announcing more than ``max_inflated`` bytes in all, a part larger than 1 MiB that
 inflates more than ``max_ratio``-fold or announces more than its compressed data can hold (zip
-bombs), and more than ``max_sheets`` sheets. :func:`open_workbook` then opens it read-only for
+bombs), more than ``max_sheets`` sheets or two sheets on one part, and more than
+``max_elements`` XML elements in the parts openpyxl reads whole on opening (a shared string
+table of millions of strings, bloated styles). :func:`open_workbook` then opens it read-only for
 values only: cached results of formulas are read, formulas are never evaluated, links to
 other workbooks are dropped and macros are not loaded. :func:`sheet_rows` streams a sheet's
 rows within ``max_rows``, ``max_columns`` and ``max_cells`` (see :mod:`gvckit.limits`),
@@ -16,8 +18,10 @@ file, and the sheet, row and column where there is one.
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,15 @@ __all__ = ["Budget", "Workbook", "check_workbook_zip", "open_workbook", "sheet_r
 
 #: Parts smaller than this are not held to ``max_ratio`` (a small part cannot do harm).
 _RATIO_FLOOR = 1024**2
-_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet[\s/>]")
+_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet[\s/>][^>]*")
+_REL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\s[^>]*")
+_ATTR_ID = re.compile(rb'\sId="([^"]*)"')
+_ATTR_TARGET = re.compile(rb'\sTarget="([^"]*)"')
+_ATTR_RID = re.compile(rb'\s[\w.-]+:id="([^"]*)"')
+_ATTR_NAME = re.compile(rb'\sname="([^"]*)"')
+#: Parts openpyxl streams (sheets), recognised by their root element.
+_STREAMED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:worksheet|chartsheet|dialogsheet)[\s>]")
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
 
 
 def _limit(limits: WorkbookLimits, field: str, unit: str, prefix: str) -> str:
@@ -74,8 +86,9 @@ def check_workbook_zip(
                     file=shown,
                     expected=_limit(limits, "max_inflated", "bytes", env),
                 )
-            _check_sheet_count(zf, shown, limits, error, env)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+            _check_sheets(zf, shown, limits, error, env)
+            _check_elements(zf, infos, shown, limits, error, env)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
         raise error(
             f"cannot read the workbook ({exc})", file=shown, expected="an .xlsx file"
         ) from None
@@ -105,26 +118,86 @@ def _check_part(
         )
 
 
-def _check_sheet_count(
+def _check_sheets(
     zf: zipfile.ZipFile,
     shown: str | Path,
     limits: WorkbookLimits,
     error: type[InputError],
     env: str,
 ) -> None:
-    """Count the sheets ``xl/workbook.xml`` lists (openpyxl opens each one when loading)."""
+    """Count the sheets ``xl/workbook.xml`` lists (openpyxl opens each one when loading, and
+    reads a sheet whole when it declares no dimension) and refuse two sheets on one part."""
     try:
-        info = zf.getinfo("xl/workbook.xml")
+        with zf.open("xl/workbook.xml") as fh:
+            book = fh.read()
+        with zf.open("xl/_rels/workbook.xml.rels") as fh:
+            rels = fh.read()
     except KeyError:
         return  # openpyxl will say what is missing
-    with zf.open(info) as fh:
-        sheets = len(_SHEET_TAG.findall(fh.read()))
-    if sheets > limits.max_sheets:
+    sheets = _SHEET_TAG.findall(book)
+    if len(sheets) > limits.max_sheets:
         raise error(
-            f"the workbook has {sheets:,} sheets",
+            f"the workbook has {len(sheets):,} sheets",
             file=shown,
             expected=_limit(limits, "max_sheets", "sheets", env),
         )
+    targets: dict[bytes, bytes] = {}
+    for rel in _REL_TAG.findall(rels):
+        ident, target = _ATTR_ID.search(rel), _ATTR_TARGET.search(rel)
+        if ident and target:  # a part's name, whether written absolute or relative to xl/
+            path = target.group(1).decode(errors="replace")
+            path = path[1:] if path.startswith("/") else f"xl/{path}"
+            targets[ident.group(1)] = posixpath.normpath(path).encode()
+    seen: dict[bytes, bytes] = {}
+    for sheet in sheets:
+        ident = _ATTR_RID.search(sheet)
+        name = _ATTR_NAME.search(sheet)
+        part = targets.get(ident.group(1)) if ident else None
+        if part is None:
+            continue
+        label = name.group(1) if name else b"?"
+        if part in seen:
+            raise error(
+                f"sheets {seen[part].decode(errors='replace')!r} and"
+                f" {label.decode(errors='replace')!r} are one part,"
+                f" {part.decode(errors='replace')!r}",
+                file=shown,
+                expected="a part of its own for each sheet",
+            )
+        seen[part] = label
+
+
+def _check_elements(
+    zf: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    shown: str | Path,
+    limits: WorkbookLimits,
+    error: type[InputError],
+    env: str,
+) -> None:
+    """Count the XML elements of the parts openpyxl reads whole when it opens a workbook (shared
+    strings, styles, the workbook's own part...): every XML part but the sheets, which are read
+    row by row within the row and cell limits."""
+    elements = 0
+    for info in infos:
+        if info.is_dir() or info.file_size == 0:
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(4096)
+            if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or _STREAMED.search(head):
+                continue
+            chunk, carry = head, b""
+            while chunk:
+                elements += len(_ELEMENT.findall(carry + chunk))
+                carry = chunk[-1:] if chunk.endswith(b"<") else b""
+                if elements > limits.max_elements:
+                    raise error(
+                        f"workbook part {info.filename!r} takes the workbook past"
+                        f" {limits.max_elements:,} XML elements outside its sheets",
+                        file=shown,
+                        expected=_limit(limits, "max_elements", "elements", env),
+                    )
+                chunk = fh.read(1 << 20)
 
 
 class Workbook:

@@ -24,11 +24,12 @@ Kinds of case (the good documents they start from are ``tests/data/chain_small.y
 - *tags*: ``!!python/object/apply`` (whose payload would create ``MARKER`` if it ever ran),
   ``!!python/object/new``, ``!!python/name``, a local ``!include`` tag, ``!!binary`` and
   ``!!set``, a ``!!python/object/apply`` inside an otherwise valid chain;
-- *workbooks*: a part announcing 2 GB (headers), a real 64 MiB part compressed a thousandfold,
+- *workbooks*: a part announcing 2 GB (headers), a real 30 MiB part compressed a thousandfold,
   100,000 sheets listed, 2,000 parts, a cell at ``XFD1048576`` (1 M rows), 30,000 rows, a
-  value beyond the column limit, rows spanning 16,384 empty cells, a billion-laughs shared
-  string table, a formula whose value would only exist if it were evaluated, a file that is
-  not a zip and one cut short.
+  value beyond the column limit, rows spanning 16,384 empty cells, a shared string table of a
+  million strings, 300,000 styles, every sheet on one part, a billion-laughs shared string
+  table, a formula whose value would only exist if it were evaluated, a file that is not a zip
+  and one cut short.
 
 The big cases (a few MB to 30 MB on disk) are generated where the corpus is written: tests write
 it into a temporary folder.
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import struct
 import sys
 import zipfile
@@ -304,6 +306,66 @@ def _billion_laughs(book: bytes) -> bytes:
     return _rezip(parts)
 
 
+def _shared_strings(book: bytes, count: int) -> bytes:
+    """The workbook with a shared string table of ``count`` strings (declared, so that
+    openpyxl reads it when it opens the workbook)."""
+    parts = _parts(book)
+    strings = "".join(f"<si><t>s{k}</t></si>" for k in range(count))
+    parts["xl/sharedStrings.xml"] = (
+        f'<?xml version="1.0"?>\n<sst {_NS} count="{count}" uniqueCount="{count}">{strings}</sst>'
+    ).encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace(
+        "</Types>",
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    ).encode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    ).encode()
+    return _rezip(parts, 9)
+
+
+def _one_part_for_all(book: bytes) -> bytes:
+    """Every sheet pointing at the first sheet's part, which declares no dimension (openpyxl
+    then reads it whole once per sheet when it opens the workbook)."""
+    parts = _parts(book)
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    first = True
+
+    def one(match: re.Match[str]) -> str:  # the first written absolute, the others relative
+        nonlocal first
+        written = "/xl/worksheets/sheet1.xml" if first else "worksheets/./sheet1.xml"
+        first = False
+        return f'Target="{written}"'
+
+    parts["xl/_rels/workbook.xml.rels"] = re.sub(
+        r'Target="[^"]*worksheets/sheet\d+\.xml"', one, rels
+    ).encode()
+    rows = "".join(f'<row r="{k}"><c r="A{k}"><v>{k}</v></c></row>' for k in range(1, 5000))
+    parts[_sheet_parts(parts)[0]] = (
+        f'<?xml version="1.0"?>\n<worksheet {_NS}><sheetData>{rows}</sheetData></worksheet>'
+    ).encode()
+    return _rezip(parts)
+
+
+def _styles(book: bytes, count: int) -> bytes:
+    parts = _parts(book)
+    xfs = "".join(
+        f'<xf numFmtId="{k % 997}" fontId="{k % 13}" fillId="{k % 7}" borderId="{k % 5}"'
+        f' xfId="{k % 11}" applyFont="{k % 2}"/>'
+        for k in range(count)
+    )
+    parts["xl/styles.xml"] = (
+        f'<?xml version="1.0"?>\n<styleSheet {_NS}><cellXfs count="{count}">{xfs}</cellXfs>'
+        "</styleSheet>"
+    ).encode()
+    return _rezip(parts, 9)
+
+
 def _formula(book: bytes) -> bytes:
     """``name`` and the intervention's ``id`` as formulas without cached values."""
     from openpyxl import load_workbook
@@ -330,7 +392,7 @@ def _workbooks(book: bytes) -> list[_Spec]:
               lambda _: _announce(book, _sheet_parts(_parts(book))[0]),
               ("'xl/worksheets/sheet1.xml' inflates to 2,000,000,000 bytes", "max_inflated")),
         _Spec("zip_bomb_ratio", "chain.xlsx",
-              lambda _: _with_sheets(book, lambda: _sheet("", "A1") + b" " * (64 * MiB), 9),
+              lambda _: _with_sheets(book, lambda: _sheet("", "A1") + b" " * (30 * MiB), 9),
               ("-fold", "max_ratio")),
         _Spec("many_sheets", "chain.xlsx", lambda _: _many_sheets(book),
               ("100,000 sheets", "max_sheets")),
@@ -349,6 +411,12 @@ def _workbooks(book: bytes) -> list[_Spec]:
         _Spec("wide_empty_rows", "chain.xlsx", lambda _: _with_sheets(book, _sheet("".join(
             f'<row r="{k}"><c r="XFD{k}" s="0"/></row>' for k in range(1, 500)))),
             ("cells read", "max_cells")),
+        _Spec("shared_strings_bomb", "chain.xlsx", lambda _: _shared_strings(book, 1_000_000),
+              ("'xl/sharedStrings.xml'", "max_elements")),
+        _Spec("styles_bomb", "chain.xlsx", lambda _: _styles(book, 300_000),
+              ("'xl/styles.xml'", "max_elements")),
+        _Spec("one_part_for_all_sheets", "chain.xlsx", lambda _: _one_part_for_all(book),
+              ("are one part", "'xl/worksheets/sheet1.xml'", "a part of its own")),
         _Spec("billion_laughs", "chain.xlsx", lambda _: _billion_laughs(book),
               ("cannot read the",)),
         _Spec("formula_not_evaluated", "chain.xlsx", lambda _: _formula(book),
