@@ -28,8 +28,8 @@ Kinds of case (the good documents they start from are ``tests/data/chain_small.y
   100,000 sheets listed, 2,000 parts, a cell at ``XFD1048576`` (1 M rows), 30,000 rows, a
   value beyond the column limit, rows spanning 16,384 empty cells, a shared string table of a
   million strings, 300,000 styles, every sheet on one part, a billion-laughs shared string
-  table, a formula whose value would only exist if it were evaluated, a file that is not a zip
-  and one cut short.
+  table, numbers of 1e400 (a year and a budget: infinite once read), a formula whose value
+  would only exist if it were evaluated, a file that is not a zip and one cut short.
 
 The big cases (a few MB to 30 MB on disk) are generated where the corpus is written: tests write
 it into a temporary folder.
@@ -366,6 +366,27 @@ def _styles(book: bytes, count: int) -> bytes:
     return _rezip(parts, 9)
 
 
+def _infinite(book: bytes) -> bytes:
+    """The first year of the ``stages`` sheet and the intervention's budget written as 1e400
+    (infinity once read)."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(book))
+    for row in wb["intervention"].iter_rows(min_row=2):
+        if row[0].value == "budget.amount":
+            row[1].value = 12345
+        elif row[0].value == "budget.currency":
+            row[1].value = "USD"
+    buf = io.BytesIO()
+    wb.save(buf)
+    parts = _parts(buf.getvalue())
+    sheets = _sheet_parts(parts)
+    for name, value in ((sheets[2], b"<v>2020</v>"), (sheets[-1], b"<v>12345</v>")):
+        assert value in parts[name], name
+        parts[name] = parts[name].replace(value, b"<v>1e400</v>", 1)
+    return _rezip(parts)
+
+
 def _formula(book: bytes) -> bytes:
     """``name`` and the intervention's ``id`` as formulas without cached values."""
     from openpyxl import load_workbook
@@ -417,6 +438,8 @@ def _workbooks(book: bytes) -> list[_Spec]:
               ("'xl/styles.xml'", "max_elements")),
         _Spec("one_part_for_all_sheets", "chain.xlsx", lambda _: _one_part_for_all(book),
               ("are one part", "'xl/worksheets/sheet1.xml'", "a part of its own")),
+        _Spec("infinite_numbers", "chain.xlsx", lambda _: _infinite(book),
+              ("column", "inf")),
         _Spec("billion_laughs", "chain.xlsx", lambda _: _billion_laughs(book),
               ("cannot read the",)),
         _Spec("formula_not_evaluated", "chain.xlsx", lambda _: _formula(book),

@@ -239,8 +239,11 @@ def _gather(
 def _year(rec: dict[str, Any], sheet: str, row: int, p: Path) -> int:
     value = rec.get("year")
     try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        year = int(value)  # type: ignore[arg-type]
+        if isinstance(value, float) and value != year:
+            raise ValueError(value)
+        return year
+    except (TypeError, ValueError, OverflowError):
         raise ChainError(
             "the year is missing or not a whole number",
             file=f"{p} [{sheet}]",
