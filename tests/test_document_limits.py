@@ -280,3 +280,33 @@ def test_table_template_bomb_is_refused_by_its_headers(
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"error: {target}") and "2,000,000,000 bytes" in err, err
     assert err.count("\n") == 0
+
+
+def test_without_libyaml_the_pure_loader_keeps_the_same_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A copy of the reader module loaded where PyYAML has no C loader."""
+    import importlib.util
+
+    import gvckit.documents
+
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    spec = importlib.util.spec_from_file_location("documents_pure", gvckit.documents.__file__)
+    assert spec is not None and spec.loader is not None
+    pure = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pure)
+    assert pure._BaseLoader is yaml.SafeLoader
+    good = ROOT / "tests" / "data" / "chain_small.yaml"
+    assert pure.load_document(good) == load_document(good)
+    bomb = "a0: &a0 [x]\n" + "".join(
+        f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]\n" for k in range(1, 10)
+    )
+    for text, needle in (
+        (bomb, "max_nodes"),
+        ("[" * 50_000 + "]" * 50_000, "max_depth"),
+        ("- " * 50_000 + "x", "max_depth"),
+        ("a: !!python/object/apply:os.getcwd []", "not allowed"),
+        ("a: 2024-13-45", "month must be in 1..12"),
+    ):
+        with pytest.raises(InputError, match=needle):
+            pure.load_document(text.encode(), limits=DOCUMENT)
