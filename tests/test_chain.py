@@ -204,7 +204,13 @@ def test_error_names_the_yaml_line(tmp_path: Path) -> None:
         ("", "empty"),
         ("name: [unclosed\n", "invalid YAML"),
         ("- a\n- b\n", "not a mapping"),
-        ("a: &x [1, 2]\n" + "".join(f"b{k}: *x\n" for k in range(150)), "aliases"),
+        (
+            "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]\n" for k in range(1, 10)),
+            "once aliases are expanded",
+        ),
+        ("[" * 100 + "]" * 100, "nested deeper than 64 levels"),
+        ("a: !!python/object/apply:os.getcwd []\n", "tag:yaml.org,2002:python/object"),
     ],
 )
 def test_unreadable_chain_files(tmp_path: Path, text: str, needle: str) -> None:

@@ -1,38 +1,56 @@
-"""YAML/JSON input documents with errors that name the file, line and field.
+"""YAML/JSON input documents, read within limits, with errors that name the file, line and field.
 
-YAML is read with the safe loader (no arbitrary objects); documents with many aliases are
-refused (alias bombs), as are files over a size limit. A pydantic validation error is reported
-once, at the first offending field, e.g.
+:func:`load_document` is the one reader of every YAML or JSON document gvckit is given (a path,
+or the bytes of an upload). It reads within the limits of :mod:`gvckit.limits` and refuses,
+with one line naming the file, the line where known and the limit:
+
+- a file larger than ``max_bytes`` (checked before it is read);
+- bytes that are not UTF-8 text (binary data, UTF-16, Latin-1), and an empty file;
+- nesting deeper than ``max_depth``, a text or number longer than ``max_scalar``, and more than
+  ``max_nodes`` nodes once aliases are expanded. For YAML these are counted on the parser's
+  event stream (libyaml's C parser when available), before anything is composed or built:
+  the size of every anchored node is remembered, and each alias adds that size again, so a
+  "billion laughs" is refused after a few hundred events. For JSON a scan of the brackets
+  and strings (iterative, no recursion) counts the same before :func:`json.loads` runs;
+- YAML tags other than the plain ones (``!!str``, ``!!int``, ``!!float``, ``!!bool``,
+  ``!!null``, ``!!seq``, ``!!map``): ``!!python/object`` and the like are refused, never run;
+  the document is then built by the safe loader only.
+
+A pydantic validation error is reported once, at the first offending field, e.g.
 ``chain.yaml, row 14, field snapshots[0].actors[2].stage: 'farming' is not a stage (...)``.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gvckit.errors import InputError
+from gvckit.limits import DOCUMENT, DocumentLimits, document_limits
 
 __all__ = [
     "MAX_BYTES",
+    "Document",
     "FieldPath",
     "Frozen",
     "LocatedError",
     "Name",
     "first_error",
+    "load_document",
     "parse_document",
     "read_document",
     "render_path",
     "split_path",
 ]
 
-#: Largest document read (bytes).
-MAX_BYTES = 50 * 1024**2
-_MAX_ALIASES = 100
+#: Largest document read by default (bytes); see :mod:`gvckit.limits` to change it.
+MAX_BYTES = DOCUMENT.max_bytes
 
 FieldPath = tuple[str | int, ...]
 
@@ -56,61 +74,317 @@ class LocatedError(ValueError):
         self.message = message
 
 
+class Document(NamedTuple):
+    """A document read: its data (plain dicts, lists, text, numbers) and the line (1-based) of
+    every field path (YAML only; empty for JSON)."""
+
+    data: Any
+    lines: dict[FieldPath, int]
+
+
+def load_document(
+    source: bytes | str | Path,
+    *,
+    name: str | Path | None = None,
+    kind: str | None = None,
+    limits: DocumentLimits | None = None,
+    what: str = "a document",
+    error: type[InputError] = InputError,
+) -> Document:
+    """Read a YAML or JSON document from a path (``str`` or :class:`~pathlib.Path`) or from
+    ``bytes`` (an upload), within ``limits`` (default: :func:`gvckit.limits.document_limits`).
+
+    ``name`` is how errors name the file (default: the path; ``"document"`` for bytes);
+    ``kind`` is ``"yaml"`` or ``"json"`` (default: ``json`` for a ``.json`` name, else YAML,
+    which also reads JSON); ``what`` names the expected content in the error for an empty file.
+    Every refusal is an ``error`` (an :class:`~gvckit.errors.InputError`) of one line.
+    """
+    lim = limits if limits is not None else document_limits()
+    if isinstance(source, bytes):
+        shown: str | Path = name if name is not None else "document"
+        if len(source) > lim.max_bytes:
+            raise _too_big(len(source), shown, lim, error)
+        raw = source
+    else:
+        p = Path(source)
+        shown = name if name is not None else p
+        raw = _read_bytes(p, shown, lim, error)
+    if kind is None:
+        kind = "json" if str(shown).lower().endswith(".json") else "yaml"
+    if kind not in ("yaml", "json"):
+        raise ValueError(f"kind must be 'yaml' or 'json', not {kind!r}")
+    text = _decode(raw, shown, error)
+    if not text.strip():
+        raise error("the file is empty", file=shown, expected=f"{what} in YAML or JSON")
+    if kind == "json":
+        return Document(_load_json(text, shown, lim, error), {})
+    return _load_yaml(text, shown, lim, error)
+
+
 def read_document(
     path: str | Path,
     *,
     what: str,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     error: type[InputError] = InputError,
-) -> tuple[Any, dict[FieldPath, int]]:
-    """Read a ``.yaml``/``.yml`` or ``.json`` file: the data and the line of every field path.
-    ``what`` names the expected content in the error for an empty file."""
-    p = Path(path)
+) -> Document:
+    """Read a ``.yaml``/``.yml`` or ``.json`` file within the document limits (``max_bytes``
+    replaces the byte limit): the data and the line of every field path."""
+    limits = document_limits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
+    return load_document(Path(path), limits=limits, what=what, error=error)
+
+
+def parse_document(text: str, p: Path, *, error: type[InputError] = InputError) -> Document:
+    """Parse the text of the file ``p`` (YAML, or JSON for a ``.json`` name) within the
+    document limits; returns the data and the line of every field path."""
+    return load_document(text.encode("utf-8"), name=p, error=error)
+
+
+# -- bytes and text --------------------------------------------------------------------------
+
+
+def _limit(lim: DocumentLimits, field: str, unit: str) -> str:
+    """How a limit is named in messages: its value, setting and environment variable."""
+    return f"at most {getattr(lim, field):,} {unit} (limit {field}, GVCKIT_DOC_{field.upper()})"
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _too_big(size: int, shown: str | Path, lim: DocumentLimits, error: type[InputError]
+             ) -> InputError:  # fmt: skip
+    return error(
+        f"the file is larger than {lim.max_bytes:,} bytes ({size:,} bytes)",
+        file=shown,
+        expected=_limit(lim, "max_bytes", "bytes"),
+    )
+
+
+def _read_bytes(p: Path, shown: str | Path, lim: DocumentLimits, error: type[InputError]
+                ) -> bytes:  # fmt: skip
+    if not p.exists():
+        raise error("no such file", file=shown)
     if not p.is_file():
-        raise error("no such file", file=p)
-    if p.stat().st_size > max_bytes:
-        raise error(f"the file is larger than {max_bytes:,} bytes", file=p)
+        raise error("not a regular file", file=shown, expected="a YAML or JSON file")
+    size = p.stat().st_size
+    if size > lim.max_bytes:
+        raise _too_big(size, shown, lim, error)
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text ({exc.reason})", file=p) from None
-    if not text.strip():
-        raise error("the file is empty", file=p, expected=f"{what} in YAML or JSON")
-    return parse_document(text, p, error=error)
+        with p.open("rb") as fh:
+            raw = fh.read(lim.max_bytes + 1)  # the file may have grown since
+    except OSError as exc:
+        raise error(f"cannot read the file ({exc.strerror})", file=shown) from None
+    if len(raw) > lim.max_bytes:
+        raise _too_big(len(raw), shown, lim, error)
+    return raw
 
 
-def parse_document(
-    text: str, p: Path, *, error: type[InputError] = InputError
-) -> tuple[Any, dict[FieldPath, int]]:
-    """Parse YAML (safe loader, aliases limited) or JSON; returns the data and the line of
-    every field path."""
-    if p.suffix.lower() == ".json":
-        try:
-            return json.loads(text), {}
-        except json.JSONDecodeError as exc:
-            raise error(f"invalid JSON ({exc.msg})", file=p, row=exc.lineno) from None
-    try:
-        aliases = sum(
-            isinstance(t, yaml.AliasToken) for t in yaml.scan(text, Loader=yaml.SafeLoader)
+def _line_at(raw: bytes | str, pos: int) -> int:
+    if isinstance(raw, bytes):
+        return raw.count(b"\n", 0, pos) + 1
+    return raw.count("\n", 0, pos) + 1
+
+
+def _decode(raw: bytes, shown: str | Path, error: type[InputError]) -> str:
+    """UTF-8 text (a BOM is dropped); UTF-16/32 and binary data are refused."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise error("a zip file or workbook", file=shown, expected="YAML or JSON text")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error("UTF-16 or UTF-32 text", file=shown, expected="UTF-8 text")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise error(
+            "binary data or UTF-16 text (a NUL byte)",
+            file=shown,
+            row=_line_at(raw, nul),
+            expected="UTF-8 text",
         )
-        if aliases > _MAX_ALIASES:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start:,})",
+            file=shown,
+            row=_line_at(raw, exc.start),
+            expected="UTF-8 text (save the file as UTF-8)",
+        ) from None
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+#: A JSON string (or an unterminated one, to the end), an opening or closing bracket, or any
+#: other scalar (number, true, null). Possessive: each character is looked at once.
+_JSON_TOKEN = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)|[\[{]|[\]}]|[^\s,:\[\]{}"]++')
+
+
+def _load_json(text: str, shown: str | Path, lim: DocumentLimits, error: type[InputError]
+               ) -> Any:  # fmt: skip
+    """Scan the tokens (depth, nodes, scalar length) without recursion, then parse."""
+    depth = nodes = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        if first in "[{":
+            depth += 1
+            nodes += 1
+            if depth > lim.max_depth:
+                raise _deeper(lim, shown, _line_at(text, match.start()), error)
+        elif first in "]}":
+            depth -= 1
+        else:
+            nodes += 1
+            size = len(token) - 2 if first == '"' else len(token)  # a string without quotes
+            if size > lim.max_scalar:
+                raise _longer(size, lim, shown, _line_at(text, match.start()), error)
+        if nodes > lim.max_nodes:
+            raise _more_nodes(lim, shown, _line_at(text, match.start()), error)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"invalid JSON ({exc.msg})", file=shown, row=exc.lineno) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4,300 digits
+        raise error(f"invalid JSON ({_one_line(exc)})", file=shown) from None
+
+
+def _deeper(lim: DocumentLimits, shown: str | Path, line: int | None, error: type[InputError]
+            ) -> InputError:  # fmt: skip
+    return error(
+        f"nested deeper than {lim.max_depth:,} levels",
+        file=shown,
+        row=line,
+        expected=_limit(lim, "max_depth", "levels of nesting"),
+    )
+
+
+def _longer(size: int, lim: DocumentLimits, shown: str | Path, line: int | None,
+            error: type[InputError]) -> InputError:  # fmt: skip
+    return error(
+        f"a value of {size:,} characters",
+        file=shown,
+        row=line,
+        expected=_limit(lim, "max_scalar", "characters in one value"),
+    )
+
+
+def _more_nodes(lim: DocumentLimits, shown: str | Path, line: int | None,
+                error: type[InputError]) -> InputError:  # fmt: skip
+    return error(
+        f"more than {lim.max_nodes:,} keys, values and items once aliases are expanded",
+        file=shown,
+        row=line,
+        expected=_limit(lim, "max_nodes", "nodes"),
+    )
+
+
+# -- YAML ------------------------------------------------------------------------------------
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+_CORE = "tag:yaml.org,2002:"
+#: The tags a document may carry: none, the non-specific ``!``, and the plain data types.
+_PLAIN_TAGS = {None, "!", *(_CORE + t for t in ("str", "int", "float", "bool", "null", "seq",
+                                                "map"))}  # fmt: skip
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader; a value it cannot build (``2024-13-45`` as a date, an integer of more
+    than 4,300 digits) is a YAML error at its line, not an exception of Python's."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value ({exc})", node.start_mark
+            ) from None
+
+
+def _scan_yaml(text: str, shown: str | Path, lim: DocumentLimits, error: type[InputError]
+               ) -> None:  # fmt: skip
+    """Check tags, depth, scalar length and the node count after alias expansion on the event
+    stream, before anything is composed: ``sizes`` remembers the expanded size of each
+    anchored node, so that an alias costs one look-up."""
+    sizes: dict[str, int] = {}
+    open_anchors: set[str] = set()
+    stack: list[list[Any]] = []  # per open collection: [expanded size so far, anchor]
+    nodes = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        tag = getattr(event, "tag", None)
+        if tag not in _PLAIN_TAGS:
             raise error(
-                f"the YAML uses {aliases} aliases",
-                file=p,
-                expected=f"at most {_MAX_ALIASES} (alias expansion is refused)",
+                f"the YAML tag {tag} is not allowed",
+                file=shown,
+                row=line,
+                expected="plain data (tags that build objects are refused)",
             )
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        if isinstance(event, yaml.CollectionStartEvent):
+            nodes += 1
+            stack.append([1, event.anchor])
+            if event.anchor is not None:
+                open_anchors.add(event.anchor)
+            if len(stack) > lim.max_depth:
+                raise _deeper(lim, shown, line, error)
+            size = 0
+        elif isinstance(event, yaml.CollectionEndEvent):
+            size, anchor = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+                open_anchors.discard(anchor)
+        elif isinstance(event, yaml.ScalarEvent):
+            if len(event.value) > lim.max_scalar:
+                raise _longer(len(event.value), lim, shown, line, error)
+            size = 1
+            nodes += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor in open_anchors:
+                raise error(
+                    f"the alias *{event.anchor} refers to a node that contains it",
+                    file=shown,
+                    row=line,
+                    expected="no recursive aliases",
+                )
+            if event.anchor not in sizes:
+                raise error(f"invalid YAML (found undefined alias *{event.anchor})",
+                            file=shown, row=line)  # fmt: skip
+            size = sizes[event.anchor]
+            nodes += size
+        else:
+            continue
+        if stack and not isinstance(event, yaml.CollectionStartEvent):
+            stack[-1][0] += size
+        if nodes > lim.max_nodes:
+            raise _more_nodes(lim, shown, line, error)
+
+
+def _load_yaml(text: str, shown: str | Path, lim: DocumentLimits, error: type[InputError]
+               ) -> Document:  # fmt: skip
+    try:
+        _scan_yaml(text, shown, lim, error)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            lines: dict[FieldPath, int] = {}
+            if node is not None:
+                _index_lines(node, (), lines)
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         row = mark.line + 1 if mark is not None else None
-        raise error(f"invalid YAML ({exc.problem})", file=p, row=row) from None
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, met first
+            raise _deeper(lim, shown, row, error) from None
+        raise error(f"invalid YAML ({_one_line(exc.problem)})", file=shown, row=row) from None
     except yaml.YAMLError as exc:
-        raise error(f"invalid YAML ({exc})", file=p) from None
-    lines: dict[FieldPath, int] = {}
-    if node is not None:
-        _index_lines(node, (), lines)
-    return data, lines
+        raise error(f"invalid YAML ({_one_line(exc)})", file=shown) from None
+    return Document(data, lines)
 
 
 def _index_lines(node: yaml.Node, path: FieldPath, out: dict[FieldPath, int]) -> None:

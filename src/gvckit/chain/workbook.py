@@ -14,17 +14,20 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 
 from gvckit.chain.model import ActorKind, Chain, Channel, GovernanceType, Level, LinkKind
-from gvckit.chain.readers import MAX_BYTES, first_error
+from gvckit.chain.readers import first_error
 from gvckit.documents import split_path
 from gvckit.errors import ChainError
 from gvckit.files import atomic_write
+from gvckit.limits import WorkbookLimits, workbook_limits
+from gvckit.workbooks import Workbook as BoundedWorkbook
+from gvckit.workbooks import open_workbook
 
 __all__ = ["SHEETS", "header_row", "read_workbook", "write_template"]
 
@@ -135,21 +138,25 @@ def _flatten(item: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def read_workbook(path: str | Path) -> Chain:
-    """Read and validate a chain workbook written by :func:`write_template` and filled in."""
-    p = Path(path)
-    if not p.is_file():
-        raise ChainError("no such file", file=p)
-    if p.stat().st_size > MAX_BYTES:
-        raise ChainError(f"the workbook is larger than {MAX_BYTES:,} bytes", file=p)
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        raise ChainError(
-            f"cannot read the workbook ({type(exc).__name__}: {exc})", file=p
-        ) from None
+def read_workbook(
+    path: str | Path | bytes,
+    limits: WorkbookLimits | None = None,
+    *,
+    name: str | Path | None = None,
+) -> Chain:
+    """Read and validate a chain workbook written by :func:`write_template` and filled in,
+    from a path or the bytes of an upload (``name`` names it in errors), within ``limits``
+    (default :func:`gvckit.limits.workbook_limits`; see :mod:`gvckit.workbooks`)."""
+    source = path if isinstance(path, bytes) else Path(path)
+    p = (
+        Path(name)
+        if name is not None
+        else Path("workbook.xlsx" if isinstance(path, bytes) else path)
+    )
+    lim = limits if limits is not None else workbook_limits()
     cells: dict[tuple[str | int, ...], tuple[str, int, str]] = {}
-    data = _gather(wb, p, cells)
+    with open_workbook(source, name=p, limits=lim, error=ChainError) as wb:
+        data = _gather(wb, p, cells)
     try:
         return Chain.model_validate(data)
     except ValidationError as exc:
@@ -169,14 +176,14 @@ def read_workbook(path: str | Path) -> Chain:
         ) from None
 
 
-def _records(wb: Any, sheet: str, p: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+def _records(wb: BoundedWorkbook, sheet: str) -> Iterable[tuple[int, dict[str, Any]]]:
     if sheet not in wb.sheetnames:
         return []
-    ws = wb[sheet]
-    it = ws.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(it, ())]
+    it = wb.rows(sheet)
+    first = next(it, None)
+    header = [str(h).strip() if h is not None else "" for h in (first[1] if first else ())]
     out = []
-    for k, values in enumerate(it, start=2):
+    for k, values in it:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         record = {h: v for h, v in zip(header, values, strict=False) if h and v is not None}
@@ -184,25 +191,26 @@ def _records(wb: Any, sheet: str, p: Path) -> Iterable[tuple[int, dict[str, Any]
     return out
 
 
-def _gather(wb: Any, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int, str]]
-            ) -> dict[str, Any]:  # fmt: skip
+def _gather(
+    wb: BoundedWorkbook, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int, str]]
+) -> dict[str, Any]:
     """The chain as nested data; ``cells`` maps each field path to its (sheet, row, column)."""
     data: dict[str, Any] = {}
     if "chain" not in wb.sheetnames:
         raise ChainError("no sheet 'chain'", file=p, expected="the sheets of the template")
-    for row, rec in _records(wb, "chain", p):
+    for row, rec in _records(wb, "chain"):
         if "field" in rec:
             field = str(rec["field"]).strip()
             data[field] = rec.get("value")
             cells[(field,)] = ("chain", row, "value")
     data["sources"] = []
-    for row, rec in _records(wb, "sources", p):
+    for row, rec in _records(wb, "sources"):
         cells[("sources", len(data["sources"]))] = ("sources", row, "citation")
         data["sources"].append(rec)
     snaps: dict[int, dict[str, Any]] = {}
     by_year: dict[tuple[int, str, int], tuple[int, list[str]]] = {}  # item → (row, columns)
     for sheet in (*SNAPSHOT_LISTS, "exchange_rates", "reference_prices"):
-        for row, rec in _records(wb, sheet, p):
+        for row, rec in _records(wb, sheet):
             year = _year(rec, sheet, row, p)
             snap = snaps.setdefault(year, {"year": year})
             if sheet in ("exchange_rates", "reference_prices"):
@@ -214,7 +222,7 @@ def _gather(wb: Any, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int,
                 continue
             items = snap.setdefault(sheet, [])
             by_year[(year, sheet, len(items))] = (row, list(rec))
-            items.append(_nest(rec))
+            items.append(_nest(rec, f"{p} [{sheet}]", row))
     years = sorted(snaps)
     for (year, sheet, index), (row, columns) in by_year.items():
         base = ("snapshots", years.index(year), sheet, index)
@@ -231,8 +239,11 @@ def _gather(wb: Any, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int,
 def _year(rec: dict[str, Any], sheet: str, row: int, p: Path) -> int:
     value = rec.get("year")
     try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        year = int(value)  # type: ignore[arg-type]
+        if isinstance(value, float) and value != year:
+            raise ValueError(value)
+        return year
+    except (TypeError, ValueError, OverflowError):
         raise ChainError(
             "the year is missing or not a whole number",
             file=f"{p} [{sheet}]",
@@ -242,7 +253,7 @@ def _year(rec: dict[str, Any], sheet: str, row: int, p: Path) -> int:
         ) from None
 
 
-def _nest(rec: dict[str, Any]) -> dict[str, Any]:
+def _nest(rec: dict[str, Any], where: str, row: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in rec.items():
         if key == "year":
@@ -253,5 +264,10 @@ def _nest(rec: dict[str, Any]) -> dict[str, Any]:
         target = out
         for part in parts[:-1]:
             target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ChainError(
+                    f"column {key!r} is below column {part!r}, which has a value of its own",
+                    file=where, row=row, column=key, expected="each field once",
+                )  # fmt: skip
         target[parts[-1]] = value
     return out

@@ -9,7 +9,9 @@ from functools import cache
 from importlib.resources import files
 
 import pandas as pd
-import yaml
+
+from gvckit.documents import load_document
+from gvckit.limits import DOCUMENT
 
 __all__ = [
     "Approach",
@@ -47,8 +49,8 @@ class Approach:
 
 @cache
 def _data() -> dict[str, object]:
-    text = (files("gvckit") / "data" / "approaches.yaml").read_text(encoding="utf-8")
-    data: dict[str, object] = yaml.safe_load(text)
+    raw = (files("gvckit") / "data" / "approaches.yaml").read_bytes()
+    data: dict[str, object] = load_document(raw, name="approaches.yaml", limits=DOCUMENT).data
     return data
 
 

@@ -16,11 +16,12 @@ from importlib.resources import files
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from gvckit.chain.model import ActorKind, Chain, LinkKind
+from gvckit.documents import load_document
 from gvckit.errors import OptionError
 from gvckit.interventions.typology import Intervention
+from gvckit.limits import DOCUMENT
 
 __all__ = ["Rule", "audit", "evaluate", "rules"]
 
@@ -39,9 +40,9 @@ class Rule:
 @cache
 def rules() -> tuple[Rule, ...]:
     """The audit rules, in file order."""
-    text = (files("gvckit") / "data" / "audit_rules.yaml").read_text(encoding="utf-8")
+    raw = (files("gvckit") / "data" / "audit_rules.yaml").read_bytes()
     out = []
-    for r in yaml.safe_load(text)["rules"]:
+    for r in load_document(raw, name="audit_rules.yaml", limits=DOCUMENT).data["rules"]:
         out.append(
             Rule(
                 r["id"],

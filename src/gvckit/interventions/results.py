@@ -65,6 +65,7 @@ from pydantic import (
 
 from gvckit.documents import FieldPath, LocatedError, Name, read_document, validate
 from gvckit.documents import Frozen as _Frozen
+from gvckit.limits import DOCUMENT
 
 __all__ = [
     "ALL",
@@ -86,8 +87,8 @@ __all__ = [
     "results_from_data",
 ]
 
-#: Largest results file read (bytes).
-MAX_BYTES = 20 * 1024**2
+#: Largest results file read by default (bytes): the document limit of :mod:`gvckit.limits`.
+MAX_BYTES = DOCUMENT.max_bytes
 #: Categories of the ``sex`` disaggregation (``mixed``: e.g. a firm owned jointly by women and men).
 SEXES = ("female", "male", "mixed", "other", "unknown")
 #: Categories of the ``firm_size`` disaggregation.
@@ -386,7 +387,7 @@ def read_results(path: str | Path) -> ResultsChain:
     ``results.yaml, row 31, field indicators[2]: indicator 'sales' has no baseline: ...``.
     """
     p = Path(path)
-    data, lines = read_document(p, what="a results chain", max_bytes=MAX_BYTES)
+    data, lines = read_document(p, what="a results chain")
     return results_from_data(data, file=p, lines=lines)
 
 

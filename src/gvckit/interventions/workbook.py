@@ -4,18 +4,20 @@ separated by ``;``), with the valid codes shown in a third column."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
-from openpyxl import load_workbook
 from pydantic import BaseModel, ValidationError
 
 from gvckit.chain.readers import first_error
 from gvckit.chain.workbook import header_row
 from gvckit.errors import InputError
 from gvckit.interventions.typology import Intervention
+from gvckit.limits import WorkbookLimits, workbook_limits
+from gvckit.workbooks import open_workbook
 
 __all__ = ["SHEET", "add_intervention_sheet", "intervention_fields", "read_intervention_sheet"]
 
@@ -67,34 +69,26 @@ def add_intervention_sheet(wb: Any, intervention: Intervention | None = None) ->
     ws.column_dimensions["B"].width = 60
 
 
-def read_intervention_sheet(path: str | Path) -> Intervention:
-    """Read the intervention sheet of a workbook; errors name the sheet, row and field."""
-    p = Path(path)
-    try:
-        wb = load_workbook(p, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError(
-            f"cannot read the workbook ({type(exc).__name__}: {exc})", file=p
-        ) from None
-    if SHEET not in wb.sheetnames:
-        raise InputError(f"no sheet {SHEET!r}", file=p, expected="the chain workbook template")
-    kinds = {f: is_list for f, is_list, _ in intervention_fields()}
-    data: dict[str, Any] = {}
-    row_of: dict[str, int] = {}
-    for k, row in enumerate(wb[SHEET].iter_rows(min_row=2, values_only=True), start=2):
-        if not row or row[0] is None:
-            continue
-        field, value = str(row[0]).strip(), row[1] if len(row) > 1 else None
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        if kinds.get(field):
-            value = [v.strip() for v in str(value).split(";") if v.strip()]
-        target = data
-        *parents, last = field.split(".")
-        for part in parents:
-            target = target.setdefault(part, {})
-        target[last] = value
-        row_of[field] = k
+def read_intervention_sheet(
+    path: str | Path | bytes,
+    limits: WorkbookLimits | None = None,
+    *,
+    name: str | Path | None = None,
+) -> Intervention:
+    """Read the intervention sheet of a workbook, from a path or the bytes of an upload
+    (``name`` names it in errors), within ``limits`` (default
+    :func:`gvckit.limits.workbook_limits`); errors name the sheet, row and field."""
+    source = path if isinstance(path, bytes) else Path(path)
+    p = (
+        Path(name)
+        if name is not None
+        else Path("workbook.xlsx" if isinstance(path, bytes) else path)
+    )
+    lim = limits if limits is not None else workbook_limits()
+    with open_workbook(source, name=p, limits=lim) as wb:
+        if SHEET not in wb.sheetnames:
+            raise InputError(f"no sheet {SHEET!r}", file=p, expected="the chain workbook template")
+        data, row_of = _fields(wb.rows(SHEET), wb.where(SHEET))
     try:
         return Intervention.model_validate(data)
     except ValidationError as exc:
@@ -108,3 +102,32 @@ def read_intervention_sheet(path: str | Path) -> Intervention:
             field=err.field,
             found=err.found,
         ) from None
+
+
+def _fields(
+    rows: Iterable[tuple[int, tuple[object, ...]]], where: str
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """The nested data of the ``field, value`` rows (from row 2) and the row of each field."""
+    kinds = {f: is_list for f, is_list, _ in intervention_fields()}
+    data: dict[str, Any] = {}
+    row_of: dict[str, int] = {}
+    for k, row in rows:
+        if k < 2 or not row or row[0] is None:
+            continue
+        field, value = str(row[0]).strip(), row[1] if len(row) > 1 else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if kinds.get(field):
+            value = [v.strip() for v in str(value).split(";") if v.strip()]
+        target = data
+        *parents, last = field.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise InputError(
+                    f"field {field!r} is below {part!r}, which has a value of its own",
+                    file=where, row=k, column="A", expected="each field once",
+                )  # fmt: skip
+        target[last] = value
+        row_of[field] = k
+    return data, row_of

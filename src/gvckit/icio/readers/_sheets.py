@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 
 from gvckit.errors import InputError
 from gvckit.files import ByteProgress, check_zip_member
+from gvckit.limits import WorkbookLimits
+from gvckit.workbooks import check_workbook_zip, sheet_rows
 
 __all__ = [
     "Book",
@@ -93,8 +95,11 @@ def _size_check(zf: zipfile.ZipFile, shown: str, max_bytes: int) -> None:
 class Book:
     """An open workbook: its sheet names and a row stream per sheet. Close it after use."""
 
-    def __init__(self, kind: Kind, handle: Any, shown: str, size: int) -> None:
+    def __init__(
+        self, kind: Kind, handle: Any, shown: str, size: int, limits: WorkbookLimits | None = None
+    ) -> None:
         self.kind = kind
+        self.limits = limits
         self._handle = handle
         self.shown = shown
         self.size = size
@@ -157,6 +162,9 @@ class Book:
             ws = self._handle[sheet]
             total = ws.max_row or 0
             source: Any = ws.iter_rows(values_only=True)
+            if self.limits is not None:  # bounded rows, whatever the sheet declares
+                source = (v for _, v in sheet_rows(ws, self.where(sheet), self.limits,
+                                                   env="GVCKIT_TABLE_BOOK_"))  # fmt: skip
         else:
             ws = self._handle.get_sheet(sheet)
             dim = ws.dimension
@@ -180,8 +188,15 @@ class Book:
             progress(self.size, self.size)
 
 
-def open_book(source: Path | bytes, shown: str, max_bytes: int, kind: Kind | None = None) -> Book:
-    """Open a workbook (a path, or the bytes of a zip member named ``shown``)."""
+def open_book(
+    source: Path | bytes,
+    shown: str,
+    max_bytes: int,
+    kind: Kind | None = None,
+    limits: WorkbookLimits | None = None,
+) -> Book:
+    """Open a workbook (a path, or the bytes of a zip member named ``shown``); with ``limits``
+    (a workbook a user filled in) also checked and read within them (:mod:`gvckit.workbooks`)."""
     if kind is None:
         name = source.name if isinstance(source, Path) else shown
         kind = "xlsb" if name.lower().endswith(".xlsb") else "xlsx"
@@ -189,6 +204,8 @@ def open_book(source: Path | bytes, shown: str, max_bytes: int, kind: Kind | Non
     try:
         with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
             _size_check(zf, shown, max_bytes)
+        if limits is not None:
+            check_workbook_zip(source, shown, limits, env="GVCKIT_TABLE_BOOK_")
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(
             f"not a valid .{kind} workbook ({exc})", file=shown, expected=f"an .{kind} file"
@@ -198,7 +215,7 @@ def open_book(source: Path | bytes, shown: str, max_bytes: int, kind: Kind | Non
         if kind == "xlsx":
             from openpyxl import load_workbook
 
-            handle: Any = load_workbook(stream, read_only=True, data_only=True)
+            handle: Any = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
         else:
             from pyxlsb import open_workbook  # type: ignore[import-untyped]
 
@@ -210,7 +227,7 @@ def open_book(source: Path | bytes, shown: str, max_bytes: int, kind: Kind | Non
             file=f"{shown}!{part}" if part else shown,
             expected=f"an .{kind} workbook",
         ) from None
-    return Book(kind, handle, shown, size)
+    return Book(kind, handle, shown, size, limits)
 
 
 def _refuse(value: object, row: int, col: int, where: str, what: str) -> InputError:

@@ -30,7 +30,6 @@ Z at n = 7,987).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -39,6 +38,7 @@ from typing import IO
 import numpy as np
 import scipy.linalg
 
+from gvckit.documents import load_document
 from gvckit.errors import InputError, TableError
 from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress
 from gvckit.icio.readers._cells import check_final_demand
@@ -46,6 +46,7 @@ from gvckit.icio.readers._dense import header_lines, read_block, skip_index_name
 from gvckit.icio.readers._layout import entity_major
 from gvckit.icio.readers._members import Archive, basename, require_release, share_progress
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
+from gvckit.limits import DOCUMENT
 
 __all__ = ["VALUE_ADDED", "read_exiobase", "sniff_exiobase"]
 
@@ -403,10 +404,11 @@ def _metadata(files: _Files) -> _Info:
     arch = files.archive
     meta: dict[str, object] = {}
     if files.metadata:
-        try:
-            loaded = json.loads(arch.read_small(files.metadata, 1 << 20).decode("utf-8"))
+        raw = arch.read_small(files.metadata, 1 << 20)
+        try:  # bounded in size and depth: an unreadable metadata.json is ignored
+            loaded = load_document(raw, name=files.metadata, kind="json", limits=DOCUMENT).data
             meta = loaded if isinstance(loaded, dict) else {}
-        except (ValueError, UnicodeDecodeError):
+        except InputError:
             meta = {}
     named = _RELEASE.search(f"{arch.path.name}/{files.root}")
     year = int(named.group(1)) if named else None

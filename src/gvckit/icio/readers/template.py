@@ -22,6 +22,7 @@ from gvckit.files import DEFAULT_MAX_BYTES, ByteProgress, atomic_write
 from gvckit.icio.readers._cells import check_final_demand
 from gvckit.icio.readers._sheets import Book, is_blank, letter, numbers, open_book, text
 from gvckit.icio.table import IcioTable, OutputBasis, TableMeta, inventory_categories
+from gvckit.limits import table_workbook_limits
 
 __all__ = ["MARKER", "read_template", "sniff_template", "write_template"]
 
@@ -130,11 +131,14 @@ def read_template(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: ByteProgress | None = None,
 ) -> IcioTable:
-    """Read a template workbook filled in by the user (see the module docstring)."""
+    """Read a template workbook filled in by the user (see the module docstring), within the
+    limits of :func:`gvckit.limits.table_workbook_limits` (``max_bytes`` bounds the bytes its
+    parts inflate to as well)."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", file=path)
-    with open_book(path, str(path), max_bytes, kind="xlsx") as book:
+    limits = table_workbook_limits()
+    with open_book(path, str(path), max_bytes, kind="xlsx", limits=limits) as book:
         for sheet in ("Z", "Y", "VA"):
             book.require(sheet, "the sheets of the template (gvckit table template)")
         grids = {s: list(book.rows(s, progress if s == "Z" else None)) for s in ("Z", "Y", "VA")}
