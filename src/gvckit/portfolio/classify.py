@@ -38,7 +38,7 @@ For ``yes``/``possible`` activities the typology of seed 000, Table 1 is read fr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -56,11 +56,12 @@ __all__ = [
     "decide",
     "features",
     "normalise",
+    "scan",
     "words",
 ]
 
 _COMMODITY = (
-    r"(?:coffee|cocoa|cacao|tea|dairy|milk|meat|beef|livestock|poultry|fish(?:ery|eries)?|"
+    r"(?:coffee|cocoa|cacao|tea|dairy|milk|meat|beef|livestock|poultry|fish|fishery|fisheries|"
     r"aquaculture|rice|maize|corn|wheat|cereals?|pulses|beans|cashew|shea|sesame|cotton|"
     r"textiles?|garments?|apparel|leather|horticultur\w*|fruits?|vegetables?|mango|avocado|"
     r"banana|citrus|potato|cassava|vanilla|spices?|honey|wool|timber|wood|forestry|bamboo|"
@@ -190,7 +191,57 @@ _KINDS: dict[str, tuple[str, ...]] = {
         r"bauern", r"genossenschaft\w*",
     ),
 }  # fmt: skip
-SCREEN = re.compile(r"\b(?:" + "|".join(f"(?P<{k}>{'|'.join(v)})" for k, v in _KINDS.items()) + ")")
+
+
+def _expand(alt: str) -> list[str]:
+    """``(?:a|b)rest`` → ``arest``, ``brest`` (a leading group of plain alternatives)."""
+    if not alt.startswith("(?:"):
+        return [alt]
+    depth, end = 0, -1
+    for i, ch in enumerate(alt):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            end = i
+            break
+    inner, rest = alt[3:end], alt[end + 1 :]
+    if "(" in inner or rest[:1] in ("?", "*", "+", "{"):
+        return [alt]
+    return [x for part in inner.split("|") for x in _expand(part + rest)]
+
+
+def _trie(alternatives: Sequence[str]) -> str:
+    """One alternation, bucketed by first letter so that the regex engine tries only the
+    alternatives that can start at a position (a literal first letter is checked without
+    recursion); order within a bucket is kept, alternatives without a plain first letter come
+    first."""
+    buckets: dict[str, list[str]] = {}
+    rest: list[str] = []
+    for alt in (x for a in alternatives for x in _expand(a)):
+        alt = alt.removeprefix("\\b")
+        if alt[:1].isalpha() and alt[1:2] not in ("?", "*", "+", "{"):
+            buckets.setdefault(alt[0], []).append(alt[1:])
+        else:
+            rest.append(alt)
+    parts = rest + [f"{c}(?:{'|'.join(tails)})" for c, tails in sorted(buckets.items())]
+    return "|".join(parts)
+
+
+#: All the kinds in one pattern; the kind of a match is the first in :data:`_KINDS` whose
+#: pattern matches it whole (:func:`scan`).
+SCREEN = re.compile(r"\b(?:" + _trie([a for v in _KINDS.values() for a in v]) + ")")
+_KIND_RX = {k: re.compile("(?:" + "|".join(v) + ")") for k, v in _KINDS.items()}
+
+
+def scan(norm: str) -> Iterator[tuple[str, str]]:
+    """(kind, words) of every match of :data:`SCREEN` in a normalised text."""
+    for m in SCREEN.finditer(norm):
+        word = m.group(0)
+        kind = next((k for k, rx in _KIND_RX.items() if rx.fullmatch(word)), "")
+        if kind:
+            yield kind, word
+
+
 #: A word of the normalised text for the model's vocabulary: three or more letters.
 WORD = re.compile(r"[a-z]{3,}")
 
@@ -283,12 +334,11 @@ def screen(norm: str, norm_title: str) -> Screen:
     """One pass of :data:`SCREEN` over the normalised text (and the title)."""
     words: dict[str, list[str]] = {k: [] for k in _KINDS}
     counts = dict.fromkeys(_KINDS, 0)
-    for m in SCREEN.finditer(norm):
-        kind = m.lastgroup or ""
+    for kind, word in scan(norm):
         counts[kind] += 1
-        if len(words[kind]) < 4 and m.group(0) not in words[kind]:
-            words[kind].append(m.group(0))
-    title_kinds = {m.lastgroup or "" for m in SCREEN.finditer(norm_title)} if norm_title else set()
+        if len(words[kind]) < 4 and word not in words[kind]:
+            words[kind].append(word)
+    title_kinds = {kind for kind, _ in scan(norm_title)} if norm_title else set()
     return Screen(words, counts, title_kinds)
 
 

@@ -2,7 +2,7 @@
 is written, so that a person can check the verdict against the text.
 
 Sentences are cut at ``.``, ``!``, ``?``, ``;`` and line breaks; each is screened with the
-classifier's patterns (:data:`gvckit.portfolio.classify.SCREEN`) and scored by the kinds of
+classifier's patterns (:func:`gvckit.portfolio.classify.scan`) and scored by the kinds of
 evidence it holds (a chain term 3, a chain mechanism 2, a weak market term or a target enterprise
 1). The best sentences are given in the activity's own words (shortened to
 :data:`MAX_CHARS`), each followed by the words that matched, and the first sentence holding a
@@ -31,7 +31,7 @@ def _short(sentence: str) -> str:
 def decisive_sentences(text: str, k: int = 2) -> list[str]:
     """Up to ``k`` decisive sentences of ``text`` with their matched words, plus the first
     sentence with a discounted term: ``"sentence" [kind: words; ...]``."""
-    from gvckit.portfolio.classify import SCREEN, normalise
+    from gvckit.portfolio.classify import normalise, scan
 
     scored: list[tuple[int, int, str, str]] = []
     discounted = ""
@@ -39,10 +39,9 @@ def decisive_sentences(text: str, k: int = 2) -> list[str]:
         if not sentence.strip():
             continue
         words: dict[str, list[str]] = {}
-        for m in SCREEN.finditer(normalise(sentence)):
-            kind = m.lastgroup or ""
-            if m.group(0) not in words.setdefault(kind, []):
-                words[kind].append(m.group(0))
+        for kind, word in scan(normalise(sentence)):
+            if word not in words.setdefault(kind, []):
+                words[kind].append(word)
         score = sum(w for kind, w in _WEIGHT.items() if kind in words)
         if score >= 2:
             shown = "; ".join(f"{kind}: {', '.join(ws[:4])}" for kind, ws in words.items()

@@ -42,7 +42,7 @@ class LogisticScore:
 
     def logit(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:
         z = self.intercept + sum(b * x.get(name, 0.0) for name, b in self.coef.items())
-        return z + sum(self.words.get(t, 0.0) for t in tokens)
+        return z + sum(self.words[t] for t in self.words.keys() & tokens)
 
     def probability(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:
         a, b = self.platt
