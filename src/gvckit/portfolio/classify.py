@@ -446,6 +446,8 @@ def classify(
                             p_yes=round(p_yes, 4))  # fmt: skip
     if verdict != "no":
         typology(norm, result)
+    strong = feats["chain"] or feats["mechanism"]
+    if verdict != "no" or feats["metaphor"] or feats["label"] or (feats["finance_code"] and strong):
         result.sentences = decisive_sentences(text)
     return result
 
