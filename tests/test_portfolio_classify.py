@@ -336,3 +336,21 @@ def test_weighted_ratio_by_hand() -> None:
         agreement(items, {"A": 1, "B": 10})
     with pytest.raises(InputError, match="yes/possible/no"):
         agreement([Judged("maybe", "yes")])
+
+
+def test_transaction_finance_and_aid_types_reach_the_classifier(tmp_path: Path) -> None:
+    body = ('<?xml version="1.0"?>\n<iati-activities version="2.03"><iati-activity>'
+            "<iati-identifier>XX-LOAN-1</iati-identifier><title><narrative>SME competitiveness "
+            "credit</narrative></title><description><narrative>Loans through partner banks to "
+            "small and medium enterprises in industry and agribusiness to raise their "
+            "competitiveness, productivity and exports over five years of operation.</narrative>"
+            '</description><sector code="32130" vocabulary="1"/><transaction><transaction-type '
+            'code="2"/><value value-date="2020-01-01">10</value><finance-type code="421"/>'
+            '<aid-type code="A02"/></transaction></iati-activity></iati-activities>')  # fmt: skip
+    src = tmp_path / "loan.xml"
+    src.write_text(body, encoding="utf-8")
+    (act,) = read_activities([src])
+    assert (act.transaction_finance_types, act.transaction_aid_types) == (["421"], ["A02"])
+    c = classify_activity(act)
+    assert c.value_chain == "no"
+    assert any("finance type 421" in d and "aid type A02" in d for d in c.discounts)
