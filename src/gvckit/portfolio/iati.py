@@ -111,6 +111,9 @@ class Activity:
     tags: list[tuple[str, str, str]] = field(default_factory=list)
     finances: list[Finance] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Finance and aid type codes declared on transactions (distinct, in order of appearance).
+    transaction_finance_types: list[str] = field(default_factory=list)
+    transaction_aid_types: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -362,6 +365,12 @@ def parse_activity(el: Any, file: str, root_version: str | None) -> Activity | N
                          _preferred(_narratives(tag, lang))))  # fmt: skip
     _transactions(el, act)
     _budgets(el, act)
+    for name, codes in (("transaction/finance-type", act.transaction_finance_types),
+                        ("transaction/aid-type", act.transaction_aid_types)):  # fmt: skip
+        for node in el.iterfind(name):
+            code = (node.get("code") or "").strip()
+            if code and code not in codes:
+                codes.append(code)
     return act
 
 

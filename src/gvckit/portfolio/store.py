@@ -28,7 +28,7 @@ from sqlalchemy import Engine, create_engine, delete, func, insert, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from gvckit.errors import OptionError
-from gvckit.portfolio.classify import Classification, classify
+from gvckit.portfolio.classify import Classification, classify_activity
 from gvckit.portfolio.codelists import Codelists
 from gvckit.portfolio.iati import Activity, FileProblem, Limits, read_activities
 from gvckit.portfolio.rates import Rates
@@ -281,8 +281,7 @@ def _classified(path: Path, limits: Limits) -> tuple[list[tuple[Activity, Classi
     problems: list[FileProblem] = []
     out = []
     for act in read_activities([path], limits, problems):
-        dac = [code for code, vocab, _ in act.sectors if vocab in ("1", "2")]
-        out.append((act, classify(act.text, dac, act.title)))
+        out.append((act, classify_activity(act)))
     return out, problems
 
 
@@ -329,6 +328,8 @@ def _activity_row(
         "sectors_from_transactions": act.sectors_from_transactions,
         "hierarchy": act.hierarchy, "collaboration_type": act.collaboration_type,
         "default_currency": act.default_currency,
+        "value_chain": {"p_chain": verdict.p_chain, "p_yes": verdict.p_yes,
+                        "sentences": verdict.sentences, "discounts": verdict.discounts},
     }  # fmt: skip
     return {
         "iati_identifier": act.iati_identifier, "file": act.file, "line": act.line,
@@ -343,7 +344,7 @@ def _activity_row(
         "aid_type": act.aid_type, "finance_type": act.finance_type,
         "finance_group": finance_group(act.finance_type, act.aid_type),
         "flow_type": act.flow_type, "value_chain": verdict.value_chain,
-        "confidence": verdict.confidence, "value_chain_evidence": " | ".join(verdict.evidence),
+        "confidence": verdict.confidence, "value_chain_evidence": _evidence(verdict),
         "pattern": _join(verdict.pattern), "fields_of_action": _join(verdict.fields),
         "upgrading": _join(verdict.upgrading), "beneficiaries": _join(verdict.beneficiaries),
         "analyses": _join(verdict.analyses),
@@ -359,6 +360,13 @@ def _activity_row(
                                        ) or names.names_of(
             "SectorCategory", [c for c, v, _ in act.sectors if v == "2"]),
     }  # fmt: skip
+
+
+def _evidence(verdict: Classification) -> str:
+    """Matched words, then what was discounted and the decisive sentences, ' | ' between."""
+    parts = [*verdict.evidence, *(f"discounted: {d}" for d in verdict.discounts),
+             *(f"sentence: {s}" for s in verdict.sentences)]  # fmt: skip
+    return " | ".join(parts)
 
 
 def _finance_rows(act: Activity, rates: Rates | None) -> list[dict[str, Any]]:

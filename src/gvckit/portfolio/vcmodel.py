@@ -1,0 +1,107 @@
+"""The value chain classifier's learned scores: two logistic models over the features of
+:func:`gvckit.portfolio.classify.features` and the words of the text, shipped as JSON
+(coefficients, vocabulary, intercept, Platt calibration and thresholds; no pickles, nothing
+downloaded).
+
+For each model m (``chain``: a reader says yes or possible; ``yes``: a reader says yes) the
+probability is P = σ(a·z + b) with the logit z = β₀ + Σ βᵢ xᵢ + Σ_{w ∈ text} γ_w over the
+features xᵢ and the distinct words w of the normalised text (runs of three or more letters, see
+:data:`gvckit.portfolio.classify.WORD`), and σ(t) = 1 / (1 + e⁻ᵗ); (a, b)
+is Platt's (1999) calibration fitted on cross-validated logits. The models are trained by
+``scripts/train_vc_model.py`` (:mod:`gvckit.portfolio.training`) on ``tests/data/
+iati_vc_labels.csv``; the JSON records what they were trained on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from gvckit.errors import InputError
+
+__all__ = ["MODEL_FILE", "LogisticScore", "Model", "read_model", "shipped_model"]
+
+MODEL_FILE = "vc_model.json"
+
+
+@dataclass(frozen=True)
+class LogisticScore:
+    """One calibrated logistic model: coefficients by feature name, coefficients by word (present
+    or not in the normalised text), intercept, Platt (a, b)."""
+
+    coef: dict[str, float]
+    intercept: float
+    platt: tuple[float, float] = (1.0, 0.0)
+    words: dict[str, float] = field(default_factory=dict)
+
+    def logit(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:
+        z = self.intercept + sum(b * x.get(name, 0.0) for name, b in self.coef.items())
+        return z + sum(self.words[t] for t in self.words.keys() & tokens)
+
+    def probability(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:
+        a, b = self.platt
+        t = a * self.logit(x, tokens) + b
+        return 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
+
+
+@dataclass(frozen=True)
+class Model:
+    """The two scores and the thresholds of the verdicts."""
+
+    chain: LogisticScore
+    yes: LogisticScore
+    chain_threshold: float
+    yes_threshold: float
+    meta: dict[str, Any]
+
+    def probabilities(
+        self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()
+    ) -> tuple[float, float]:
+        """(P(yes or possible), P(yes)); P(yes) is bounded by P(yes or possible)."""
+        p_chain = self.chain.probability(x, tokens)
+        return p_chain, min(p_chain, self.yes.probability(x, tokens))
+
+    def to_json(self) -> dict[str, Any]:
+        def score(s: LogisticScore) -> dict[str, Any]:
+            return {"coef": s.coef, "intercept": s.intercept, "platt": list(s.platt),
+                    "words": s.words}  # fmt: skip
+
+        return {"chain": score(self.chain), "yes": score(self.yes),
+                "chain_threshold": self.chain_threshold, "yes_threshold": self.yes_threshold,
+                "meta": self.meta}  # fmt: skip
+
+
+def _score(raw: Any, where: str) -> LogisticScore:
+    try:
+        coef = {str(k): float(v) for k, v in raw["coef"].items()}
+        a, b = (float(v) for v in raw.get("platt", (1.0, 0.0)))
+        words = {str(k): float(v) for k, v in raw.get("words", {}).items()}
+        return LogisticScore(coef, float(raw["intercept"]), (a, b), words)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"{where}: not a model ({exc})") from None
+
+
+def read_model(path: Path | None = None) -> Model:
+    """The model in ``path`` (default: the one shipped with gvckit)."""
+    where = str(path) if path else f"gvckit/data/{MODEL_FILE}"
+    try:
+        source = path if path else resources.files("gvckit.data").joinpath(MODEL_FILE)
+        text = source.read_text(encoding="utf-8")
+        raw = json.loads(text)
+        return Model(_score(raw["chain"], where), _score(raw["yes"], where),
+                     float(raw["chain_threshold"]), float(raw["yes_threshold"]),
+                     dict(raw.get("meta", {})))  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{where}: cannot read the model ({exc})") from None
+
+
+@cache
+def shipped_model() -> Model:
+    """The model shipped with gvckit (read once)."""
+    return read_model()
