@@ -23,7 +23,9 @@ from gvckit.icio.summary import table_summary  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
     if request.param == "sqlite":
         srv = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}").start()

@@ -1,14 +1,12 @@
-// gvckit workbench: draw the charts whose figure JSON the server put in the page.
+// gvckit workbench: draw the charts whose figure JSON the server put in data-figure.
 // No inline scripts (the CSP forbids them); htmx swaps fragments, this draws what arrives.
 (function () {
   "use strict";
   function draw(root) {
     if (typeof window.Plotly === "undefined") return;
-    root.querySelectorAll("[data-chart]").forEach(function (el) {
+    root.querySelectorAll("[data-figure]").forEach(function (el) {
       if (el.dataset.drawn) return;
-      var source = document.getElementById(el.dataset.chart);
-      if (!source) return;
-      var fig = JSON.parse(source.textContent);
+      var fig = JSON.parse(el.dataset.figure);
       window.Plotly.newPlot(el, fig.data, fig.layout, {
         responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud"]
       });
@@ -16,5 +14,6 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
-  document.addEventListener("htmx:afterSettle", function (e) { draw(e.target.ownerDocument || document); });
+  // htmx:load fires on every piece of content htmx swaps in (attached, so it bubbles here)
+  document.addEventListener("htmx:load", function () { draw(document); });
 })();
