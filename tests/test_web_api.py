@@ -14,12 +14,11 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from pg import fresh_postgres, postgres_server  # noqa: E402
-from webserver import BUNDLED, Server  # noqa: E402
-
-from gvckit import icio  # noqa: E402
-from gvckit.cli import main  # noqa: E402
-from gvckit.icio.summary import table_summary  # noqa: E402
+from gvckit import icio
+from gvckit.cli import main
+from gvckit.icio.summary import table_summary
+from pg import fresh_postgres, postgres_server
+from webserver import BUNDLED, Server
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -143,8 +142,8 @@ def test_measure_job_results_equal_gvckit_measure(
         as_json = c.get(f"/api/jobs/{job}/result", params={"format": "json"}).content
         parquet = c.get(f"/api/jobs/{job}/result", params={"format": "parquet"}).content
         # same table, measure and options: the cached job
-        again = c.post(f"/api/tables/{table}/measures/bm",
-                       json={"perspective": "exporter", "approach": "sink", "by": "country"})  # fmt: skip
+        same = {"perspective": "exporter", "approach": "sink", "by": "country"}
+        again = c.post(f"/api/tables/{table}/measures/bm", json=same)
         assert again.json() == {"job": job}
     expected = _measure_cli(capsys, "bm", "--approach", "sink", "--perspective", "exporter")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
@@ -152,7 +151,6 @@ def test_measure_job_results_equal_gvckit_measure(
     frame = pd.read_csv(io.BytesIO(expected))
     assert len(frame) > 300 and set(frame.columns) == {"exporter", "term", "value"}
     back = pd.read_parquet(io.BytesIO(parquet))
-    pd.testing.assert_frame_equal(back, pd.read_parquet(io.BytesIO(parquet)))
     assert back.to_csv(index=False, lineterminator="\n").encode() == expected
     records = json.loads(as_json)
     assert [r["value"] for r in records] == pytest.approx(list(frame["value"]), rel=1e-14)

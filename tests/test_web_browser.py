@@ -14,9 +14,8 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from webserver import BUNDLED, Server  # noqa: E402
-
-from gvckit.cli import main  # noqa: E402
+from gvckit.cli import main
+from webserver import BUNDLED, Server
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
