@@ -70,27 +70,31 @@ class BodyLimit:
             await self._refuse(send)
             return
         seen = 0
-        started = False
+        over = False  # the body passed the limit: whatever the app answers becomes a 413
+        refused = False
 
         async def receiving() -> dict[str, Any]:
-            nonlocal seen
+            nonlocal seen, over
             message: dict[str, Any] = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    over = True
                     raise _TooBigError
             return message
 
         async def sending(message: dict[str, Any]) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+            nonlocal refused
+            if not over:
+                await send(message)
+            elif not refused:
+                refused = True
+                await self._refuse(send)
 
         try:
             await self.app(scope, receiving, sending)
         except _TooBigError:
-            if not started:
+            if not refused:
                 await self._refuse(send)
 
     async def _refuse(self, send: Any) -> None:
