@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import multiprocessing as mp
+import os
 import signal
 import threading
 import time
@@ -28,12 +29,36 @@ log = logging.getLogger("gvckit.web")
 POLL = 0.25
 
 
-def _die_with_parent() -> None:
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # pragma: no cover - no /proc
+        return True
+
+
+def _die_with_server(server_pid: int) -> None:
+    """End this job process as soon as the server is gone (even by kill -9): the parent-death
+    signal covers a spawned child, a watchdog thread covers a forkserver's."""
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:  # pragma: no cover - not Linux
         pass
+
+    def watch() -> None:
+        while _alive(server_pid):
+            time.sleep(0.1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="gvckit-watchdog", daemon=True).start()
 
 
 def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
@@ -47,9 +72,9 @@ def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any],
     return args, target
 
 
-def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str) -> None:
+def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid: int) -> None:
     """Body of a local job process."""
-    _die_with_parent()
+    _die_with_server(server_pid)
     from gvckit.store.database import open_engine
 
     engine = open_engine(db_url, upgrade=False)
@@ -147,7 +172,8 @@ class WorkerPool:
     def _run_process(self, job: queue.Job) -> None:
         assert job.run_id is not None
         proc = self._ctx.Process(
-            target=_run_local, args=(self.db_url, str(self.data_dir), job.id, job.run_id),
+            target=_run_local,
+            args=(self.db_url, str(self.data_dir), job.id, job.run_id, os.getpid()),
             daemon=True,
         )  # fmt: skip
         proc.start()
