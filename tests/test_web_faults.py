@@ -12,8 +12,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from sqlalchemy import text  # noqa: E402
-from webserver import BUNDLED, Server  # noqa: E402
+from sqlalchemy import text
+
+from webserver import BUNDLED, Server
 
 
 def _integrity(server: Server) -> None:

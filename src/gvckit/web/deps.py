@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path as FastPath
 from fastapi import Request
 from sqlalchemy import Engine
 
@@ -22,6 +23,7 @@ __all__ = [
     "COOKIE",
     "Caller",
     "CsrfError",
+    "Id",
     "UnauthenticatedError",
     "caller",
     "check_csrf",
@@ -124,3 +126,7 @@ async def current(request: Request) -> Caller:
     who = caller(request)
     await check_csrf(request, who)
     return who
+
+
+#: An object id in a path: a positive 32-bit integer (larger ones cannot name a row).
+Id = Annotated[int, FastPath(ge=1, le=2**31 - 1)]

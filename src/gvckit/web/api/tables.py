@@ -10,7 +10,7 @@ from gvckit.jobs import queue
 from gvckit.store import tables as tb
 from gvckit.store import workspaces as ws
 from gvckit.web.api.models import ERRORS, Created, JobCreated, TableOut
-from gvckit.web.deps import Caller, current, engine_of, settings_of
+from gvckit.web.deps import Caller, Id, current, engine_of, settings_of
 
 router = APIRouter(tags=["tables"], responses=ERRORS)
 Who = Annotated[Caller, Depends(current)]
@@ -27,7 +27,7 @@ def table_out(row: tb.TableRow) -> TableOut:
 
 @router.post("/workspaces/{workspace_id}/tables", status_code=201, response_model=Created)
 def upload(
-    workspace_id: int,
+    workspace_id: Id,
     request: Request,
     who: Who,
     file: Annotated[UploadFile, File(description="The table, in any format gvckit reads.")],
@@ -44,13 +44,13 @@ def upload(
 
 
 @router.get("/workspaces/{workspace_id}/tables", response_model=list[TableOut])
-def list_tables(workspace_id: int, request: Request, who: Who) -> list[TableOut]:
+def list_tables(workspace_id: Id, request: Request, who: Who) -> list[TableOut]:
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "viewer")
     return [table_out(t) for t in tb.list_tables(engine, workspace_id)]
 
 
-def visible_table(request: Request, who: Caller, table_id: int, needed: str) -> tb.TableRow:
+def visible_table(request: Request, who: Caller, table_id: Id, needed: str) -> tb.TableRow:
     """The table if the caller has ``needed`` in its workspace (404 for non-members)."""
     engine = engine_of(request)
     row = tb.get_table(engine, table_id)
@@ -59,13 +59,13 @@ def visible_table(request: Request, who: Caller, table_id: int, needed: str) -> 
 
 
 @router.get("/tables/{table_id}", response_model=TableOut)
-def info(table_id: int, request: Request, who: Who) -> TableOut:
+def info(table_id: Id, request: Request, who: Who) -> TableOut:
     return table_out(visible_table(request, who, table_id, "viewer"))
 
 
 @router.post("/tables/{table_id}/measures/{name}", status_code=202, response_model=JobCreated)
 def run_measure(
-    table_id: int,
+    table_id: Id,
     name: str,
     request: Request,
     who: Who,

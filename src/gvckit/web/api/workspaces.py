@@ -15,7 +15,7 @@ from gvckit.web.api.models import (
     WorkspaceIn,
     WorkspaceOut,
 )
-from gvckit.web.deps import Caller, current, engine_of
+from gvckit.web.deps import Caller, Id, current, engine_of
 
 router = APIRouter(tags=["workspaces"], responses=ERRORS)
 Who = Annotated[Caller, Depends(current)]
@@ -39,14 +39,14 @@ def mine(request: Request, who: Who) -> list[WorkspaceOut]:
 
 
 @router.get("/workspaces/{workspace_id}/members", response_model=list[MemberOut])
-def list_members(workspace_id: int, request: Request, who: Who) -> list[MemberOut]:
+def list_members(workspace_id: Id, request: Request, who: Who) -> list[MemberOut]:
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "viewer")
     return [MemberOut(user=n, role=r) for n, r in ws.members(engine, workspace_id)]
 
 
 @router.post("/workspaces/{workspace_id}/members", status_code=201, response_model=MemberOut)
-def add_member(workspace_id: int, body: MemberIn, request: Request, who: Who) -> MemberOut:
+def add_member(workspace_id: Id, body: MemberIn, request: Request, who: Who) -> MemberOut:
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "admin")
     ws.add_member(engine, workspace_id, body.user, body.role)

@@ -12,7 +12,7 @@ from gvckit.auth.users import role_at_least
 from gvckit.jobs import queue
 from gvckit.store import tables as tb
 from gvckit.store import workspaces as ws
-from gvckit.web.deps import Caller, current, engine_of, settings_of
+from gvckit.web.deps import Caller, Id, current, engine_of, settings_of
 from gvckit.web.render import page
 from gvckit.web.results import chart_json, frame_of, label_columns
 
@@ -21,7 +21,7 @@ Who = Annotated[Caller, Depends(current)]
 PAGE = 50
 
 
-def _visible(request: Request, who: Caller, job_id: int) -> tuple[queue.Job, ws.Workspace]:
+def _visible(request: Request, who: Caller, job_id: Id) -> tuple[queue.Job, ws.Workspace]:
     engine = engine_of(request)
     job = queue.get_job(engine, job_id)
     return job, ws.access(engine, who.user, job.workspace_id, "viewer")
@@ -42,28 +42,28 @@ def _context(request: Request, job: queue.Job, w: ws.Workspace, number: int) -> 
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def show(job_id: int, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
+def show(job_id: Id, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
     job, w = _visible(request, who, job_id)
     table = tb.get_table(engine_of(request), job.table_id)
     return page(request, "job.html", table=table, **_context(request, job, w, page_no))
 
 
 @router.get("/jobs/{job_id}/state", response_class=HTMLResponse)
-def state(job_id: int, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
+def state(job_id: Id, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
     """htmx fragment: progress while it runs, the result once done (polling stops)."""
     job, w = _visible(request, who, job_id)
     return page(request, "_job_state.html", **_context(request, job, w, page_no))
 
 
 @router.get("/jobs/{job_id}/rows", response_class=HTMLResponse)
-def rows(job_id: int, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
+def rows(job_id: Id, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
     """htmx fragment: one page of the result table."""
     job, w = _visible(request, who, job_id)
     return page(request, "_rows.html", **_context(request, job, w, page_no))
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel(job_id: int, request: Request, who: Who) -> Response:
+def cancel(job_id: Id, request: Request, who: Who) -> Response:
     _, w = _visible(request, who, job_id)
     ws.access(engine_of(request), who.user, w.id, "analyst")
     queue.cancel(engine_of(request), job_id)
@@ -71,7 +71,7 @@ def cancel(job_id: int, request: Request, who: Who) -> Response:
 
 
 @router.post("/jobs/{job_id}/rerun")
-def rerun(job_id: int, request: Request, who: Who) -> Response:
+def rerun(job_id: Id, request: Request, who: Who) -> Response:
     _, w = _visible(request, who, job_id)
     ws.access(engine_of(request), who.user, w.id, "analyst")
     queue.rerun(engine_of(request), job_id)

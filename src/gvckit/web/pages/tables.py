@@ -14,21 +14,21 @@ from gvckit.icio.measures import MEASURES
 from gvckit.jobs import queue
 from gvckit.store import tables as tb
 from gvckit.store import workspaces as ws
-from gvckit.web.deps import Caller, current, engine_of
+from gvckit.web.deps import Caller, Id, current, engine_of
 from gvckit.web.render import page
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(current)]
 
 
-def _visible(request: Request, who: Caller, table_id: int) -> tuple[tb.TableRow, ws.Workspace]:
+def _visible(request: Request, who: Caller, table_id: Id) -> tuple[tb.TableRow, ws.Workspace]:
     engine = engine_of(request)
     row = tb.get_table(engine, table_id)
     return row, ws.access(engine, who.user, row.workspace_id, "viewer")
 
 
 def table_page(
-    request: Request, who: Caller, table_id: int, status: int = 200, chosen: str = "bm",
+    request: Request, who: Caller, table_id: Id, status: int = 200, chosen: str = "bm",
     error: str | None = None,
 ) -> HTMLResponse:  # fmt: skip
     row, w = _visible(request, who, table_id)
@@ -41,12 +41,12 @@ def table_page(
 
 
 @router.get("/tables/{table_id}", response_class=HTMLResponse)
-def show(table_id: int, request: Request, who: Who, measure: str = "bm") -> HTMLResponse:
+def show(table_id: Id, request: Request, who: Who, measure: str = "bm") -> HTMLResponse:
     return table_page(request, who, table_id, chosen=measure)
 
 
 @router.get("/tables/{table_id}/options", response_class=HTMLResponse)
-def options(table_id: int, request: Request, who: Who, measure: str = "bm") -> HTMLResponse:
+def options(table_id: Id, request: Request, who: Who, measure: str = "bm") -> HTMLResponse:
     """htmx fragment: the chosen measure's options."""
     _visible(request, who, table_id)
     spec = MEASURES.get(measure)
@@ -56,7 +56,7 @@ def options(table_id: int, request: Request, who: Who, measure: str = "bm") -> H
 
 
 @router.post("/tables/{table_id}/measures")
-async def run(table_id: int, request: Request, who: Who) -> Response:
+async def run(table_id: Id, request: Request, who: Who) -> Response:
     form = await request.form()
     measure = str(form.get("measure", ""))
     spec = MEASURES.get(measure)

@@ -12,7 +12,7 @@ from gvckit.errors import GvcError, InputError, OptionError
 from gvckit.store import tables as tb
 from gvckit.store import workspaces as ws
 from gvckit.store.tables import FORMATS, TooLargeError
-from gvckit.web.deps import Caller, current, engine_of, settings_of
+from gvckit.web.deps import Caller, Id, current, engine_of, settings_of
 from gvckit.web.render import page
 
 router = APIRouter()
@@ -40,7 +40,7 @@ def create(
 
 
 def workspace_page(
-    request: Request, who: Caller, workspace_id: int, status: int = 200, **errors: str
+    request: Request, who: Caller, workspace_id: Id, status: int = 200, **errors: str
 ) -> HTMLResponse:
     engine = engine_of(request)
     w = ws.access(engine, who.user, workspace_id, "viewer")
@@ -53,13 +53,13 @@ def workspace_page(
 
 
 @router.get("/workspaces/{workspace_id}", response_class=HTMLResponse)
-def show(workspace_id: int, request: Request, who: Who) -> HTMLResponse:
+def show(workspace_id: Id, request: Request, who: Who) -> HTMLResponse:
     return workspace_page(request, who, workspace_id)
 
 
 @router.post("/workspaces/{workspace_id}/members")
 def add_member(
-    workspace_id: int,
+    workspace_id: Id,
     request: Request,
     who: Who,
     user: Annotated[str, Form(max_length=100)],
@@ -76,7 +76,7 @@ def add_member(
 
 @router.post("/workspaces/{workspace_id}/tables")
 def upload(
-    workspace_id: int,
+    workspace_id: Id,
     request: Request,
     who: Who,
     file: Annotated[UploadFile, File()],
@@ -102,7 +102,7 @@ def upload(
 
 @router.post("/workspaces/{workspace_id}/examples")
 def add_example(
-    workspace_id: int, request: Request, who: Who, example: Annotated[str, Form(max_length=50)]
+    workspace_id: Id, request: Request, who: Who, example: Annotated[str, Form(max_length=50)]
 ) -> Response:
     engine, settings = engine_of(request), settings_of(request)
     ws.access(engine, who.user, workspace_id, "analyst")
