@@ -44,6 +44,7 @@ class Server:
     db: str
     env: dict[str, str] = field(default_factory=dict)
     workers: int = 1
+    extra: list[str] = field(default_factory=list)
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     link: str | None = None
@@ -63,7 +64,7 @@ class Server:
         out = open(self.log, "ab")  # noqa: SIM115 - the server process holds it
         self.proc = subprocess.Popen(
             [sys.executable, "-c", RUN, "serve", "--data-dir", str(self.data_dir), "--db",
-             self.db, "--port", str(self.port), "--workers", str(self.workers)],
+             self.db, "--port", str(self.port), "--workers", str(self.workers), *self.extra],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **self.env},
         )  # fmt: skip
         out.close()
