@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/gvckit demo
 
 serve: $(STAMP)
-	$(BIN)/gvckit serve --data-dir gvckit-data
+	$(BIN)/gvckit serve --data-dir gvckit-data --example
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -61,6 +61,12 @@ def serve(
             "--scheduler", help="Run jobs on a Dask cluster: its address tcp://HOST:PORT."
         ),
     ] = None,
+    example: Annotated[
+        bool,
+        typer.Option(
+            "--example", help="Local mode: put the bundled WIOD 2011 table in an example workspace."
+        ),
+    ] = False,
 ) -> None:
     """Serve the workbench: workspaces, tables, measures and jobs, in a browser and as an API."""
     _need_web()
@@ -85,6 +91,8 @@ def serve(
             )
         admin = users.ensure_local_admin(engine) if local else None
         link = users.new_login_link(engine, admin) if admin is not None else None
+        if example and admin is not None:
+            _example_workspace(engine, settings, admin)
     finally:
         engine.dispose()
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
@@ -100,6 +108,22 @@ def serve(
         create_app(settings), host=settings.host, port=settings.port, log_level="warning",
         access_log=False, server_header=False, timeout_graceful_shutdown=5,
     )  # fmt: skip
+
+
+def _example_workspace(engine: Any, settings: Any, admin: Any) -> None:
+    """The bundled table in a workspace of the local admin (once)."""
+    from gvckit.store import tables, workspaces
+
+    name = "Example: WIOD 2011"
+    if any(w.name == name for w in workspaces.list_workspaces(engine, admin)):
+        return
+    ws = workspaces.create_workspace(
+        engine,
+        admin,
+        name,
+        description="The WIOD 2013-release table for 2011, bundled with gvckit.",
+    )
+    tables.add_example(engine, settings.data_dir, admin, ws, "wiod2011", settings.max_upload_bytes)
 
 
 def _safe_url(url: str) -> str:
