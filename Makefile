@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/portfolio.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
