@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -190,6 +191,22 @@ def test_roles_viewer_403_and_outsider_404(server: Server, people: dict[str, str
             assert r.status_code == 404 and r.json() == {"detail": "not found"}, path
         assert out.post(f"/api/tables/{table}/measures/vs", json={}).status_code == 404
         assert out.post(f"/api/jobs/{job}/cancel").status_code == 404
+
+
+def test_a_running_job_can_be_cancelled(server: Server, people: dict[str, str],
+                                        workspace: dict[str, int]) -> None:  # fmt: skip
+    with server.client(people["ana"]) as c:
+        job = c.post(f"/api/tables/{workspace['table']}/measures/leontief",
+                     json={"post": "output"}).json()["job"]  # fmt: skip
+        while c.get(f"/api/jobs/{job}").json()["status"] == "queued":
+            time.sleep(0.05)
+        state = c.post(f"/api/jobs/{job}/cancel").json()
+        assert state["status"] in ("cancelled", "done")  # done if it won the race
+        if state["status"] == "cancelled":
+            time.sleep(1.0)  # the worker stops the process; it cannot publish a result
+            assert c.get(f"/api/jobs/{job}").json()["status"] == "cancelled"
+            assert c.get(f"/api/jobs/{job}/result").status_code == 404
+            assert not list((server.data_dir / "results").glob(f"job{job}-*"))
 
 
 def test_revoked_token_is_refused(server: Server) -> None:
