@@ -286,3 +286,18 @@ def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert run("users", "disable", "bea")[0] == 0
     assert "bea,viewer,disabled,0" in run("users", "list")[1]
     assert run("users", "token", "nobody")[0] == 2
+
+
+def test_bundled_example_through_the_page(server: Server) -> None:
+    client, csrf = _session(server)
+    with closing(client):
+        ws = client.post("/api/workspaces", json={"name": "example"},
+                         headers={"X-CSRF-Token": csrf}).json()["id"]  # fmt: skip
+        r = client.post(f"/workspaces/{ws}/examples", data={"example": "wiod2011",
+                                                            "csrf_token": csrf})  # fmt: skip
+        assert r.status_code == 303 and r.headers["location"].startswith("/tables/")
+        page = client.get(r.headers["location"]).text
+        assert "Countries (41)" in page and "Sectors (35)" in page
+        bad = client.post(f"/workspaces/{ws}/examples", data={"example": "../x",
+                                                              "csrf_token": csrf})  # fmt: skip
+        assert bad.status_code == 422 and "no bundled example" in bad.text

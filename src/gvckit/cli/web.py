@@ -123,7 +123,7 @@ def _example_workspace(engine: Any, settings: Any, admin: Any) -> None:
         name,
         description="The WIOD 2013-release table for 2011, bundled with gvckit.",
     )
-    tables.add_example(engine, settings.data_dir, admin, ws, "wiod2011", settings.max_upload_bytes)
+    tables.add_example(engine, settings.data_dir, admin, ws, "wiod2011")
 
 
 def _safe_url(url: str) -> str:

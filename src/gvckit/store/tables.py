@@ -169,17 +169,14 @@ def store_table(
         raise
 
 
-def add_example(
-    engine: Engine, data_dir: Path, user: User, workspace_id: int, key: str, max_bytes: int
-) -> int:
-    """Add bundled example ``key`` to the workspace, through the same checks as an upload."""
+def add_example(engine: Engine, data_dir: Path, user: User, workspace_id: int, key: str) -> int:
+    """Add bundled example ``key`` to the workspace, through the same checks as an upload (the
+    upload limit does not apply: the file ships with gvckit)."""
     if key not in EXAMPLES:
         raise InputError(f"no bundled example {key!r}; choose one of {', '.join(EXAMPLES)}")
     path, _ = EXAMPLES[key]
     with open(path, "rb") as fh:
-        return store_table(
-            engine, data_dir, user, workspace_id, fh, path.name, max_bytes=max(max_bytes, 1 << 30)
-        )
+        return store_table(engine, data_dir, user, workspace_id, fh, path.name, max_bytes=1 << 31)
 
 
 def _row(row: Any) -> TableRow:

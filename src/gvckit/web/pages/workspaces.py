@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gvckit.auth.users import role_at_least
-from gvckit.errors import GvcError, InputError, OptionError
+from gvckit.errors import InputError, OptionError
 from gvckit.store import tables as tb
 from gvckit.store import workspaces as ws
 from gvckit.store.tables import FORMATS, TooLargeError
@@ -93,9 +93,7 @@ def upload(
             fmt=format, year=int(year) if year.strip() else None,
             max_bytes=settings.max_upload_bytes,
         )  # fmt: skip
-    except (GvcError, TooLargeError) as exc:
-        if isinstance(exc, ws.NotFoundError | ws.ForbiddenError):
-            raise
+    except (InputError, OptionError, TooLargeError) as exc:  # the reader's line, by the field
         return workspace_page(request, who, workspace_id, 422, upload=str(exc))
     return RedirectResponse(f"/tables/{new}", status_code=303)
 
@@ -107,8 +105,7 @@ def add_example(
     engine, settings = engine_of(request), settings_of(request)
     ws.access(engine, who.user, workspace_id, "analyst")
     try:
-        new = tb.add_example(engine, settings.data_dir, who.user, workspace_id, example,
-                             settings.max_upload_bytes)  # fmt: skip
+        new = tb.add_example(engine, settings.data_dir, who.user, workspace_id, example)
     except InputError as exc:
         return workspace_page(request, who, workspace_id, 422, example=str(exc))
     return RedirectResponse(f"/tables/{new}", status_code=303)
