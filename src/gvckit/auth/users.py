@@ -258,6 +258,7 @@ def new_session(engine: Engine, user: User, hours: float) -> tuple[str, str]:
     token = new_token("gvs")
     csrf = new_token("csrf")[5:45]
     with engine.begin() as conn:
+        conn.execute(SESSIONS.delete().where(SESSIONS.c.expires_at < _now()))  # tidy up
         conn.execute(
             insert(SESSIONS).values(
                 token_hash=digest(token),

@@ -47,13 +47,27 @@ def label_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c != "value"]
 
 
+#: Key columns whose values are different quantities (decomposition terms, indicators): a chart
+#: shows one of them at a time, never a mix.
+QUANTITY_KEYS = ("term", "indicator", "kind")
+
+
 def chart_json(frame: pd.DataFrame, top: int = 25) -> str:
-    """A plotly bar chart (JSON, for a data attribute) of the ``top`` rows with the
-    largest absolute values, labelled by their key columns."""
+    """A plotly bar chart (JSON, for a data attribute) of the ``top`` rows with the largest
+    absolute values, labelled by their key columns; where a key names the quantity (term,
+    indicator, kind), only the rows of its first value (e.g. EXGR) are shown."""
     keys = label_columns(frame)
-    finite = frame[pd.notna(frame["value"])]
-    order = finite["value"].abs().sort_values(ascending=False, kind="stable").index[:top]
-    rows = finite.loc[order][::-1]
+    rows = frame[pd.notna(frame["value"])]
+    title = ""
+    for key in QUANTITY_KEYS:
+        if key in keys and len(rows):
+            first = rows[key].iloc[0]
+            rows = rows[rows[key] == first]
+            keys = [k for k in keys if k != key]
+            title = f"{key} {first}: "
+            break
+    order = rows["value"].abs().sort_values(ascending=False, kind="stable").index[:top]
+    rows = rows.loc[order][::-1]
     labels = [" · ".join(str(v) for v in r) for r in rows[keys].itertuples(index=False)]
     fig: dict[str, Any] = {
         "data": [{"type": "bar", "orientation": "h", "x": rows["value"].tolist(),
@@ -61,7 +75,7 @@ def chart_json(frame: pd.DataFrame, top: int = 25) -> str:
                   "hovertemplate": "%{y}: %{x:,.4g}<extra></extra>"}],
         "layout": {"margin": {"l": 220, "r": 20, "t": 30, "b": 40},
                    "height": max(300, 22 * len(labels) + 80),
-                   "title": {"text": f"Largest {len(labels)} of {len(frame)} values"},
+                   "title": {"text": f"{title}largest {len(labels)} values"},
                    "xaxis": {"title": {"text": "value"}, "zeroline": True},
                    "yaxis": {"automargin": True}},
     }  # fmt: skip
