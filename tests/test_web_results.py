@@ -9,10 +9,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from webserver import BUNDLED  # noqa: E402
-
-from gvckit import icio  # noqa: E402
-from gvckit.web.results import chart_json  # noqa: E402
+from gvckit import icio
+from gvckit.web.results import chart_json
+from webserver import BUNDLED
 
 
 def test_chart_is_the_largest_rows_of_one_term() -> None:
