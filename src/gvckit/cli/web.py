@@ -38,10 +38,10 @@ def _need_web() -> None:
 
 def _engine(db: str | None, data_dir: Path | None) -> Any:
     from gvckit.store.database import open_engine
-    from gvckit.web.settings import Settings
+    from gvckit.web.settings import database_url
 
     _need_web()
-    return open_engine(Settings.build(db=db, data_dir=data_dir).db_url)
+    return open_engine(database_url(db, data_dir))
 
 
 @app.command("serve")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from gvckit.errors import OptionError
 
-__all__ = ["Settings", "is_loopback"]
+__all__ = ["Settings", "database_url", "is_loopback"]
 
 
 def is_loopback(host: str) -> bool:
@@ -38,6 +38,23 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def database_url(
+    db: str | None, data_dir: Path | None, env: Mapping[str, str] | None = None
+) -> str:
+    """The database URL as ``serve`` resolves it (flag, ``$GVCKIT_DB``, else SQLite in the data
+    dir, which is then created); touches nothing when a URL is given."""
+    env = os.environ if env is None else env
+    url = db or env.get("GVCKIT_DB")
+    if url:
+        return url
+    folder = Path(data_dir or env.get("GVCKIT_DATA_DIR") or "gvckit-data").resolve()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OptionError(f"cannot use the data dir {folder}: {exc.strerror}") from None
+    return f"sqlite:///{folder / 'gvckit.db'}"
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
