@@ -97,6 +97,16 @@ def test_csrf_missing_or_wrong_is_403(server: Server) -> None:
         assert ok.status_code == 303 and ok.headers["location"].startswith("/workspaces/")
         r = client.post("/api/workspaces", json=form, headers={"X-CSRF-Token": csrf})
         assert r.status_code == 201
+        # uploads read the form as it streams: the token must come before the file
+        ws = r.json()["id"]
+        table = {"file": ("t.csv", LEATHER.read_bytes())}
+        assert client.post(f"/workspaces/{ws}/tables", files=table).status_code == 403
+        wrong = client.post(f"/workspaces/{ws}/tables", files=table, data={"csrf_token": "x"})
+        assert wrong.status_code == 403
+        assert client.post(f"/api/workspaces/{ws}/tables", files=table).status_code == 403
+        assert client.get(f"/api/workspaces/{ws}/tables").json() == []
+        ok = client.post(f"/workspaces/{ws}/tables", files=table, data={"csrf_token": csrf})
+        assert ok.status_code == 303 and ok.headers["location"].startswith("/tables/")
         # the login form has its own double-submit token
         with httpx.Client(base_url=server.url) as anon:
             r = anon.post("/login", data={"name": "x", "password": "y"})

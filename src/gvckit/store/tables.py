@@ -35,6 +35,8 @@ __all__ = [
     "clean_partial",
     "get_table",
     "list_tables",
+    "new_part",
+    "record_table",
     "safe_name",
     "store_table",
     "table_path",
@@ -99,6 +101,14 @@ def _chunks(source: IO[bytes], size: int = 1 << 20) -> Iterator[bytes]:
         yield chunk
 
 
+def new_part(data_dir: Path, client_name: str | None) -> Path:
+    """A new generated name for an upload being received (``uploads/.part-<random><suffix>``;
+    the suffix, from a fixed list, helps the readers recognise the format)."""
+    uploads = data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    return uploads / f".part-{secrets.token_hex(16)}{_suffix(safe_name(client_name))}"
+
+
 def store_table(
     engine: Engine,
     data_dir: Path,
@@ -111,30 +121,50 @@ def store_table(
     year: int | None = None,
     max_bytes: int,
 ) -> int:
-    """Stream ``source`` to the data dir, check it with the readers and record it; returns the
-    table id. A bad table raises the reader's error (its file shown as the client's name), an
-    upload over ``max_bytes`` :class:`TooLargeError`; either way nothing is kept."""
-    from gvckit import icio
-    from gvckit.icio.summary import table_summary
-
-    name = safe_name(client_name)
-    if fmt not in FORMATS:
-        raise InputError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    uploads = data_dir / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    suffix = _suffix(name)
-    part = uploads / f".part-{secrets.token_hex(16)}{suffix}"
-    final = uploads / f"{secrets.token_hex(16)}{suffix}"
+    """Stream ``source`` to the data dir, then :func:`record_table`; an upload over
+    ``max_bytes`` is :class:`TooLargeError` and leaves nothing."""
+    part = new_part(data_dir, client_name)
     try:
         size = 0
         with open(part, "xb") as out:
             for chunk in _chunks(source):
                 size += len(chunk)
                 if size > max_bytes:
+                    name = safe_name(client_name)
                     raise TooLargeError(f"{name}: the upload is larger than {max_bytes} bytes")
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return record_table(engine, data_dir, user, workspace_id, part, client_name, fmt=fmt,
+                        year=year)  # fmt: skip
+
+
+def record_table(
+    engine: Engine,
+    data_dir: Path,
+    user: User,
+    workspace_id: int,
+    part: Path,
+    client_name: str | None,
+    *,
+    fmt: str = "auto",
+    year: int | None = None,
+) -> int:
+    """Check the received file ``part`` with the readers, rename it and record it; returns the
+    table id. A bad table raises the reader's error (its file shown as the client's name);
+    either way ``part`` is gone afterwards and nothing is kept on failure."""
+    from gvckit import icio
+    from gvckit.icio.summary import table_summary
+
+    name = safe_name(client_name)
+    final = part.with_name(f"{secrets.token_hex(16)}{_suffix(name)}")
+    try:
+        if fmt not in FORMATS:
+            raise InputError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        with open(part, "rb+") as fh:
+            os.fsync(fh.fileno())
+        size = part.stat().st_size
         options: dict[str, Any] = {} if year is None else {"year": year}
         try:
             table = icio.read(part, format=fmt, **options)

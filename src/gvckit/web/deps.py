@@ -31,6 +31,7 @@ __all__ = [
     "engine_of",
     "settings_of",
     "signer",
+    "uploader",
 ]
 
 COOKIE = "gvckit_session"
@@ -130,3 +131,18 @@ async def current(request: Request) -> Caller:
 
 #: An object id in a path: a positive 32-bit integer (larger ones cannot name a row).
 Id = Annotated[int, FastPath(ge=1, le=2**31 - 1)]
+
+
+async def uploader(request: Request) -> tuple[Caller, str | None]:
+    """Dependency for upload routes, which read the body as it streams: the caller, and the
+    session's CSRF token still to be found in the form (before the file), or None when a
+    header carried it or the caller used a token."""
+    who = caller(request)
+    if who.via != "session":
+        return who, None
+    given = request.headers.get("x-csrf-token")
+    if given is None:
+        return who, who.csrf
+    if who.csrf is None or not hmac.compare_digest(given, who.csrf):
+        raise CsrfError("missing or wrong CSRF token; reload the page and try again")
+    return who, None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Body, Depends, Request
 
 from gvckit.jobs import queue
 from gvckit.store import tables as tb
 from gvckit.store import workspaces as ws
 from gvckit.web.api.models import ERRORS, Created, JobCreated, TableOut
-from gvckit.web.deps import Caller, Id, current, engine_of, settings_of
+from gvckit.web.deps import Caller, Id, current, engine_of, uploader
+from gvckit.web.uploads import OPENAPI_BODY, store_upload
 
 router = APIRouter(tags=["tables"], responses=ERRORS)
 Who = Annotated[Caller, Depends(current)]
@@ -25,22 +26,22 @@ def table_out(row: tb.TableRow) -> TableOut:
     )  # fmt: skip
 
 
-@router.post("/workspaces/{workspace_id}/tables", status_code=201, response_model=Created)
-def upload(
+@router.post(
+    "/workspaces/{workspace_id}/tables",
+    status_code=201,
+    response_model=Created,
+    openapi_extra=OPENAPI_BODY,
+)
+async def upload(
     workspace_id: Id,
     request: Request,
-    who: Who,
-    file: Annotated[UploadFile, File(description="The table, in any format gvckit reads.")],
-    format: Annotated[str, Form(description="auto or a reader's name")] = "auto",
-    year: Annotated[int | None, Form(description="year, for collections")] = None,
+    up: Annotated[tuple[Caller, str | None], Depends(uploader)],
 ) -> Created:
-    engine, settings = engine_of(request), settings_of(request)
-    ws.access(engine, who.user, workspace_id, "analyst")
-    new = tb.store_table(
-        engine, settings.data_dir, who.user, workspace_id, file.file, file.filename,
-        fmt=format, year=year, max_bytes=settings.max_upload_bytes,
-    )  # fmt: skip
-    return Created(id=new)
+    """Upload a table (multipart: ``file``, optional ``format``, ``year``): streamed into the
+    data dir, checked by the readers; 422 with the reader's line if it is not a table."""
+    who, pending = up
+    ws.access(engine_of(request), who.user, workspace_id, "analyst")
+    return Created(id=await store_upload(request, who, pending, workspace_id))
 
 
 @router.get("/workspaces/{workspace_id}/tables", response_model=list[TableOut])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gvckit.auth.users import role_at_least
@@ -12,8 +12,9 @@ from gvckit.errors import InputError, OptionError
 from gvckit.store import tables as tb
 from gvckit.store import workspaces as ws
 from gvckit.store.tables import FORMATS, TooLargeError
-from gvckit.web.deps import Caller, Id, current, engine_of, settings_of
+from gvckit.web.deps import Caller, Id, current, engine_of, settings_of, uploader
 from gvckit.web.render import page
+from gvckit.web.uploads import store_upload
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(current)]
@@ -75,24 +76,15 @@ def add_member(
 
 
 @router.post("/workspaces/{workspace_id}/tables")
-def upload(
+async def upload(
     workspace_id: Id,
     request: Request,
-    who: Who,
-    file: Annotated[UploadFile, File()],
-    format: Annotated[str, Form(max_length=32)] = "auto",
-    year: Annotated[str, Form(max_length=8)] = "",
+    up: Annotated[tuple[Caller, str | None], Depends(uploader)],
 ) -> Response:
-    engine, settings = engine_of(request), settings_of(request)
-    ws.access(engine, who.user, workspace_id, "analyst")
+    who, pending = up
+    ws.access(engine_of(request), who.user, workspace_id, "analyst")
     try:
-        if year.strip() and not year.strip().isdigit():
-            raise InputError(f"the year must be a number like 2011, not {year!r}")
-        new = tb.store_table(
-            engine, settings.data_dir, who.user, workspace_id, file.file, file.filename,
-            fmt=format, year=int(year) if year.strip() else None,
-            max_bytes=settings.max_upload_bytes,
-        )  # fmt: skip
+        new = await store_upload(request, who, pending, workspace_id)
     except (InputError, OptionError, TooLargeError) as exc:  # the reader's line, by the field
         return workspace_page(request, who, workspace_id, 422, upload=str(exc))
     return RedirectResponse(f"/tables/{new}", status_code=303)
