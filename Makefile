@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean dist docs
+.PHONY: demo test lint bench clean dist docs serve
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/gvckit demo
+
+serve: $(STAMP)
+	$(BIN)/gvckit serve --data-dir gvckit-data --example
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -42,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/portfolio.py
 	$(BIN)/python benchmarks/scale.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache src/*.egg-info

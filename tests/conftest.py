@@ -36,3 +36,15 @@ WIOD_YEARS = tuple(range(1995, 2012))
 
 def wiod_path(year: int) -> Path:
     return shared_path("wiod2013", f"wiot_{year}.csv.gz")
+
+
+@pytest.fixture
+def web_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A running ``gvckit serve`` on SQLite in a temporary data dir (stopped afterwards)."""
+    pytest.importorskip("fastapi")
+    from webserver import Server
+
+    data = tmp_path / "data"
+    server = Server(data, f"sqlite:///{tmp_path / 'gvckit.db'}").start()
+    yield server
+    server.stop()

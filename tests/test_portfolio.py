@@ -317,16 +317,13 @@ def test_codes_are_named_with_the_shared_codelists(tmp_path: Path, kind: str) ->
 def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
     """A database made by migration 0001 is upgraded in place and keeps its rows."""
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import create_engine, inspect, text
+
+    from gvckit.store.database import alembic_config
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
-    cfg = Config()
-    import gvckit.portfolio.store as store_module
-
-    cfg.set_main_option("script_location",
-                        str(Path(store_module.__file__).parent / "migrations"))  # fmt: skip
+    cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")

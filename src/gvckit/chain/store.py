@@ -3,6 +3,7 @@
 SQLite in a local file by default (``sqlite:///gvckit.db``, or ``$GVCKIT_DB``); any SQLAlchemy
 URL otherwise, e.g. ``postgresql+psycopg://user@host/db`` (extra ``gvckit[postgres]``).
 
+The tables are created and upgraded by the shared Alembic history (:mod:`gvckit.store`).
 Tables: ``chains`` (one row per chain name, with its header: product, country, currency, unit,
 sources) and ``chain_snapshots`` (one row per saved version of a snapshot year). Saving a chain
 adds a new version of each snapshot whose content changed, so the history of every year is kept
@@ -26,15 +27,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    create_engine,
+    delete,
     func,
     select,
 )
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from gvckit.chain.model import Chain, Snapshot
-from gvckit.errors import ChainError, OptionError
+from gvckit.errors import ChainError
+from gvckit.store.database import open_engine
 
 __all__ = ["DEFAULT_URL", "ChainStore", "SavedVersion"]
 
@@ -83,13 +84,7 @@ class ChainStore:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or os.environ.get("GVCKIT_DB") or DEFAULT_URL
-        try:
-            self._engine = create_engine(self.url)
-            _Base.metadata.create_all(self._engine)
-        except (ArgumentError, NoSuchModuleError) as exc:
-            raise OptionError(f"cannot use the database URL {self.url!r}: {exc}") from None
-        except OperationalError as exc:
-            raise OptionError(f"cannot open the database {self.url!r}: {exc.orig}") from None
+        self._engine = open_engine(self.url)  # the shared schema, migrated by Alembic
 
     def __enter__(self) -> ChainStore:
         return self
@@ -102,9 +97,10 @@ class ChainStore:
         self._engine.dispose()
 
     def drop_all(self) -> None:
-        """Remove gvckit's tables and everything in them (for tests and resets)."""
-        _Base.metadata.drop_all(self._engine)
-        _Base.metadata.create_all(self._engine)
+        """Remove every chain and snapshot (for tests and resets); the tables stay."""
+        with self._engine.begin() as conn:
+            conn.execute(delete(_SnapshotRow))
+            conn.execute(delete(_ChainRow))
 
     def save(self, chain: Chain) -> list[SavedVersion]:
         """Store ``chain``; returns the snapshot versions written (unchanged ones are skipped)."""

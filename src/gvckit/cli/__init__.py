@@ -12,7 +12,16 @@ import traceback
 
 import typer
 
-from gvckit.cli import actions, chain, clusters, icio, panel, portfolio, report  # noqa: F401  (register the commands)
+from gvckit.cli import (  # noqa: F401  (register the commands)
+    actions,
+    chain,
+    clusters,
+    icio,
+    panel,
+    portfolio,
+    report,
+    web,
+)
 from gvckit.cli._app import _stderr, app
 from gvckit.errors import GvcError
 

@@ -1,8 +1,8 @@
 """The portfolio database: scan IATI files, classify each activity and store it (SQLAlchemy).
 
 SQLite in a local file by default (``sqlite:///gvckit.db`` or ``$GVCKIT_DB``), PostgreSQL with a
-``postgresql+psycopg://`` URL. The schema is created and upgraded by Alembic migrations
-(``migrations/``, version table ``portfolio_alembic_version``).
+``postgresql+psycopg://`` URL. The schema is created and upgraded by the shared Alembic history
+(:mod:`gvckit.store`; the portfolio's revisions are in ``migrations/versions``).
 
 Re-scanning is idempotent: an activity is keyed by its IATI identifier and replaced with its
 finances. An identifier found in two files (within a scan or across scans) is a duplicate: it is
@@ -24,15 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, func, insert, select
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy import Engine, delete, func, insert, select
 
-from gvckit.errors import OptionError
 from gvckit.portfolio.classify import Classification, classify_activity
 from gvckit.portfolio.codelists import Codelists
 from gvckit.portfolio.iati import Activity, FileProblem, Limits, read_activities
 from gvckit.portfolio.rates import Rates
 from gvckit.portfolio.schema import ACTIVITIES, DUPLICATES, FILES, FINANCES, PROBLEMS, SCANS
+from gvckit.store.database import open_engine
 
 __all__ = ["DEFAULT_URL", "PortfolioStore", "ScanResult", "finance_group"]
 
@@ -78,23 +77,7 @@ class PortfolioStore:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or os.environ.get("GVCKIT_DB") or DEFAULT_URL
-        try:
-            self.engine: Engine = create_engine(self.url)
-            self._migrate()
-        except (ArgumentError, NoSuchModuleError) as exc:
-            raise OptionError(f"cannot use the database URL {self.url!r}: {exc}") from None
-        except OperationalError as exc:
-            raise OptionError(f"cannot open the database {self.url!r}: {exc.orig}") from None
-
-    def _migrate(self) -> None:
-        from alembic import command
-        from alembic.config import Config
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        self.engine: Engine = open_engine(self.url)  # the shared Alembic history
 
     def __enter__(self) -> PortfolioStore:
         return self

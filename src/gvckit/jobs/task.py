@@ -1,0 +1,48 @@
+"""The computation a measure job runs: read the stored table, compute the measure with
+:func:`gvckit.icio.measure`, write the tidy result atomically as Parquet (full precision).
+
+Pure apart from that I/O and picklable, so that it runs the same in a local worker process and
+on a Dask worker (which must see the data dir at the same path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["run_measure"]
+
+
+def run_measure(
+    table: str,
+    fmt: str,
+    year: int | None,
+    measure: str,
+    options: dict[str, Any],
+    result: str,
+    progress: Callable[[float, str], None] | None = None,
+) -> str:
+    """Compute ``measure`` with ``options`` (``groups`` among them, optionally) on the table at
+    ``table`` and write it to ``result`` (Parquet); returns ``result``."""
+    from gvckit import icio
+    from gvckit.files import atomic_write
+
+    say = progress or (lambda _p, _m: None)
+    say(0.05, "reading the table")
+    extra: dict[str, Any] = {} if year is None else {"year": year}
+    t = icio.read(Path(table), format=fmt, **extra)
+    done = [0.3]
+    say(done[0], f"computing {measure}")
+
+    def step(message: str) -> None:
+        done[0] += (0.9 - done[0]) * 0.4
+        say(done[0], f"computing {measure}: {message}")
+
+    opts = dict(options)
+    groups = opts.pop("groups", None) or None
+    frame = icio.measure(measure, t, groups=groups, progress=step, **opts)
+    say(0.92, "writing the result")
+    with atomic_write(result) as fh:
+        frame.to_parquet(fh, index=False)
+    return result

@@ -1,0 +1,209 @@
+"""Workers: threads of the server that claim queued jobs and run each in its own process (a
+local pool of ``n`` slots), or send it to a Dask cluster (``scheduler="tcp://..."``).
+
+A local job process reports progress to the database itself and dies with the server (Linux
+parent-death signal); cancelling a job terminates its process. A job's result is written under
+a temporary name, renamed, and only then recorded as done by a conditional update naming its
+run, so neither a cancelled nor an interrupted run can publish a result.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from gvckit.errors import GvcError
+from gvckit.jobs import queue
+from gvckit.jobs.task import run_measure
+
+__all__ = ["WorkerPool"]
+
+log = logging.getLogger("gvckit.web")
+POLL = 0.25
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:  # pragma: no cover - no /proc
+        return True
+
+
+def _die_with_server(server_pid: int) -> None:
+    """End this job process as soon as the server is gone (even by kill -9): the parent-death
+    signal covers a spawned child, a watchdog thread covers a forkserver's."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:  # pragma: no cover - not Linux
+        pass
+
+    def watch() -> None:
+        while _alive(server_pid):
+            time.sleep(0.1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="gvckit-watchdog", daemon=True).start()
+
+
+def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
+    from gvckit.store.tables import get_table
+
+    table = get_table(engine, job.table_id)
+    results = data_dir / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    target = results / f"job{job.id}-{job.run_id}.parquet"
+    args = [str(data_dir / table.path), table.format, table.year, job.measure, job.options]
+    return args, target
+
+
+def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid: int) -> None:
+    """Body of a local job process."""
+    _die_with_server(server_pid)
+    from gvckit.store.database import open_engine
+
+    engine = open_engine(db_url, upgrade=False)
+    try:
+        job = queue.get_job(engine, job_id)
+        args, target = _job_inputs(engine, Path(data_dir), job)
+
+        def progress(p: float, message: str) -> None:
+            queue.set_progress(engine, job_id, run_id, p, message)
+
+        try:
+            run_measure(*args, str(target), progress)  # type: ignore[call-arg]
+        except GvcError as exc:
+            queue.fail(engine, job_id, run_id, str(exc).replace(args[0], f"table {job.table_id}"))
+            return
+        except MemoryError:
+            queue.fail(engine, job_id, run_id, "out of memory")
+            return
+        except Exception as exc:
+            queue.fail(engine, job_id, run_id, f"unexpected error: {type(exc).__name__}")
+            return
+        rel = str(target.relative_to(Path(data_dir)))
+        if not queue.finish(engine, job_id, run_id, rel):
+            target.unlink(missing_ok=True)  # cancelled meanwhile: publish nothing
+    finally:
+        engine.dispose()
+
+
+class WorkerPool:
+    """``n`` worker slots claiming jobs from the database at ``db_url``."""
+
+    def __init__(
+        self, engine: Any, db_url: str, data_dir: Path, n: int = 2, scheduler: str | None = None
+    ) -> None:
+        self.engine = engine
+        self.db_url = db_url
+        self.data_dir = data_dir
+        self.n = max(1, n)
+        self.scheduler = scheduler
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._client: Any = None
+        self._ctx: Any = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods()
+                                   else "spawn")  # fmt: skip
+
+    def start(self) -> None:
+        if self.scheduler:
+            from gvckit.panel import _import
+
+            dist = _import("distributed")
+            try:
+                self._client = dist.Client(self.scheduler, timeout="10s")
+            except OSError as exc:
+                raise GvcError(
+                    f"cannot reach the Dask scheduler at {self.scheduler!r}: {exc}"
+                ) from None
+        elif self._ctx.get_start_method() == "forkserver":
+            self._ctx.set_forkserver_preload(["gvckit.jobs.worker", "gvckit.icio"])
+        for k in range(self.n):
+            t = threading.Thread(target=self._loop, name=f"gvckit-worker-{k}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=10)
+        if self._client is not None:
+            self._client.close()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                job = queue.claim(self.engine)
+            except Exception as exc:  # database busy or gone: try again shortly
+                log.warning("claiming a job failed: %s", type(exc).__name__)
+                job = None
+            if job is None:
+                self._stop.wait(POLL * 2)
+                continue
+            try:
+                if self._client is not None:
+                    self._run_dask(job)
+                else:
+                    self._run_process(job)
+            except Exception as exc:
+                log.warning("job %s failed in its worker: %s", job.id, type(exc).__name__)
+                assert job.run_id is not None
+                queue.fail(self.engine, job.id, job.run_id, f"worker error: {type(exc).__name__}")
+
+    def _cancelled(self, job: queue.Job) -> bool:
+        status, run = queue.status_of(self.engine, job.id)
+        return status != "running" or run != job.run_id
+
+    def _run_process(self, job: queue.Job) -> None:
+        assert job.run_id is not None
+        proc = self._ctx.Process(
+            target=_run_local,
+            args=(self.db_url, str(self.data_dir), job.id, job.run_id, os.getpid()),
+            daemon=True,
+        )  # fmt: skip
+        proc.start()
+        while proc.is_alive():
+            proc.join(POLL)
+            if self._stop.is_set() or (proc.is_alive() and self._cancelled(job)):
+                proc.terminate()
+                proc.join(5)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join()
+                break
+        if not self._stop.is_set() and proc.exitcode not in (0, None) and not self._cancelled(job):
+            queue.fail(self.engine, job.id, job.run_id, f"the job process ended ({proc.exitcode})")
+
+    def _run_dask(self, job: queue.Job) -> None:
+        assert job.run_id is not None
+        args, target = _job_inputs(self.engine, self.data_dir, job)
+        queue.set_progress(self.engine, job.id, job.run_id, 0.1, "running on the Dask cluster")
+        future = self._client.submit(run_measure, *args, str(target), pure=False)
+        while not future.done():
+            time.sleep(POLL)
+            if self._stop.is_set() or self._cancelled(job):
+                future.cancel()
+                return
+        try:
+            future.result()
+        except GvcError as exc:
+            queue.fail(self.engine, job.id, job.run_id, str(exc).replace(args[0], "the table"))
+            return
+        rel = str(target.relative_to(self.data_dir))
+        if not queue.finish(self.engine, job.id, job.run_id, rel):
+            target.unlink(missing_ok=True)

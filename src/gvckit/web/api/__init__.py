@@ -1,0 +1,14 @@
+"""The JSON API under ``/api`` (described by the app's OpenAPI): one router per resource."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from gvckit.web.api import health, jobs, tables, workspaces
+
+__all__ = ["include"]
+
+
+def include(app: FastAPI) -> None:
+    for module in (health, workspaces, tables, jobs):
+        app.include_router(module.router, prefix="/api")

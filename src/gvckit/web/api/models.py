@@ -1,0 +1,90 @@
+"""Request and response bodies of the API (pydantic, so that the OpenAPI describes them)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["viewer", "analyst", "admin"]
+
+
+class Problem(BaseModel):
+    detail: Any = Field(description="What went wrong (one line), or FastAPI's validation list.")
+
+
+#: Error responses every route may give.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": text}
+    for code, text in (
+        (401, "no or bad credentials"),
+        (403, "not allowed (role, or CSRF token of a session)"),
+        (404, "no such object, or not in one of your workspaces"),
+        (413, "request body over the upload limit"),
+        (422, "invalid input: the reader's or the option check's message"),
+    )
+}
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+
+
+class Created(BaseModel):
+    id: int
+
+
+class WorkspaceIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    country: str = Field("", max_length=100)
+    sector: str = Field("", max_length=200)
+    description: str = Field("", max_length=5000)
+
+
+class WorkspaceOut(BaseModel):
+    id: int
+    name: str
+    country: str
+    sector: str
+    description: str
+    role: Role
+
+
+class MemberIn(BaseModel):
+    user: str = Field(min_length=1, max_length=100)
+    role: Role
+
+
+class MemberOut(BaseModel):
+    user: str
+    role: Role
+
+
+class TableOut(BaseModel):
+    id: int
+    workspace: int
+    name: str
+    format: str
+    year: int | None
+    countries: list[str]
+    sectors: list[str]
+    n: int
+    totals: dict[str, float | None]
+    balance: dict[str, Any]
+
+
+class JobCreated(BaseModel):
+    job: int
+
+
+class JobOut(BaseModel):
+    id: int
+    status: Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
+    progress: float = Field(ge=0, le=1)
+    message: str
+    result: str | None
+    measure: str
+    options: dict[str, Any]
+    table: int
+    owner: str

@@ -1,0 +1,129 @@
+"""The one database: a fresh one gets every table; one made by ``gvckit chain save`` and
+``gvckit portfolio scan`` before the shared history (tests/data/legacy, rebuilt by its script)
+upgrades without loss, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData, create_engine, inspect, text
+
+from gvckit import chain
+from gvckit.chain.store import ChainStore
+from gvckit.portfolio.store import PortfolioStore
+from gvckit.store.database import VERSION_TABLE, current_heads, open_engine
+from pg import fresh_postgres
+
+LEGACY = Path(__file__).parent / "data" / "legacy" / "gvckit_before_store.db"
+SMALL = Path(__file__).parent / "data" / "chain_small.yaml"
+HEADS = {"0002", "w0001"}  # the portfolio branch and the store branch
+
+
+def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table but the version tables, sorted, as plain tuples."""
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    out = {}
+    with engine.connect() as conn:
+        for name, table in meta.tables.items():
+            if "alembic_version" in name:
+                continue
+            rows = conn.execute(table.select()).all()
+            out[name] = sorted((tuple(str(v) for v in r) for r in rows), key=str)
+    engine.dispose()
+    return out
+
+
+def _copy_legacy(target_url: str) -> None:
+    """Make at ``target_url`` what the legacy commands made there: the chain tables as
+    ``ChainStore`` created them (``create_all``), the portfolio tables with their own version
+    table at 0002, and the legacy database's rows."""
+    from gvckit.chain.store import _Base
+    from gvckit.portfolio.schema import METADATA
+
+    src = create_engine(f"sqlite:///{LEGACY}")
+    meta = MetaData()
+    meta.reflect(src)
+    dst = create_engine(target_url)
+    _Base.metadata.create_all(dst)
+    METADATA.create_all(dst)
+    with src.connect() as a, dst.begin() as b:
+        b.execute(text("CREATE TABLE portfolio_alembic_version (version_num VARCHAR(32) NOT NULL"
+                       " PRIMARY KEY)"))  # fmt: skip
+        for table in meta.sorted_tables:
+            rows = [dict(r._mapping) for r in a.execute(table.select())]
+            target = _Base.metadata.tables.get(table.name, METADATA.tables.get(table.name))
+            if rows and target is not None:
+                b.execute(target.insert(), rows)
+        b.execute(text("INSERT INTO portfolio_alembic_version VALUES ('0002')"))
+    src.dispose()
+    dst.dispose()
+
+
+def _check_upgrade(url: str) -> None:
+    before = _rows(url)
+    assert before["chains"] and before["portfolio_activities"]
+    engine = open_engine(url)
+    assert current_heads(engine) == HEADS
+    names = set(inspect(engine).get_table_names())
+    assert "portfolio_alembic_version" not in names and VERSION_TABLE in names
+    assert {"web_users", "web_workspaces", "web_tables", "web_jobs"} <= names
+    engine.dispose()
+    after = _rows(url)
+    for name, rows in before.items():
+        assert after[name] == rows, name
+    # the stores read what they wrote before, and go on writing
+    with ChainStore(url) as store:
+        assert store.load("Test coffee chain") == chain.read_chain(SMALL)
+        assert [v.version for v in store.history("Test coffee chain")] == [1]
+    with PortfolioStore(url) as pstore:
+        assert set(pstore.activities()["iati_identifier"]) == {"XX-LEGACY-1", "XX-LEGACY-2"}
+        assert len(pstore.finances()) == 3
+    open_engine(url).dispose()  # idempotent
+    assert _rows(url) == after
+
+
+def test_legacy_sqlite_database_upgrades_without_loss(tmp_path: Path) -> None:
+    db = tmp_path / "gvckit.db"
+    shutil.copy(LEGACY, db)
+    _check_upgrade(f"sqlite:///{db}")
+
+
+def test_legacy_postgres_database_upgrades_without_loss() -> None:
+    with fresh_postgres() as url:
+        _copy_legacy(url)
+        _check_upgrade(url)
+
+
+def test_fresh_database_has_every_table_and_sqlite_is_tuned(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    assert current_heads(engine) == HEADS
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    names = set(inspect(engine).get_table_names())
+    assert {"chains", "chain_snapshots", "portfolio_activities", "web_jobs"} <= names
+    engine.dispose()
+
+
+def test_chain_only_database_from_before(tmp_path: Path) -> None:
+    """A database that only `gvckit chain save` made (no version table at all)."""
+    db = tmp_path / "chains.db"
+    shutil.copy(LEGACY, db)
+    with create_engine(f"sqlite:///{db}").begin() as conn:
+        for name in inspect(conn).get_table_names():
+            if name.startswith("portfolio_"):
+                conn.execute(text(f"DROP TABLE {name}"))
+    with ChainStore(f"sqlite:///{db}") as store:
+        assert store.load("Test coffee chain") == chain.read_chain(SMALL)
+
+
+@pytest.mark.parametrize("url", ["nosuchdb://x"])
+def test_bad_url_is_one_line(url: str) -> None:
+    from gvckit.errors import OptionError
+
+    with pytest.raises(OptionError, match="cannot use the database URL"):
+        open_engine(url)

@@ -1,0 +1,77 @@
+"""schemathesis against the workbench's OpenAPI on a real server, with a token and without:
+no server error (500), and every response within its documented status codes, content types
+and schemas.
+Bounded (a few examples per operation) so that it runs in well under a minute."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+schemathesis = pytest.importorskip("schemathesis")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+from webserver import Server  # noqa: E402
+
+LEATHER = Path(__file__).resolve().parents[1] / "src" / "gvckit" / "data" / "leather.csv"
+
+
+@pytest.fixture(scope="module")
+def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    """A server with one workspace, table and finished job, and an analyst's token."""
+    tmp = tmp_path_factory.mktemp("fuzz")
+    server = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}",
+                    env={"GVCKIT_MAX_UPLOAD_MB": "1"}).start()  # fmt: skip
+    token = server.add_user("fuzz", "analyst")
+    with server.client(token) as c:
+        ws = c.post("/api/workspaces", json={"name": "fuzz"}).json()["id"]
+        with open(LEATHER, "rb") as fh:
+            table = c.post(f"/api/workspaces/{ws}/tables", files={"file": ("t.csv", fh)}).json()
+        job = c.post(f"/api/tables/{table['id']}/measures/vs", json={}).json()["job"]
+        server.wait_job(c, job)
+    yield server, token
+    server.stop()
+
+
+def _fuzz(server: Server, headers: dict[str, str]) -> int:
+    """Every operation of the OpenAPI, a few generated requests each; returns how many."""
+    from hypothesis import given
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              response_headers_conformance, response_schema_conformance]  # fmt: skip
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    count = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=6, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def check(case: object) -> None:
+            nonlocal count
+            count += 1
+            case.call_and_validate(headers=headers, checks=checks)  # type: ignore[attr-defined]
+
+        check()
+    return count
+
+
+def test_api_fuzz_with_a_token(fuzzed: tuple[Server, str]) -> None:
+    server, token = fuzzed
+    assert _fuzz(server, {"Authorization": f"Bearer {token}"}) >= 50
+
+
+def test_api_fuzz_without_a_token(fuzzed: tuple[Server, str]) -> None:
+    server, _ = fuzzed
+    assert _fuzz(server, {}) >= 50
