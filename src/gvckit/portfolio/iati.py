@@ -390,8 +390,8 @@ def _transactions(el: Any, act: Activity) -> None:
         ttype = tx.find("transaction-type")
         code = (ttype.get("code") or "").strip() if ttype is not None else ""
         code = V1_TRANSACTION.get(code.upper(), code)
-        for code, vocab, _ in _sectors(tx.findall("sector"), act.problems):
-            tx_sectors[(code, vocab)] = None
+        for sector, vocab, _ in _sectors(tx.findall("sector"), act.problems):
+            tx_sectors[(sector, vocab)] = None
         for c in tx.findall("recipient-country"):
             tx_countries[(c.get("code") or "").strip().upper()] = None
         for r in tx.findall("recipient-region"):
