@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gvckit.cli._app import DbOpt, TableFormat, _emit, _stderr, app, err_console, out_console
 from gvckit.errors import GvcError, OptionError
+
+if TYPE_CHECKING:
+    from gvckit.portfolio.store import FileSkips
 
 portfolio_app = typer.Typer(
     help="Portfolio review: find and classify value chain work in IATI activity files.",
@@ -97,12 +100,52 @@ def portfolio_scan(
             write_frame(acts, output)
             fin = store.finances(acts["iati_identifier"])
             write_frame(fin, output.with_name(f"{output.stem}-finances.csv"))
+    _warn_skipped(result.skipped)
     vc = result.value_chain
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in result.problem_counts.items())
     _stderr(
         f"{result.activities:,} activities in {result.files:,} files: value chain yes"
         f" {vc.get('yes', 0):,}, possible {vc.get('possible', 0):,};"
-        f" {result.duplicates:,} duplicate identifiers; {result.refused:,} files refused"
+        f" {result.duplicates:,} duplicate identifiers; {result.refused:,} files refused;"
+        f" problems: {kinds or 'none'}"
     )
+
+
+def _warn_skipped(skipped: list[FileSkips], shown: int = 5) -> None:
+    """One warning naming the top problem kinds and the files that lost the most."""
+    if not skipped:
+        return
+    kinds: dict[str, int] = {}
+    for s in skipped:
+        for kind, n in s.kinds.items():
+            kinds[kind] = kinds.get(kind, 0) + n
+    top = ", ".join(f"{kind} {n:,}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    _stderr(f"warning: more than 1 % of the transactions or budgets were skipped in"
+            f" {len(skipped):,} files ({top}):")  # fmt: skip
+    for s in sorted(skipped, key=lambda s: -(s.transactions_skipped + s.budgets_skipped))[:shown]:
+        parts = []
+        if s.transactions_skipped:
+            parts.append(f"{s.transactions_skipped:,} of {s.transactions:,} transactions")
+        if s.budgets_skipped:
+            parts.append(f"{s.budgets_skipped:,} of {s.budgets:,} budgets")
+        main_kind = max(s.kinds.items(), key=lambda kv: kv[1])[0]
+        _stderr(f"  {s.file}: {' and '.join(parts)} skipped, mostly {main_kind}")
+    if len(skipped) > shown:
+        _stderr(f"  ... and {len(skipped) - shown:,} more files")
+    _stderr("  `gvckit portfolio problems` lists every problem by kind, file and activity")
+
+
+@portfolio_app.command("problems")
+def portfolio_problems(db: DbOpt = None, fmt: TableFormat = "table") -> None:
+    """Problems found in the scanned files: kind, file, activity and count."""
+    from gvckit.portfolio.store import PortfolioStore
+
+    with PortfolioStore(db) as store:
+        frame = store.problems()
+    if frame.empty:
+        _stderr("no problems recorded (or nothing scanned yet)")
+        return
+    _emit(frame, fmt)
 
 
 @portfolio_app.command("summary")

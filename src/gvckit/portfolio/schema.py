@@ -98,4 +98,5 @@ PROBLEMS = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("iati_identifier", String(500), index=True),
     Column("message", Text, nullable=False),
+    Column("kind", String(64)),  # migration 0003
 )  # fmt: skip
