@@ -331,9 +331,9 @@ def test_classifier_precision_and_recall_on_the_labelled_set() -> None:
 
 
 def test_usd_conversion_by_value_date_year(tmp_path: Path) -> None:
-    from gvckit.portfolio.rates import read_rates, shipped_rates
+    from gvckit.portfolio.rates import fed_rates, read_rates
 
-    fed = shipped_rates()
+    fed = fed_rates()
     assert fed.to_usd(100.0, "EUR", "2015-06-30") == pytest.approx(110.96)  # G.5A 2015
     assert fed.to_usd(121.05, "JPY", "2015-01-01") == pytest.approx(1.0)
     assert fed.to_usd(5.0, "USD", None) == 5.0 and fed.to_usd(5.0, "EUR", "1999-01-01") is None
@@ -347,7 +347,7 @@ def test_usd_conversion_by_value_date_year(tmp_path: Path) -> None:
     with PortfolioStore(db) as store:
         fin = store.finances().set_index("kind")
         assert fin.loc["commitment", "value_usd"] == 1000.0  # already USD
-        assert fin.loc["expenditure", "value_usd"] == pytest.approx(100 * 1.141)  # EUR 2020, G.5A
+        assert fin.loc["expenditure", "value_usd"] == pytest.approx(100 * 1.1422, rel=1e-4)  # ECB
         usd = summary(store, "finance_type", usd=True)
         assert list(usd["currency"]) == ["USD"]
 

@@ -139,3 +139,36 @@ def test_every_activity_agrees_with_the_second_reading(corpus_db: str) -> None:
     # not vacuous: the corpus has every kind, in many currencies
     assert {k for totals in expected.values() for k, _ in totals} == kinds
     assert len({c for totals in expected.values() for _, c in totals}) > 10
+
+
+def test_usd_sums_by_publisher_agree_with_a_row_by_row_conversion(corpus_db: str) -> None:
+    """``summary --usd`` (vectorised, converting stored values) against one conversion per
+    amount with :meth:`Rates.to_usd`, over every activity of the corpus."""
+    from gvckit.portfolio.rates import shipped_rates
+    from gvckit.portfolio.summary import KINDS_SHOWN, summary
+
+    rates = shipped_rates()
+    verdicts = ["yes", "possible", "no"]
+    with PortfolioStore(corpus_db) as store:
+        table = summary(store, "publisher", usd=True, value_chain=verdicts)
+        acts = store.activities()[["iati_identifier", "reporting_org_ref"]]
+        fin = store.finances()
+    publisher = dict(zip(acts["iati_identifier"], acts["reporting_org_ref"], strict=True))
+    want: dict[tuple[str, str], float] = defaultdict(float)
+    missed: dict[str, int] = defaultdict(int)
+    for ident, kind, value, currency, day in zip(fin["iati_identifier"], fin["kind"],
+                                                 fin["value"], fin["currency"],
+                                                 fin["value_date"], strict=True):  # fmt: skip
+        if kind not in KINDS_SHOWN:
+            continue
+        usd = rates.to_usd(value, currency, day)
+        if usd is None:
+            missed[publisher[ident] or "(none)"] += 1
+        else:
+            want[(publisher[ident] or "(none)", kind)] += usd
+    got = table[table["currency"] == "USD"].set_index("publisher")
+    for (pub, kind), value in want.items():
+        assert got.loc[pub, kind] == pytest.approx(value, rel=1e-9), (pub, kind)
+    assert dict(got["not_converted"][got["not_converted"] > 0]) == dict(missed)
+    converted = sum(want.values())
+    assert converted > 1e10 and sum(missed.values()) < 0.01 * len(fin)
