@@ -410,23 +410,34 @@ def _transactions(el: Any, act: Activity) -> None:
     tx_sectors: dict[tuple[str, str], None] = {}
     tx_countries: dict[str, None] = {}
     tx_regions: dict[tuple[str, str], None] = {}
-    for tx in el.findall("transaction"):
+    for tx in el.iterchildren("transaction"):
         act.transactions_read += 1
-        ttype = tx.find("transaction-type")
+        ttype = val = tdate = None
+        sector_nodes = []
+        for child in tx:  # one pass over the children (the first of each kind counts)
+            tag = child.tag
+            if tag == "transaction-type":
+                ttype = child if ttype is None else ttype
+            elif tag == "value":
+                val = child if val is None else val
+            elif tag == "transaction-date":
+                tdate = child if tdate is None else tdate
+            elif tag == "sector":
+                sector_nodes.append(child)
+            elif tag == "recipient-country":
+                tx_countries[(child.get("code") or "").strip().upper()] = None
+            elif tag == "recipient-region":
+                region = (child.get("code") or "").strip()
+                tx_regions[(region, (child.get("vocabulary") or "1").strip())] = None
         code = (ttype.get("code") or "").strip() if ttype is not None else ""
         code = V1_TRANSACTION.get(code.upper(), code)
-        for sector, vocab, _ in _sectors(tx.findall("sector"), act):
+        for sector, vocab, _ in _sectors(sector_nodes, act):
             tx_sectors[(sector, vocab)] = None
-        for c in tx.findall("recipient-country"):
-            tx_countries[(c.get("code") or "").strip().upper()] = None
-        for r in tx.findall("recipient-region"):
-            tx_regions[((r.get("code") or "").strip(), (r.get("vocabulary") or "1").strip())] = None
         kind = KINDS.get(code)
         if kind is None:
             if code not in _OTHER_TRANSACTIONS:
                 act.problem(UNKNOWN_TYPE, f"unknown transaction type {code!r}: transaction skipped")
             continue
-        val = tx.find("value")
         if val is None:
             act.problem(NO_VALUE, f"transaction type {code}: no value")
             continue
@@ -438,7 +449,6 @@ def _transactions(el: Any, act: Activity) -> None:
             continue
         day = (val.get("value-date") or "").strip()[:10]
         if not day:
-            tdate = tx.find("transaction-date")
             day = (tdate.get("iso-date") or tdate.text or "") if tdate is not None else ""
             day = day.strip()[:10]
         currency, flag = _currency(val, act, f"transaction type {code}")

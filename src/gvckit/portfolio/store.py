@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, create_engine, delete, func, insert, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from gvckit.errors import OptionError
@@ -259,8 +259,7 @@ class PortfolioStore:
                      for act, _ in keep
                      for m, k in zip(act.problems, act.problem_kinds, strict=True)]  # fmt: skip
             for table, data in ((ACTIVITIES, rows), (FINANCES, fins), (PROBLEMS, probs)):
-                if data:
-                    conn.execute(insert(table), data)
+                _insert_many(conn, table, data)
             if self._files:
                 paths = [f["path"] for f in self._files]
                 conn.execute(delete(FILES).where(FILES.c.path.in_(paths)))
@@ -352,6 +351,20 @@ class PortfolioStore:
     def duplicates(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(select(DUPLICATES).order_by(DUPLICATES.c.iati_identifier), conn)
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) with one driver-level ``executemany``: the
+    statement is compiled once, which spares SQLAlchemy's per-row parameter processing (the
+    columns are plain strings and numbers, which need none)."""
+    if not rows:
+        return
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if conn.dialect.positional:
+        order = compiled.positiontup or []
+        conn.exec_driver_sql(str(compiled), [tuple(r[k] for k in order) for r in rows])
+    else:
+        conn.exec_driver_sql(str(compiled), rows)
 
 
 def _join(items: Iterable[Any]) -> str:
