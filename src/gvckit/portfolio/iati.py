@@ -323,7 +323,17 @@ def _number(text: str | None) -> float | None:
 
 def parse_activity(el: Any, file: str, root_version: str | None) -> Activity | None:
     """The :class:`Activity` of an ``<iati-activity>`` element (None without identifier)."""
-    ident = (el.findtext("iati-identifier") or "").strip()
+    kids: dict[str, list[Any]] = {}  # children by tag, in one pass (not one per find)
+    for child in el:
+        if isinstance(child.tag, str):
+            kids.setdefault(child.tag, []).append(child)
+
+    def first(tag: str) -> Any:
+        found = kids.get(tag)
+        return found[0] if found else None
+
+    node = first("iati-identifier")
+    ident = ((node.text if node is not None else "") or "").strip()
     if not ident:
         return None
     version = el.get(_DPORTAL_VERSION) or root_version
@@ -332,58 +342,58 @@ def parse_activity(el: Any, file: str, root_version: str | None) -> Activity | N
                    default_currency=(el.get("default-currency") or "").strip().upper(),
                    last_updated=el.get("last-updated-datetime") or "",
                    hierarchy=el.get("hierarchy") or "")  # fmt: skip
-    org = el.find("reporting-org")
+    org = first("reporting-org")
     if org is not None:
         act.reporting_org_ref = (org.get("ref") or "").strip()
         act.reporting_org_type = (org.get("type") or "").strip()
         act.reporting_org_name = _preferred(_narratives(org, lang))
-    for t in el.findall("title"):
+    for t in kids.get("title", []):
         act.titles.extend(_narratives(t, lang))
-    for d in el.findall("description"):
+    for d in kids.get("description", []):
         dtype = d.get("type") or "1"
         act.descriptions.extend((dtype, lg, text) for lg, text in _narratives(d, lang))
-    status = el.find("activity-status")
+    status = first("activity-status")
     if status is not None:
         act.status = (status.get("code") or "").strip()
-    for d in el.findall("activity-date"):
+    for d in kids.get("activity-date", []):
         dtype = (d.get("type") or "").strip()
         dtype = V1_DATE.get(dtype.lower(), dtype)
         day = (d.get("iso-date") or (d.text or "")).strip()[:10]
         if dtype and day:
             act.dates[dtype] = day
-    for c in el.findall("recipient-country"):
+    for c in kids.get("recipient-country", []):
         code = (c.get("code") or "").strip().upper()
         if code:
             act.countries.append((code, _pct(c.get("percentage"), act, "recipient-country")))
-    for r in el.findall("recipient-region"):
+    for r in kids.get("recipient-region", []):
         code = (r.get("code") or "").strip()
         if code:
             pct = _pct(r.get("percentage"), act, "recipient-region")
             act.regions.append((code, (r.get("vocabulary") or "1").strip(), pct))
-    act.sectors = _sectors(el.findall("sector"), act)
+    act.sectors = _sectors(kids.get("sector", []), act)
     for name, attr in (("default-aid-type", "aid_type"), ("default-finance-type", "finance_type"),
                        ("default-flow-type", "flow_type"),
                        ("collaboration-type", "collaboration_type")):  # fmt: skip
-        node = el.find(name)
+        node = first(name)
         if node is not None:
             setattr(act, attr, (node.get("code") or "").strip())
-    for pm in el.findall("policy-marker"):
+    for pm in kids.get("policy-marker", []):
         act.policy_markers.append(
             ((pm.get("code") or "").strip(), (pm.get("significance") or "").strip(),
              (pm.get("vocabulary") or "1").strip())
         )  # fmt: skip
-    for po in el.findall("participating-org"):
+    for po in kids.get("participating-org", []):
         role = (po.get("role") or "").strip()
         role = V1_ROLE.get(role.lower(), role)
         act.participating_orgs.append(
             ((po.get("ref") or "").strip(), role, (po.get("type") or "").strip(),
              _preferred(_narratives(po, lang)))
         )  # fmt: skip
-    for tag in el.findall("tag"):
+    for tag in kids.get("tag", []):
         act.tags.append(((tag.get("code") or "").strip(), (tag.get("vocabulary") or "").strip(),
                          _preferred(_narratives(tag, lang))))  # fmt: skip
-    _transactions(el, act)
-    _budgets(el, act)
+    _transactions(kids.get("transaction", []), act)
+    _budgets(kids.get("budget", []), act)
     return act
 
 
@@ -406,11 +416,11 @@ def _currency(node: Any, act: Activity, what: str) -> tuple[str, str]:
     return cur, "" if cur else "missing"
 
 
-def _transactions(el: Any, act: Activity) -> None:
+def _transactions(nodes: list[Any], act: Activity) -> None:
     tx_sectors: dict[tuple[str, str], None] = {}
     tx_countries: dict[str, None] = {}
     tx_regions: dict[tuple[str, str], None] = {}
-    for tx in el.iterchildren("transaction"):
+    for tx in nodes:
         act.transactions_read += 1
         ttype = val = tdate = None
         sector_nodes = []
@@ -461,11 +471,11 @@ def _transactions(el: Any, act: Activity) -> None:
         act.regions = [(c, v, None) for c, v in tx_regions if c]
 
 
-def _budgets(el: Any, act: Activity) -> None:
+def _budgets(nodes: list[Any], act: Activity) -> None:
     """Budget periods: a revised budget (type 2) replaces the original (type 1) of the same
     period; several budgets of one type and period are summed."""
     periods: dict[tuple[str, str], dict[str, list[Finance]]] = {}
-    for b in el.findall("budget"):
+    for b in nodes:
         act.budgets_read += 1
         btype = (b.get("type") or "1").strip()
         btype = V1_BUDGET.get(btype.lower(), btype)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -361,8 +362,8 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> 
         return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
     if conn.dialect.positional:
-        order = compiled.positiontup or []
-        conn.exec_driver_sql(str(compiled), [tuple(r[k] for k in order) for r in rows])
+        row = itemgetter(*(compiled.positiontup or []))
+        conn.exec_driver_sql(str(compiled), [row(r) for r in rows])
     else:
         conn.exec_driver_sql(str(compiled), rows)
 
