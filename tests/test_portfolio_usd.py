@@ -142,3 +142,16 @@ def test_terminal_table_is_rounded_and_files_keep_precision(tmp_path: Path) -> N
     code, as_csv, _ = _run("portfolio", "summary", "--db", db, "--by", "value_chain",
                            "--value-chain", "yes,possible,no", "-f", "csv")  # fmt: skip
     assert code == 0 and "1252.5" in as_csv
+
+
+def test_activities_without_amounts_are_said_so(tmp_path: Path) -> None:
+    bare = ACT.format(ident="XX-NONE", cur="EUR", day="", value="")
+    bare = bare[: bare.index(" <transaction>")] + "</iati-activity>\n"
+    path = tmp_path / "b.xml"
+    path.write_text(f'<?xml version="1.0"?>\n<iati-activities version="2.03">{bare}'
+                    "</iati-activities>\n")  # fmt: skip
+    with PortfolioStore(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        store.scan([path])
+        for usd in (False, True):
+            table = summary(store, "value_chain", usd=usd)
+            assert list(table["currency"]) == ["(no amounts)"] and table.loc[0, "activities"] == 1

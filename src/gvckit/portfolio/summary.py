@@ -31,7 +31,7 @@ from gvckit.portfolio.rates import Rates, shipped_rates, to_usd
 from gvckit.portfolio.schema import ACTIVITIES
 from gvckit.portfolio.store import PortfolioStore
 
-__all__ = ["DIMENSIONS", "KINDS_SHOWN", "review", "select", "summary", "unconverted"]
+__all__ = ["DIMENSIONS", "KINDS_SHOWN", "NO_AMOUNTS", "review", "select", "summary", "unconverted"]
 
 #: Dimension name → activities column.
 DIMENSIONS = {
@@ -45,6 +45,8 @@ DIMENSIONS = {
     "value_chain": "value_chain",
 }
 KINDS_SHOWN = ("commitment", "disbursement", "expenditure", "budget")
+#: The currency shown for activities that report no transaction or budget at all.
+NO_AMOUNTS = "(no amounts)"
 _SPLIT = {"countries"}
 _MULTI = {"pattern", "fields_of_action", "upgrading"}
 
@@ -129,11 +131,12 @@ def summary(
 ) -> pd.DataFrame:
     """Activities and amounts by ``by`` (one of :data:`DIMENSIONS`), for the filtered activities.
 
-    One row per value of ``by`` and currency (``USD`` with ``usd``; empty for activities without
-    finances): the number of activities with amounts in that currency, then one column per kind
-    in :data:`KINDS_SHOWN` (sums; budgets per the revised-replaces-original rule). With ``usd``
-    (``rates`` default :func:`~gvckit.portfolio.rates.shipped_rates`), a last column
-    ``not_converted`` counts the amounts left out for want of a rate, currency or date."""
+    One row per value of ``by`` and currency (``USD`` with ``usd``; :data:`NO_AMOUNTS` for
+    activities without finances, empty for amounts without currency): the number of activities
+    with amounts in that currency, then one column per kind in :data:`KINDS_SHOWN` (sums;
+    budgets per the revised-replaces-original rule). With ``usd`` (``rates`` default
+    :func:`~gvckit.portfolio.rates.shipped_rates`), a last column ``not_converted`` counts the
+    amounts left out for want of a rate, currency or date."""
     if by not in DIMENSIONS:
         raise OptionError(f"--by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
     bad = [v for v in value_chain if v not in ("yes", "possible", "no")]
@@ -167,7 +170,7 @@ def summary(
         fin = fin.assign(value=fin["usd"].fillna(0.0), currency="USD",
                          missed=(fin["not_converted"] != "").astype(int))  # fmt: skip
     merged = groups.merge(fin, on="iati_identifier", how="left")
-    merged["currency"] = merged["currency"].fillna("")
+    merged["currency"] = merged["currency"].fillna(NO_AMOUNTS)
     merged["kind"] = merged["kind"].fillna("none")
     merged["amount"] = (merged["value"] * merged["weight"]).fillna(0.0)
     amounts = merged.pivot_table(index=[by, "currency"], columns="kind", values="amount",
