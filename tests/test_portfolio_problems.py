@@ -118,3 +118,25 @@ def test_migration_names_the_kind_of_old_problems(tmp_path: Path, backend: str) 
     with PortfolioStore(url) as store, store.engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT message, kind FROM portfolio_problems")).all())
     assert rows == OLD_MESSAGES
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_long_texts_fit_their_columns(tmp_path: Path, backend: str) -> None:
+    """A 33-character last-updated-datetime (.NET exports) is kept whole; a hostile currency
+    longer than its column is cut rather than failing the scan on PostgreSQL."""
+    url = f"sqlite:///{tmp_path / 'p.db'}" if backend == "sqlite" else _postgres()
+    if url is None:
+        pytest.skip("set GVCKIT_TEST_POSTGRES to test on PostgreSQL")
+    stamp = "2009-06-29T00:00:00.0000000-07:00"
+    body = (activity("XX-LONG").replace("2024-01-01T00:00:00", stamp)
+            .replace('default-currency="EUR"', 'default-currency="' + "E" * 40 + '"'))  # fmt: skip
+    path = tmp_path / "long.xml"
+    path.write_text(HEAD + body + TAIL)
+    with PortfolioStore(url) as store:
+        with store.engine.begin() as conn:
+            for table in ("portfolio_finances", "portfolio_problems", "portfolio_activities"):
+                conn.execute(text(f"DELETE FROM {table}"))
+        assert store.scan([path]).activities == 1
+        row = store.activity("XX-LONG")
+    assert row is not None and row["last_updated"] == stamp
+    assert row["finances"][0]["currency"] == "E" * 8

@@ -60,7 +60,7 @@ ACTIVITIES = Table(
     Column("beneficiaries", Text),
     Column("analyses", Text),
     Column("typology_evidence", Text),
-    Column("last_updated", String(32)),
+    Column("last_updated", String(64)),  # 32 before migration 0004
     Column("detail", Text),
     # migration 0002: names of the codes, from the codelists given at scan time
     Column("status_name", Text),

@@ -25,7 +25,17 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, create_engine, delete, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    String,
+    Table,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from gvckit.errors import OptionError
@@ -357,9 +367,17 @@ class PortfolioStore:
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) with one driver-level ``executemany``: the
     statement is compiled once, which spares SQLAlchemy's per-row parameter processing (the
-    columns are plain strings and numbers, which need none)."""
+    columns are plain strings and numbers, which need none). A text longer than its column
+    (``String(n)``, enforced by PostgreSQL) is cut to the column's length."""
     if not rows:
         return
+    limits = [(c.name, c.type.length) for c in table.columns
+              if isinstance(c.type, String) and c.type.length and c.name in rows[0]]  # fmt: skip
+    for r in rows:
+        for key, n in limits:
+            v = r[key]
+            if v.__class__ is str and len(v) > n:
+                r[key] = v[:n]
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
     if conn.dialect.positional:
         row = itemgetter(*(compiled.positiontup or []))
