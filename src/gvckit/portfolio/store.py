@@ -175,8 +175,10 @@ class PortfolioStore:
     ) -> ScanResult:
         """Read, classify and store the activities of ``files``; bad files are recorded.
         ``codelists`` names the codes (:func:`~gvckit.portfolio.codelists.read_codelists`).
-        Files are parsed and classified by ``workers`` processes (default: the CPUs, at most
-        4; 1 parses in this process) and stored in file order, so results do not depend on it."""
+        Files are parsed and classified by ``workers`` processes (default: the CPUs less the
+        one this storing process needs, at most 4; 1 parses in this process, as does the default
+        on two CPUs, where worker processes measured slower) and stored in file order, so
+        results do not depend on it."""
         problems: list[FileProblem] = []
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
@@ -408,7 +410,7 @@ def _parsed(
     files: Sequence[Path], limits: Limits, workers: int | None
 ) -> Iterator[tuple[Path, Parsed]]:
     """(file, its classified activities and problems) in file order, a few files ahead."""
-    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    n = workers if workers is not None else min(4, (os.cpu_count() or 1) - 1)
     if n <= 1 or len(files) < 2:
         for path in files:
             yield path, _classified(path, limits)
