@@ -85,7 +85,7 @@ def main() -> None:
     print(f"{'step':<50}{'activities':>11}{'seconds':>9}{'CPU s':>8}{'peak MiB':>10}"
           f"{'x bare':>8}")  # fmt: skip
     rows = [("bare lxml iterparse (read only)", bare),
-            ("gvckit scan, 1 process: parse, classify, store", results["scan1"]),
+            ("gvckit scan, 1 process (default on 2 CPUs)", results["scan1"]),
             ("gvckit scan, 2 worker processes + store", results["scan2"])]  # fmt: skip
     for label, r in rows:
         print(f"{label:<50}{r['activities']:>11,}{r['seconds']:>9.1f}{r['cpu']:>8.1f}"
