@@ -1,0 +1,169 @@
+"""Every speed goal of issue 19 beside its measurement, in one table.
+
+Run with ``make bench`` (or ``python benchmarks/goals.py [--repeat N] [--only NAME,...]``).
+The machine is shared, so every goal is a ratio measured in one run: the two sides are timed
+interleaved (ours, theirs, ours, theirs ...) and each side's minimum is kept. The load average
+is printed with the table.
+
+- ``plain``: ``measure("tiva", t); measure("vs", t)`` on the WIOD 2011 table, the table's work
+  cache emptied before each run (so every run factorises), against pymrio's
+  ``IOSystem(Z, Y, VA by origin).calc_all()`` (the same outputs: VA multipliers by origin and
+  value added by origin in each destination's final demand, compared). Goal >= 3x.
+- ``panel``: the 17-year WIOD 2013 panel of BM source + BM sink + participation as one
+  multi-measure ``panel.write`` (each year read once, one model and Basis), on one local
+  single-threaded worker; seconds per year against one single-threaded LU of n = 1,435. Goal
+  <= 12x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WIOD = Path(os.environ.get("GVCKIT_SHARED", ROOT.parent / "shared")) / "data" / "wiod2013"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One line of the table: what, the measurement, the goal, met or not, a note."""
+
+    item: str
+    what: str
+    measured: str
+    goal: str
+    met: bool | None
+    note: str = ""
+
+
+def interleaved(
+    ours: Callable[[], object], theirs: Callable[[], object], repeat: int
+) -> tuple[float, float]:
+    """Minimum seconds of ``ours`` and ``theirs``, run alternately ``repeat`` times each after
+    one untimed warm-up run each."""
+    ours()
+    theirs()
+    a, b = [], []
+    for _ in range(repeat):
+        for func, times in ((ours, a), (theirs, b)):
+            start = time.perf_counter()
+            func()
+            times.append(time.perf_counter() - start)
+    return min(a), min(b)
+
+
+def lu_seconds(n: int, repeat: int = 5) -> float:
+    """Minimum time of scipy.linalg.lu_factor on a dense n x n matrix (this process's BLAS)."""
+    from scipy.linalg import lu_factor
+
+    a = np.random.default_rng(0).random((n, n)) + n * np.eye(n)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        lu_factor(a)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# ------------------------------------------------------------------------------------ goals
+
+
+def goal_plain(repeat: int) -> list[Goal]:
+    """Item 1: the plain API against pymrio calc_all on WIOD 2011."""
+    import pandas as pd
+
+    import gvckit.icio as icio
+    from gvckit.datasets import load_example
+
+    try:
+        import pymrio
+    except ImportError:
+        return [Goal("1", "plain API vs pymrio calc_all", "pymrio not installed", ">= 3x", None)]
+    table = load_example("wiod2013-2011")
+    n, G = table.n, len(table.entities)
+    rows = pd.MultiIndex.from_product(
+        [list(table.entities), list(table.sectors)], names=["region", "sector"]
+    )
+    fd = pd.MultiIndex.from_product(
+        [list(table.destinations), list(table.categories)], names=["region", "category"]
+    )
+    Z = pd.DataFrame(np.array(table.Z), index=rows, columns=rows)
+    Y = pd.DataFrame(np.array(table.Y).reshape(n, -1), index=rows, columns=fd)
+    F = np.zeros((G, n))
+    F[np.repeat(np.arange(G), len(table.sectors)), np.arange(n)] = table.va
+    names = pd.Index([f"VA {e}" for e in table.entities], name="stressor")
+    F_df = pd.DataFrame(F, index=names, columns=rows)
+    unit = pd.DataFrame({"unit": ["M.USD"] * G}, index=names)
+    out: dict[str, Any] = {}
+
+    def ours() -> None:
+        table.clear_cache()  # every run factorises: only the reuse between the two calls counts
+        out["tiva"] = icio.measure("tiva", table)
+        out["vs"] = icio.measure("vs", table)
+
+    def theirs() -> None:
+        io = pymrio.IOSystem(Z=Z, Y=Y, VA={"name": "VA", "F": F_df, "unit": unit})
+        out["io"] = io.calc_all()
+
+    t_ours, t_peer = interleaved(ours, theirs, repeat)
+    tiva = out["tiva"]["value"].to_numpy().reshape(G, G)
+    diff = float(np.max(np.abs(tiva - out["io"].VA.D_cba_reg.to_numpy())))
+    rel = diff / float(np.max(np.abs(tiva)))
+    ratio = t_peer / t_ours
+    return [
+        Goal(
+            "1",
+            "plain measure tiva + vs vs pymrio calc_all (WIOD 2011)",
+            f"{ratio:.1f}x ({t_ours:.3f} s vs {t_peer:.3f} s)",
+            ">= 3x",
+            ratio >= 3,
+            f"pymrio {pymrio.__version__}; TiVA max rel. diff {rel:.0e}",
+        )
+    ]
+
+
+GOALS: dict[str, Callable[[int], list[Goal]]] = {
+    "plain": goal_plain,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", help=f"comma-separated goals among {', '.join(GOALS)}")
+    args = parser.parse_args()
+    chosen = args.only.split(",") if args.only else list(GOALS)
+    load = os.getloadavg()
+    found: list[Goal] = []
+    for name in chosen:
+        print(f"  measuring {name} ...", file=sys.stderr, flush=True)
+        found += GOALS[name](args.repeat)
+    end = os.getloadavg()
+    header = f"{'item':<5} {'goal':<58} {'measured':<34} {'target':<9} verdict"
+    print("\n" + header + "\n" + "-" * len(header))
+    for g in found:
+        verdict = "—" if g.met is None else ("met" if g.met else "MISSED")
+        print(f"{g.item:<5} {g.what:<58} {g.measured:<34} {g.goal:<9} {verdict}")
+        if g.note:
+            print(f"{'':<5}   {g.note}")
+    print(
+        f"\n{os.cpu_count()} CPUs; load average (1 min) {load[0]:.2f} at start, {end[0]:.2f} at"
+        f" end: other processes share the CPUs, so each goal is a ratio of times taken in one"
+        f" run (interleaved, minimum of {args.repeat})"
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    with tempfile.TemporaryDirectory(prefix="gvckit-goals-"):
+        main()
