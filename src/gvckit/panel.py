@@ -1,7 +1,9 @@
-"""Panels over years: one measure on many tables, one Dask task per table.
+"""Panels over years: one measure (or several, in one pass) on many tables, one Dask task per
+table.
 
 >>> from gvckit import panel
 >>> panel.write("bm", ["wiot_*.csv.gz"], "out/", approach="sink")  # doctest: +SKIP
+>>> panel.write("bm,participation,position", ["wiot_*.csv.gz"], "out/")  # doctest: +SKIP
 >>> panel.changes(panel.read("out/"))                             # doctest: +SKIP
 
 Tasks get paths, read their table inside the worker and return only the tidy result
@@ -33,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from gvckit.errors import GvcError, InputError, OptionError, OutputError, TableError
+from gvckit.panel_measures import MeasureJob, MeasuresSpec, jobs
 from gvckit.timeseries import changes, share, year_span
 
 __all__ = [
@@ -235,22 +238,33 @@ def discover(sources: Iterable[str | Path], years: YearsSpec = None) -> list[Pan
 
 @dataclass(frozen=True)
 class _Spec:
-    """What every task computes: measure, its options, groups, reader options, years asked."""
+    """What every task computes: the measures (one, or several in one pass), groups, reader
+    options, years asked."""
 
-    measure: str
-    options: Mapping[str, Any]
+    jobs: tuple[MeasureJob, ...]
     groups: Mapping[str, tuple[str, ...]]
     reader: Mapping[str, Any]
     years: tuple[int, ...] | None
 
+    @property
+    def nested(self) -> bool:
+        """Several measures: each writes its dataset in its own folder ``OUT/<dataset>/``."""
+        return len(self.jobs) > 1
+
+    def folder(self, out: Path, job: MeasureJob) -> Path:
+        """Where ``job`` writes its years."""
+        return out / job.dataset if self.nested else out
+
 
 def _setup(
-    measure: str, sources: Sources, years: YearsSpec, groups: Any, options: Mapping[str, Any]
+    measures: MeasuresSpec,
+    sources: Sources,
+    years: YearsSpec,
+    groups: Any,
+    options: Mapping[str, Any],
 ) -> tuple[list[PanelTask], _Spec]:
     """The tasks, and the spec checked on a tiny table (bad options fail before any work)."""
-    import gvckit.icio  # noqa: F401  (registers every measure)
     from gvckit.icio.groups import parse_groups
-    from gvckit.icio.measures import check_options
 
     wanted = parse_years(years)
     items = list(sources)
@@ -261,13 +275,13 @@ def _setup(
     tasks = [t for t in tasks if wanted is None or t.year is None or t.year in wanted]
     reader = {k: options[k] for k in READER_OPTIONS if k in options}
     rest = {k: v for k, v in options.items() if k not in READER_OPTIONS}
-    _, clean = check_options(measure, rest)
-    spec = _Spec(measure, clean, parse_groups(groups), reader, wanted)
-    _empty(spec)
+    spec = _Spec(jobs(measures, rest), parse_groups(groups), reader, wanted)
+    for job in spec.jobs:
+        _empty(spec, job)
     return tasks, spec
 
 
-def _empty(spec: _Spec) -> pd.DataFrame:
+def _empty(spec: _Spec, job: MeasureJob) -> pd.DataFrame:
     """The result's columns and types, from the measure on a tiny table (the Dask ``meta``)."""
     from gvckit.icio.measures import measure
     from gvckit.icio.table import IcioTable
@@ -278,7 +292,7 @@ def _empty(spec: _Spec) -> pd.DataFrame:
     n = 2 * len(entities)
     Y = np.full((n, len(entities)), float(n))
     table = IcioTable(entities=entities, sectors=("s1", "s2"), Z=np.ones((n, n)), Y=Y)
-    frame = measure(spec.measure, table, groups=spec.groups or None, **spec.options)
+    frame = measure(job.measure, table, groups=spec.groups or None, **job.options)
     return _tag(frame.iloc[:0], 0, "")
 
 
@@ -306,23 +320,37 @@ def _read_table(task: PanelTask, spec: _Spec) -> tuple[Any, int]:
     return table, year
 
 
-def _compute(table: Any, task: PanelTask, spec: _Spec, year: int) -> pd.DataFrame:
-    """The measure on ``table``, tagged with ``year`` and ``source``."""
+def _compute(
+    table: Any, task: PanelTask, spec: _Spec, year: int, chosen: Iterable[MeasureJob]
+) -> dict[str, pd.DataFrame]:
+    """The ``chosen`` measures on ``table`` (one model and Basis, kept with the table while
+    they run), each tagged with ``year`` and ``source``, by dataset."""
     from gvckit.icio.measures import measure
 
+    frames: dict[str, pd.DataFrame] = {}
     try:
-        frame = measure(spec.measure, table, groups=spec.groups or None, **spec.options)
+        for job in chosen:
+            frame = measure(job.measure, table, groups=spec.groups or None, **job.options)
+            frames[job.dataset] = _tag(frame, year, task.name)
     except TableError as exc:
         raise exc.located(task.path) from None
-    return _tag(frame, year, task.name)
+    finally:
+        table.clear_cache()  # the year is done: free its factorisation and inverse now
+    return frames
+
+
+def _frames_task(task: PanelTask, spec: _Spec) -> dict[str, pd.DataFrame]:
+    """Every measure of one table, by dataset (empty for a year not asked for, known from the
+    table)."""
+    table, year = _read_table(task, spec)
+    if spec.years is not None and year not in spec.years:
+        return {job.dataset: _empty(spec, job) for job in spec.jobs}
+    return _compute(table, task, spec, year, spec.jobs)
 
 
 def _frame_task(task: PanelTask, spec: _Spec) -> pd.DataFrame:
-    """One partition of :func:`run` (empty for a year not asked for, known from the table)."""
-    table, year = _read_table(task, spec)
-    if spec.years is not None and year not in spec.years:
-        return _empty(spec)
-    return _compute(table, task, spec, year)
+    """One partition of a single-measure :func:`run`."""
+    return _frames_task(task, spec)[spec.jobs[0].dataset]
 
 
 @dataclass(frozen=True)
@@ -353,11 +381,11 @@ def _partition(out: Path, year: int) -> Path:
     return out / f"year={year}" / PART
 
 
-def _write_part(frame: pd.DataFrame, out: Path, year: int) -> None:
+def _write_part(frame: pd.DataFrame, folder: Path, year: int) -> None:
     """Write one year atomically (no partial file, no empty folder left on failure)."""
     from gvckit.output import write_frame
 
-    target = _partition(out, year)
+    target = _partition(folder, year)
     created = not target.parent.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -369,11 +397,38 @@ def _write_part(frame: pd.DataFrame, out: Path, year: int) -> None:
         raise
 
 
+def _missing(spec: _Spec, out: Path, year: int, force: bool) -> list[MeasureJob]:
+    """The measures whose partition of ``year`` is to be written."""
+    return [j for j in spec.jobs if force or not _partition(spec.folder(out, j), year).exists()]
+
+
+def _write_all(frames: Mapping[str, pd.DataFrame], spec: _Spec, out: Path, year: int) -> None:
+    """Write every dataset's year; if one fails, the ones this call wrote are removed again
+    (a year is written for all its measures or for none)."""
+    written: list[Path] = []
+    try:
+        for job in spec.jobs:
+            if job.dataset in frames:
+                folder = spec.folder(out, job)
+                existed = _partition(folder, year).exists()
+                _write_part(frames[job.dataset], folder, year)
+                if not existed:
+                    written.append(_partition(folder, year))
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                path.parent.rmdir()
+        raise
+
+
 def _write_task(
     task: PanelTask, spec: _Spec, out: str, force: bool, run: str, index: int
 ) -> TaskResult:
-    """One task of :func:`write`, on a worker: read, compute, write; failures are returned."""
+    """One task of :func:`write`, on a worker: read, compute every measure, write; failures
+    are returned."""
     say = _reporter(run, index)
+    folder = Path(out)
     try:
         start = time.perf_counter()
         say("reading")
@@ -382,17 +437,19 @@ def _write_task(
             task = replace(task, year=year)
             if spec.years is not None and year not in spec.years:
                 return TaskResult(task, "skipped", "year not asked for")
-            if not force and _partition(Path(out), year).exists():
-                return TaskResult(task, "skipped", "already written")
+        chosen = _missing(spec, folder, year, force)
+        if not chosen:
+            return TaskResult(task, "skipped", "already written")
         read = time.perf_counter()
         say("computing")
-        frame = _compute(table, task, spec, year)
+        frames = _compute(table, task, spec, year, chosen)
         del table
         computed = time.perf_counter()
         say("writing")
-        _write_part(frame, Path(out), year)
+        _write_all(frames, spec, folder, year)
         times = (read - start, computed - read, time.perf_counter() - computed)
-        return TaskResult(task, "done", rows=len(frame), seconds=times)
+        rows = sum(len(f) for f in frames.values())
+        return TaskResult(task, "done", rows=rows, seconds=times)
     except GvcError as exc:
         return TaskResult(task, "failed", str(exc))
     except Exception as exc:  # a bug or no memory: reported with the others, the panel goes on
@@ -428,7 +485,7 @@ class PanelReport:
 
 
 def write(
-    measure: str,
+    measure: MeasuresSpec,
     sources: Sources,
     out: str | Path,
     *,
@@ -446,6 +503,9 @@ def write(
     ``out/year=YYYY/part-0.parquet``, one Dask task per table on ``client`` (default: one from
     :func:`connect` with ``scheduler``, ``workers`` and ``memory_limit``, started only if a year
     is to be done).
+    Several measures (``"bm:approach=sink,participation"`` or a list, see
+    :mod:`gvckit.panel_measures`) are computed in one pass, each year read once and solved once;
+    each writes ``out/<dataset>/year=YYYY/part-0.parquet``, a year for all of them or none.
     Years already written are skipped unless ``force``; a failed year does not stop the others.
     ``options`` go to the measure (``approach="sink"``) or, for :data:`READER_OPTIONS`, to the
     reader; ``listener`` receives progress events."""
@@ -468,7 +528,7 @@ def write(
 
     todo = []
     for i, task in enumerate(tasks):
-        if not force and task.year is not None and _partition(folder, task.year).exists():
+        if not force and task.year is not None and not _missing(spec, folder, task.year, force):
             finish(i, TaskResult(task, "skipped", "already written"))
         else:
             todo.append(i)
@@ -498,7 +558,7 @@ def write(
 
 
 def run(
-    measure: str,
+    measure: MeasuresSpec,
     sources: Sources,
     *,
     years: YearsSpec = None,
@@ -511,20 +571,47 @@ def run(
     the measure's columns plus ``year`` and ``source``. Lazy (computed on the scheduler active
     then) unless ``compute=True``: then a pandas DataFrame computed on ``client`` (default: the
     active Dask client, else a new local cluster). An error in a table is raised; :func:`write`
-    goes on past it."""
+    goes on past it.
+
+    Several measures (a list, or ``"bm:approach=sink,participation"``): a dict dataset name →
+    frame, whose partitions share one task per table (read and solved once) when computed
+    together (``compute=True`` does; lazily, ``dask.compute(*frames.values())``)."""
     tasks, spec = _setup(measure, sources, years, groups, options)
     dd = _import("dask.dataframe")
-    with _import("dask").config.set({"dataframe.convert-string": False}):  # keep pandas dtypes
-        frame = dd.from_map(_frame_task, tasks, spec=spec, meta=_empty(spec), label="gvckit-panel")
+    dask = _import("dask")
+    with dask.config.set({"dataframe.convert-string": False}):  # keep pandas dtypes
+        if not spec.nested:
+            meta = _empty(spec, spec.jobs[0])
+            frame = dd.from_map(_frame_task, tasks, spec=spec, meta=meta, label="gvckit-panel")
+            frames = {spec.jobs[0].dataset: frame}
+        else:
+            delayed = dask.delayed
+            parts = [delayed(_frames_task, pure=False)(t, spec) for t in tasks]
+            frames = {
+                job.dataset: dd.from_delayed(
+                    [delayed(_pick, pure=True)(p, job.dataset) for p in parts],
+                    meta=_empty(spec, job),
+                    verify_meta=False,
+                )
+                for job in spec.jobs
+            }
     if not compute:
-        return frame
+        return frames if spec.nested else frames[spec.jobs[0].dataset]
     with contextlib.ExitStack() as stack:
         if client is None:  # the active client, else a local cluster for this computation
             with contextlib.suppress(ValueError):
                 client = _import("distributed").default_client()
         if client is None:
             client = stack.enter_context(connect())
-        return client.compute(frame).result().reset_index(drop=True)
+        names = list(frames)
+        computed = client.gather(client.compute([frames[k] for k in names]))
+        done = {k: f.reset_index(drop=True) for k, f in zip(names, computed, strict=True)}
+    return done if spec.nested else done[names[0]]
+
+
+def _pick(frames: Mapping[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
+    """One dataset's frame of a multi-measure task."""
+    return frames[dataset]
 
 
 # ----------------------------------------------------------------------- reading the output
