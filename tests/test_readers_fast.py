@@ -74,3 +74,56 @@ def test_fallback_keeps_the_errors(tmp_path: Path) -> None:
     path.write_text("\n".join(lines))
     with pytest.raises(InputError, match=r"row 4, column .*not a number.*found '12x'"):
         icio.read(path)
+
+
+# ---------------------------------------------------------------- workbooks: calamine vs before
+
+
+def _workbooks(tmp_path: Path) -> list[Path]:
+    """The workbook fixtures: WIOD 2013 (.xlsx), WIOD 2016 (.xlsb), ADB (.xlsx)."""
+    import adb_fixtures as af
+    import wiod_fixtures as wf
+
+    t13, t16 = wf.generate(wf.R2013, 3), wf.generate(wf.R2016, 4)
+    return [
+        wf.write_xlsx(t13, tmp_path / "WIOT09_ROW_Sep12.xlsx"),
+        wf.write_xlsb_table(t16, tmp_path / "WIOT2014_Nov16_ROW.xlsb"),
+        af.write(af.generate(af.VARIANTS["62"]), tmp_path),
+    ]
+
+
+def test_calamine_reads_the_workbooks_as_openpyxl_and_pyxlsb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("python_calamine")
+    from gvckit.icio.readers import _sheets
+
+    engines: list[str] = []
+    real = _sheets.Book.__init__
+
+    def spy(self: _sheets.Book, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+        engines.append(self.engine)
+
+    for path in _workbooks(tmp_path):
+        engines.clear()
+        with monkeypatch.context() as m:
+            m.setattr(_sheets.Book, "__init__", spy)
+            new = icio.read(path)
+        assert engines and set(engines) == {"calamine"}, path
+        with monkeypatch.context() as m:
+            m.setattr(_sheets, "_calamine", lambda: None)
+            old = icio.read(path)
+        _same(new, old)
+
+
+def test_xlsx_error_cells_are_read_by_openpyxl(tmp_path: Path) -> None:
+    """calamine reads #N/A as an empty cell: such a workbook is read as before, the cell named."""
+    from openpyxl import load_workbook
+
+    path = _workbooks(tmp_path)[0]
+    wb = load_workbook(path)
+    wb.active["G9"] = "#N/A"  # openpyxl writes it as an error cell
+    wb.save(path)
+    with pytest.raises(InputError, match=r"row 9, column 'G': not a number.*#N/A"):
+        icio.read(path)
