@@ -288,11 +288,101 @@ def goal_exiobase(repeat: int, regions: int = 49) -> list[Goal]:
     ]
 
 
+#: (measure, options) computed from one table at OECD size, as benchmarks/scale.py does.
+OECD_MEASURES: list[tuple[str, dict[str, str]]] = [
+    ("kww", {}),
+    ("wwz", {}),
+    ("bm", {"approach": "source"}),
+    ("bm", {"approach": "sink"}),
+    ("participation", {"method": "oecd"}),
+    ("participation", {"method": "bm"}),
+    ("participation", {"method": "wwyz"}),
+    ("position", {}),
+    ("upstreamness", {}),
+    ("nrca", {}),
+]
+
+
+def child_oecd(old_labels: bool) -> dict[str, Any]:
+    """In a fresh process: every measure of OECD_MEASURES on a random OECD-size table through
+    the plain API, the wwz frame's time apart, one LU of that size, and the peak memory (reset
+    once the table is built). ``old_labels``: label columns built as before (Python strings)."""
+    import resource
+
+    import gvckit.icio as icio
+    from gvckit.icio import tidy
+    from run import random_table
+
+    if old_labels:
+        tidy._text_dtype = lambda: np.dtype(object)  # type: ignore[assignment]
+    table = random_table(77, 45)
+    lu = lu_seconds(table.n, 3)
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    parts: dict[str, float] = {}
+    start = time.perf_counter()
+    for name, options in OECD_MEASURES:
+        t0 = time.perf_counter()
+        icio.measure(name, table, **options)
+        parts[" ".join([name, *options.values()])] = time.perf_counter() - t0
+    total = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"lu": lu, "total": total, "parts": parts, "peak": peak}
+
+
+def _in_child(step: str, *args: str) -> dict[str, Any]:
+    import json
+    import subprocess
+
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", step, *args]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def goal_tidy(repeat: int) -> list[Goal]:
+    """Item 4: OECD size (77 x 45, n = 3,465): wwz and all measures against one LU, and peak
+    memory against the label columns built as before, each in its own process."""
+    new = _in_child("oecd")
+    old = _in_child("oecd", "--old")
+    lu = min(new["lu"], old["lu"])
+    wwz = new["parts"]["wwz"]  # after kww, which computed the WWZ terms (shared)
+    gib = 2**30
+    return [
+        Goal(
+            "4",
+            "OECD size: wwz (after kww, terms shared) / one LU",
+            f"{wwz / lu:.1f}x LU ({wwz:.2f} s)",
+            "<= 1.5x",
+            wwz / lu <= 1.5,
+            f"LU n=3465 {lu:.2f} s (1 thread, min of 3); labels as before: wwz"
+            f" {old['parts']['wwz'] / lu:.1f}x LU",
+        ),
+        Goal(
+            "4",
+            "OECD size: all 10 measures, plain API from the table / LU",
+            f"{new['total'] / lu:.1f}x LU ({new['total']:.1f} s)",
+            "<= 6x",
+            new["total"] / lu <= 6,
+            f"labels as before: {old['total'] / lu:.1f}x LU",
+        ),
+        Goal(
+            "4",
+            "OECD size: peak memory of all measures (labels before -> now)",
+            f"{old['peak'] / gib:.2f} -> {new['peak'] / gib:.2f} GiB",
+            "<= before",
+            new["peak"] <= old["peak"] * 1.02,
+            "ru_maxrss of each process, reset after building the table; 2 % tolerance",
+        ),
+    ]
+
+
 GOALS: dict[str, Callable[[int], list[Goal]]] = {
     "plain": goal_plain,
     "panel": goal_panel,
     "readers": goal_readers,
     "exiobase": goal_exiobase,
+    "tidy": goal_tidy,
 }
 
 
@@ -300,7 +390,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", help=f"comma-separated goals among {', '.join(GOALS)}")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--old", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == "oecd":
+        import json
+
+        print(json.dumps(child_oecd(args.old)))
+        return
     chosen = args.only.split(",") if args.only else list(GOALS)
     load = os.getloadavg()
     found: list[Goal] = []
