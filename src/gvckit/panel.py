@@ -526,6 +526,7 @@ def write(
         if isinstance(msg, dict) and msg.get("run") == run_id and msg["index"] not in results:
             say(PanelEvent(msg["index"], tasks[msg["index"]], str(msg["step"])))
 
+    started = time.time()
     todo = []
     for i, task in enumerate(tasks):
         if not force and task.year is not None and not _missing(spec, folder, task.year, force):
@@ -554,7 +555,32 @@ def write(
                     tasks[futures[future]], "failed", f"{type(exc).__name__}: {exc}"
                 )
             finish(futures[future], result)
+    _sweep(spec, folder, [results[i] for i in todo], started)
     return PanelReport(folder, tuple(results[i] for i in range(len(tasks))))
+
+
+def _sweep(spec: _Spec, folder: Path, done: list[TaskResult], started: float) -> None:
+    """Once every task has ended: remove what a worker that died mid-task left behind, so
+    that nothing partial stays: temporary files of the years this run handled, the empty
+    folders of those years, and, for a failed year, the datasets this run wrote for it (a year
+    is written for all its measures or for none)."""
+    for result in done:
+        if result.task.year is None:
+            continue
+        for job in spec.jobs:
+            target = _partition(spec.folder(folder, job), result.task.year)
+            if not target.parent.is_dir():
+                continue
+            for tmp in target.parent.glob(f".{PART}.*.part"):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            if result.status == "failed" and target.exists():
+                with contextlib.suppress(OSError):
+                    if target.stat().st_mtime >= started:
+                        target.unlink()
+            with contextlib.suppress(OSError):
+                if not any(target.parent.iterdir()):
+                    target.parent.rmdir()
 
 
 def run(
