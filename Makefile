@@ -28,6 +28,7 @@ test: lint
 	$(BIN)/pytest -W error
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/goals.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/portfolio.py

@@ -9,6 +9,11 @@ is printed with the table.
   cache emptied before each run (so every run factorises), against pymrio's
   ``IOSystem(Z, Y, VA by origin).calc_all()`` (the same outputs: VA multipliers by origin and
   value added by origin in each destination's final demand, compared). Goal >= 3x.
+- ``readers``: a WIOD 2016 .xlsb year at its published size (calamine), pyxlsb once beside it.
+  ``exiobase``: EXIOBASE 3 ixi against pyarrow reading the same text members (item 3).
+- ``tidy``: at OECD size, wwz and all measures against one LU, peak memory against the label
+  columns built as before, each in a fresh process (item 4).
+- ``cluster``: tests/test_cluster.py, a separately started scheduler and workers (item 5).
 - ``panel``: the 17-year WIOD 2013 panel of BM source + BM sink + participation as one
   multi-measure ``panel.write`` (each year read once, one model and Basis), on one local
   single-threaded worker; seconds per year against one single-threaded LU of n = 1,435. Goal
@@ -377,12 +382,33 @@ def goal_tidy(repeat: int) -> list[Goal]:
     ]
 
 
+def goal_cluster(repeat: int) -> list[Goal]:
+    """Item 5: tests/test_cluster.py (a scheduler and two workers started as commands, a panel
+    against them equal to the local run, a worker killed mid-run), run as it is."""
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_cluster.py"]
+    start = time.perf_counter()
+    done = __import__("subprocess").run(cmd, cwd=ROOT, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    last = (done.stdout.strip().splitlines() or ["no output"])[-1]
+    return [
+        Goal(
+            "5",
+            "real cluster: equal to local; worker killed: nothing partial",
+            f"{'passed' if done.returncode == 0 else 'FAILED'} in {seconds:.0f} s",
+            "~60 s",
+            done.returncode == 0 and seconds <= 90,
+            f"pytest tests/test_cluster.py: {last}",
+        )
+    ]
+
+
 GOALS: dict[str, Callable[[int], list[Goal]]] = {
     "plain": goal_plain,
     "panel": goal_panel,
     "readers": goal_readers,
     "exiobase": goal_exiobase,
     "tidy": goal_tidy,
+    "cluster": goal_cluster,
 }
 
 
