@@ -29,8 +29,8 @@ the transactions' types).
    most ``possible`` (a reader cannot tell more); a loan, equity, guarantee or budget support
    (codes or words) without a described chain mechanism is at most ``possible``, and ``no`` when
    the chain is not named either (a loan to a productive-sector programme is project finance:
-   at most ``possible`` without a mechanism); a study or assessment in the title is analysis, at most
-   ``possible``; metaphors and labels are not counted as chain terms.
+   at most ``possible`` without a mechanism); a study or assessment in the title is analysis,
+   at most ``possible``; metaphors and labels are not counted as chain terms.
 
 The confidence is the model's calibrated probability that a reader agrees with the verdict
 (P(yes) for ``yes``, P(chain work) for ``possible``, 1 − P(chain work) for ``no``). The evidence
@@ -272,11 +272,22 @@ SCREEN = re.compile(r"\b(?:" + _trie([a for v in _KINDS.values() for a in v]) + 
 _KIND_RX = {k: re.compile("(?:" + "|".join(v) + ")") for k, v in _KINDS.items()}
 
 
+#: The kind of each matched string seen so far (the same words recur across activities);
+#: bounded at :data:`_KIND_CACHE_MAX` entries.
+_KIND_CACHE: dict[str, str] = {}
+_KIND_CACHE_MAX = 50_000
+
+
 def scan(norm: str) -> Iterator[tuple[str, str]]:
     """(kind, words) of every match of :data:`SCREEN` in a normalised text."""
+    cache = _KIND_CACHE
     for m in SCREEN.finditer(norm):
         word = m.group(0)
-        kind = next((k for k, rx in _KIND_RX.items() if rx.fullmatch(word)), "")
+        kind = cache.get(word)
+        if kind is None:
+            kind = next((k for k, rx in _KIND_RX.items() if rx.fullmatch(word)), "")
+            if len(cache) < _KIND_CACHE_MAX:
+                cache[word] = kind
         if kind:
             yield kind, word
 
