@@ -29,9 +29,7 @@ def main() -> None:
     model = fit(labelled_activities(rows, args.corpus))
     args.out.write_text(json.dumps(model.to_json(), indent=1, sort_keys=True) + "\n")
     print(
-        f"wrote {args.out}: thresholds possible {model.chain_threshold}, possible band "
-        f"{model.band_threshold}, yes {model.yes_threshold}; cross-validated precision "
-        f"{model.meta['cv_precision']}, recall {model.meta['cv_recall']}"
+        f"wrote {args.out}: thresholds possible {model.chain_threshold}, yes {model.yes_threshold}"
     )
 
 

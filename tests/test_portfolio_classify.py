@@ -21,9 +21,11 @@ from gvckit.portfolio.iati import read_activities
 from gvckit.portfolio.vcmodel import MODEL_FILE, read_model, shipped_model
 
 LABELS = Path(__file__).parent / "data" / "iati_vc_labels.csv"
-#: Measured on the test split (see the closing note of issue 21): precision 0.91 [0.82, 0.96],
-#: recall 0.57 [0.44, 0.69], "yes" judged yes 1.00 (4 of 4) [0.51, 1.00], kappa 0.54.
-PRECISION_MIN, RECALL_MIN, YES_MIN, KAPPA_MIN = 0.85, 0.52, 0.75, 0.45
+#: Measured on the test split (closing notes 21 and 21b): precision 0.91 [0.82, 0.96], recall
+#: 0.57 [0.44, 0.69], "yes" judged yes 1.00 (4 of 4) [0.51, 1.00], kappa 0.54. A recall-oriented
+#: candidate (note 21b: 0.74, 0.64, 0.75 (6 of 8), 0.47) was not shipped; these bounds reject it
+#: on precision, "yes" judged yes and kappa.
+PRECISION_MIN, RECALL_MIN, YES_MIN, KAPPA_MIN = 0.85, 0.55, 0.80, 0.50
 MODEL = Path(__file__).parents[1] / "src" / "gvckit" / "data" / MODEL_FILE
 
 
@@ -81,9 +83,8 @@ def test_training_reproduces_the_shipped_model() -> None:
 
     model = fit(labelled_activities(read_labels(LABELS), shared_path("iati")))
     shipped = read_model(MODEL)
-    assert (model.chain_threshold, model.yes_threshold, model.band_threshold, model.meta) == (
-        shipped.chain_threshold, shipped.yes_threshold, shipped.band_threshold,
-        shipped.meta)  # fmt: skip
+    assert (model.chain_threshold, model.yes_threshold, model.meta) == (
+        shipped.chain_threshold, shipped.yes_threshold, shipped.meta)  # fmt: skip
     for new, old in ((model.chain, shipped.chain), (model.yes, shipped.yes)):
         assert new.coef == pytest.approx(old.coef, abs=1e-4)
         assert new.words.keys() == old.words.keys()
@@ -290,9 +291,7 @@ def test_scan_output_keeps_the_contract_and_adds_the_evidence(tmp_path: Path) ->
 
 def test_model_is_plain_json_and_bad_files_are_refused(tmp_path: Path) -> None:
     raw = json.loads(MODEL.read_text(encoding="utf-8"))
-    assert set(raw) == {"chain", "yes", "chain_threshold", "yes_threshold", "band_threshold",
-                        "meta"}  # fmt: skip
-    assert 0 < raw["band_threshold"] < raw["chain_threshold"]
+    assert set(raw) == {"chain", "yes", "chain_threshold", "yes_threshold", "meta"}
     assert read_model(MODEL) == shipped_model()
     bad = tmp_path / "m.json"
     bad.write_text('{"chain": {"coef": 3}}')
@@ -359,69 +358,13 @@ def test_transaction_finance_and_aid_types_reach_the_classifier(tmp_path: Path) 
     assert any("finance type 421" in d and "aid type A02" in d for d in c.discounts)
 
 
-# -- indirect chain work and the possible band ---------------------------------------------------
+def test_kinds_of_matches_do_not_depend_on_the_cache() -> None:
+    """The kind cache of :func:`scan` gives what the kinds' own patterns give, every time."""
+    from gvckit.portfolio.classify import _KIND_RX, normalise, scan
 
-
-@pytest.mark.parametrize(
-    ("title", "text", "sectors", "words"),
-    [
-        ("Agricultural Sector Productivity", "Increase agricultural productivity and farm incomes "
-         "of producer groups through improved technologies, extension and expanded access to "
-         "markets.", ["31120"], "agricultural productivity"),
-        ("Private Sector Productivity", "Enhance the productivity of businesses through improved "
-         "standards and business development services so that they integrate into domestic and "
-         "international markets.", ["25010"], "business development services"),
-        ("Productividad agrícola", "Aumentar la productividad agrícola y los ingresos de los "
-         "productores de miel, con grupos de productores orientados al mercado.", ["31194"],
-         "productividad agricola"),
-        ("Appui aux producteurs", "Améliorer la productivité agricole et les revenus des "
-         "producteurs de riz, avec des groupements de producteurs orientés vers le marché.",
-         ["31161"], "groupements de producteurs"),
-        ("Produtividade agrícola", "Aumentar a produtividade agrícola e a renda dos produtores de "
-         "caju com grupos de produtores e valorização da produção.", ["31193"], "valorizacao"),
-        ("Marktorientierte Landwirtschaft", "Das Vorhaben fördert die marktorientierte "
-         "Landwirtschaft für Kleinbauern und ihre Genossenschaften in drei Provinzen des Landes.",
-         ["31120"], "marktorientierte"),
-        ("Marktgerichte landbouw", "Het programma ondersteunt marktgerichte landbouw en de "
-         "verwerking van cacao door boeren en coöperaties, met meerwaarde voor hun producten.",
-         ["31120"], "meerwaarde"),
-        ("Sustainable tourism", "Develop the community tourism offer with local artisans and "
-         "guides, improving service quality and food safety for the tourism sector.", ["33210"],
-         "community tourism"),
-    ],
-)  # fmt: skip
-def test_indirect_chain_work_is_possible_in_six_languages(
-    title: str, text: str, sectors: list[str], words: str
-) -> None:
-    """Productivity for markets, producer groups, value added, business services, tourism
-    supply: readers judge such work "possible", the classifier names what it read."""
-    verdict, why = _verdict(text, sectors, title)
-    assert verdict == "possible", why
-    assert "indirect chain work:" in why and words in why
-
-
-def test_possible_band_needs_a_productive_sector_and_chain_evidence() -> None:
-    f = {"thin": 0.0, "study": 0.0, "finance_code": 0.0, "budget_support": 0.0, "linking": 0.0,
-         "chain": 0.0, "mechanism": 0.0, "weak": 0.0, "indirect": 1.0,
-         "productive": 1.0}  # fmt: skip
-    assert decide(0.3, 0.1, f, 0.6, 0.9, 0.25) == "possible"
-    assert decide(0.3, 0.1, f, 0.6, 0.9) == "no"  # no band
-    assert decide(0.2, 0.1, f, 0.6, 0.9, 0.25) == "no"  # under the band
-    assert decide(0.3, 0.1, {**f, "productive": 0.0}, 0.6, 0.9, 0.25) == "no"
-    assert decide(0.3, 0.1, {**f, "indirect": 0.0}, 0.6, 0.9, 0.25) == "no"
-    # a finance instrument without a mechanism or a named chain stays no inside the band
-    assert decide(0.3, 0.1, {**f, "finance_code": 1.0}, 0.6, 0.9, 0.25) == "no"
-    model = shipped_model()
-    assert model.band_threshold is not None and model.band_threshold < model.chain_threshold
-
-
-def test_a_project_loan_in_a_productive_sector_is_not_a_credit_line() -> None:
-    title = "Sustainable Tourism Program II"
-    text = ("The program supports the tourism sector: destination infrastructure, community "
-            "tourism products and the local supply of food and crafts to hotels, with "
-            "training for small tourism businesses in three regions over five years.")  # fmt: skip
-    c = classify(f"{title}\n{text}", ["33210"], title, ["421"], ["C01"], text)
-    assert c.value_chain != "no" and any("421" in d and "project" in d for d in c.discounts)
-    credit = "A credit line to partner banks for on-lending to tourism businesses."
-    c = classify(f"{title}\n{credit}", ["33210"], title, ["421"], ["C01"], credit)
-    assert c.value_chain == "no"
+    text = normalise("Linking coffee cooperatives to buyers; jobs in the energy value chain; "
+                     "a credit line for SMEs and the health cluster; market access.")  # fmt: skip
+    first, second = list(scan(text)), list(scan(text))
+    assert first == second and len(first) >= 6
+    for kind, word in first:
+        assert kind == next(k for k, rx in _KIND_RX.items() if rx.fullmatch(word))

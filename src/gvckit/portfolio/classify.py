@@ -12,10 +12,7 @@ the transactions' types).
    (value chain, *cadena de valor*, *filière*, *Wertschöpfungskette*, market systems, clusters,
    a named commodity's chain such as *cadenas de café*); chain mechanisms (buyers and anchor firms,
    offtake, outgrower and contract farming, supplier development, exporter links, aggregation,
-   processing, market linkages); indirect chain work (market integration, productivity and
-   incomes of producers, value added, processing, producer groups, business development
-   services, standards for buyers, tourism supply, a named product's production or exports);
-   policy and overhead words; weak words (competitiveness, certification, market development);
+   processing, market linkages); weak words (competitiveness, certification, market development);
    target enterprises; metaphors and labels ("health value chain", "jobs in the renewable-energy
    value chain", "Economic Recovery and Market Systems"); finance-instrument words (credit line,
    guarantee fund, private equity, budget support); humanitarian and health contexts — plus the
@@ -23,14 +20,12 @@ the transactions' types).
 2. **Scores** (:mod:`gvckit.portfolio.vcmodel`): two logistic models trained on labelled
    activities (``scripts/train_vc_model.py``) give P(chain work: a reader says yes or possible)
    and P(a reader says yes); the verdict is ``yes`` when P(yes) passes its threshold, else
-   ``possible`` when P(chain work) passes its threshold, or passes the lower *possible band*
-   threshold in a productive sector with chain evidence (:func:`in_band`), else ``no``.
+   ``possible`` when P(chain work) passes its threshold, else ``no``.
 3. **Rules that cap** the verdict, each stated in the evidence: a thin or title-only record is at
    most ``possible`` (a reader cannot tell more); a loan, equity, guarantee or budget support
    (codes or words) without a described chain mechanism is at most ``possible``, and ``no`` when
-   the chain is not named either (a loan to a productive-sector programme is project finance:
-   at most ``possible`` without a mechanism); a study or assessment in the title is analysis,
-   at most ``possible``; metaphors and labels are not counted as chain terms.
+   the chain is not named either; a study or assessment in the title is analysis, at most
+   ``possible``; metaphors and labels are not counted as chain terms.
 
 The confidence is the model's calibrated probability that a reader agrees with the verdict
 (P(yes) for ``yes``, P(chain work) for ``possible``, 1 − P(chain work) for ``no``). The evidence
@@ -60,7 +55,6 @@ __all__ = [
     "classify_activity",
     "decide",
     "features",
-    "in_band",
     "normalise",
     "scan",
     "words",
@@ -109,8 +103,7 @@ _KINDS: dict[str, tuple[str, ...]] = {
         r"appui budgetaire", r"apoio orcamental", r"budgethilfe", r"begrotingssteun",
         r"working capital", r"capital de trabajo", r"fonds de roulement", r"trade finance",
         r"revolving", r"rotativ", r"senior loan", r"syndicated", r"bond issu",
-        r"microfinan", r"microcredit", r"microcredito", r"partner (?:banks|financial institutions)",
-        r"sub-?loans?", r"refinanc\w*",
+        r"microfinan", r"microcredit", r"microcredito",
     ),
     "other": (
         r"vaccin", r"medicines?", r"medical (?:supplies|products|commodities)", r"pharmac",
@@ -170,38 +163,6 @@ _KINDS: dict[str, tuple[str, ...]] = {
         r"chaines? d.approvisionnement", r"lieferkett\w*", r"cadeias? de abastecimento",
         r"(?:cadenas?|chaines?|cadeias?|catene|catena) " + _OF + _COMMODITY,
         _COMMODITY + r" (?:value |supply |market |commodity )?chains?",
-    ),
-    "policy": (
-        r"administrative costs?", r"administration and oversight", r"program(?:me)? support",
-        r"enabling environment", r"laws and regulations", r"regulatory (?:reform|framework)\w*",
-        r"legal and regulatory", r"monetary policy", r"fiscal policy", r"investment climate",
-        r"business climate", r"doing business", r"civil society", r"sociedad civil",
-        r"societe civile", r"sociedade civil", r"zivilgesellschaft", r"maatschappelijk\w*",
-        r"advocacy", r"audits?\b", r"anti-?corruption", r"public financial management",
-        r"clima de (?:negocios|inversion)", r"climat des affaires",
-    ),
-    "indirect": (
-        r"integrat\w* (?:\w+ ){0,4}(?:into|in) (?:\w+ ){0,3}markets?", r"trade opportunit\w*",
-        r"market[- ](?:driven|oriented|led)", r"orientad\w* (?:al|hacia el) mercado",
-        r"orientee?s? (?:vers le|au) marche", r"marktorientiert\w*", r"marktgericht\w*",
-        r"agricultural (?:productivity|production for)", r"productividad agricola",
-        r"productivite agricole", r"produtividade agricola",
-        r"(?:farm|agricultural|rural) incomes?",
-        r"ingresos (?:agricolas|rurales|de (?:los )?productores)",
-        r"revenus (?:agricoles|des producteurs)", r"renda (?:agricola|rural|dos produtores)",
-        r"added value", r"value[- ]added", r"(?:higher|high)[- ]value", r"valor anadido",
-        r"valori[sz]ation", r"valorizaci\w*", r"valorizacao", r"meerwaarde", r"processing",
-        r"transformaci\w* (?:de|agro)\w*", r"transformacao", r"verwerking",
-        r"producer groups?", r"marketing groups?", r"grupos? de productores",
-        r"groupements? (?:de producteurs|paysans)", r"business (?:development )?services",
-        r"servicios de desarrollo empresarial", r"services d.appui aux entreprises",
-        r"(?:global|local)[- ]?g\.?a\.?p\b", r"organic (?:certification|market\w*)",
-        r"food safety", r"sanitary and phytosanitary", r"quality infrastructure",
-        r"tourism (?:offer|products?|sector|development|destinations?|value)",
-        r"(?:sustainable |community |eco-?)tourism", r"oferta turistica", r"offre touristique",
-        r"turismo (?:sostenible|sustentavel|comunitario|rural)", r"tourisme (?:durable|rural)",
-        _COMMODITY + r" (?:production|producers|processing|sector|exports?|marketing)",
-        r"(?:produccion|production|producao) (?:de |d.|du |des |da |do )?" + _COMMODITY,
     ),
     "weak": (
         r"market (?:access|integration|development|opportunit\w*)", r"access to markets?",
@@ -307,7 +268,7 @@ _BUDGET = re.compile(r"budget|presupuest|orcamental|reform contract")
 #: Finance words that name an instrument (not finance as one service among others).
 _INSTRUMENT = re.compile(
     r"credit|credito|lend|guarantee|garantia|garantie|equity|capital|"
-    r"intermediar|trade finance|revolving|rotativ|senior|syndicated|bond|bank|loan|refinanc"
+    r"intermediar|trade finance|revolving|rotativ|senior|syndicated|bond"
 )
 #: Mechanisms that describe chain work (links between actors), as opposed to naming actors.
 _LINKING = re.compile(
@@ -345,8 +306,7 @@ FEATURES = (
     "productive", "farm_sector", "social_sector", "no_sector", "metaphor", "label", "other",
     "finance_code", "budget_support", "finance_words", "thin", "no_description", "study", "linking",
     "chain_and_mechanism", "chain_and_actor", "mechanism_and_actor", "weak_and_actor",
-    "productive_and_actor", "indirect", "indirect_many", "policy", "productive_and_indirect",
-    "loan_project",
+    "productive_and_actor",
 )  # fmt: skip
 
 
@@ -429,19 +389,10 @@ def features(
     description = body if body is not None else text.replace(title, " ", 1) if title else text
     n_words = len(description.split())
     fin = _finance_code(finance_types)
-    # a loan (4xx) to a productive-sector programme is project finance, not a finance
-    # instrument; a financial-sector code counts only when no productive sector is declared
-    loan_project = productive and fin.startswith("4")
-    fin = "" if loan_project else fin
     budget = next((a for a in aid_types if a.upper() in ("A01", "A02")), "")
-    banking = (
-        ""
-        if productive
-        else next((c for c in codes if c.startswith("240") and c not in _PRODUCTIVE_5), "")
-    )
-    loan = _finance_code(finance_types) if loan_project else ""
+    banking = next((c for c in codes if c.startswith("240") and c not in _PRODUCTIVE_5), "")
     facts = {"finance_code": fin, "budget_support": budget, "words": str(n_words),
-             "banking": banking, "loan": loan}  # fmt: skip
+             "banking": banking}  # fmt: skip
     f = {
         "chain": bool(chain),
         "chain_many": n["chain"] >= 3 and bool(chain),
@@ -471,17 +422,12 @@ def features(
         "thin": n_words < THIN_WORDS,
         "no_description": n_words == 0,
         "study": bool(STUDY.search(ntitle)),
-        "indirect": n["indirect"] >= 1,
-        "indirect_many": len(w["indirect"]) >= 3,
-        "policy": n["policy"] >= 1,
-        "loan_project": loan_project,
     }
     f["chain_and_mechanism"] = f["chain"] and f["mechanism"]
     f["chain_and_actor"] = f["chain"] and f["actor"]
     f["mechanism_and_actor"] = f["mechanism"] and f["actor"]
     f["weak_and_actor"] = f["weak"] and f["actor"]
     f["productive_and_actor"] = f["productive"] and f["actor"]
-    f["productive_and_indirect"] = f["productive"] and f["indirect"]
     return {k: float(f[k]) for k in FEATURES}, found, facts
 
 
@@ -503,8 +449,7 @@ def classify(
     feats, found, facts = features(text, sectors, title, finance_types, aid_types, body, norm)
     model = shipped_model()
     p_chain, p_yes = model.probabilities(feats, words(norm))
-    verdict = decide(p_chain, p_yes, feats, model.chain_threshold, model.yes_threshold,
-                     model.band_threshold)  # fmt: skip
+    verdict = decide(p_chain, p_yes, feats, model.chain_threshold, model.yes_threshold)
     discounts = _discounts(feats, found, facts)
     confidence = p_yes if verdict == "yes" else p_chain if verdict == "possible" else 1 - p_chain
     result = Classification(verdict, round(confidence, 3), _evidence(found, sectors),
@@ -529,26 +474,12 @@ def classify_activity(act: Activity) -> Classification:
 
 
 def decide(p_chain: float, p_yes: float, f: dict[str, float], chain_threshold: float,
-           yes_threshold: float, band_threshold: float | None = None) -> str:  # fmt: skip
-    """The verdict from the two probabilities, their thresholds and the capping rules.
-
-    The *possible band*: an activity under ``chain_threshold`` but at or above
-    ``band_threshold`` is ``possible`` when it is in a productive sector and its text shows some
-    chain mechanism (:func:`in_band`); readers judge such indirect work "possible"."""
+           yes_threshold: float) -> str:  # fmt: skip
+    """The verdict from the two probabilities, their thresholds and the capping rules."""
     verdict = (
         "yes" if p_yes >= yes_threshold else "possible" if p_chain >= chain_threshold else "no"
     )
-    if verdict == "no" and band_threshold is not None and p_chain >= band_threshold and in_band(f):
-        verdict = "possible"
     return _capped(verdict, f)
-
-
-def in_band(f: dict[str, float]) -> bool:
-    """A productive-sector activity whose text names a chain, a chain mechanism, indirect chain
-    work (market integration, productivity for markets, processing, producer groups, standards,
-    tourism supply) or a market term with target enterprises."""
-    evidence = f.get("chain") or f.get("mechanism") or f.get("indirect") or f.get("weak")
-    return bool(f.get("productive") and evidence)
 
 
 def _capped(verdict: str, f: dict[str, float]) -> str:
@@ -558,9 +489,7 @@ def _capped(verdict: str, f: dict[str, float]) -> str:
         if not f["chain"]:
             return "no"
         verdict = "possible" if verdict == "yes" else verdict
-    if verdict == "yes" and (
-        f["thin"] or f["study"] or (f.get("loan_project") and not f["linking"])
-    ):
+    if verdict == "yes" and (f["thin"] or f["study"]):
         return "possible"
     return verdict
 
@@ -576,8 +505,6 @@ def _discounts(f: dict[str, float], found: Screen, facts: dict[str, str]) -> lis
         what = []
         if facts["finance_code"]:
             what.append(f"finance type {facts['finance_code']}")
-        if facts["loan"]:
-            what.append(f"finance type {facts['loan']} (project loan)")
         if facts["banking"]:
             what.append(f"financial-sector code {facts['banking']}")
         if f["finance_code"] and not facts["finance_code"] and not facts["banking"]:
@@ -592,11 +519,6 @@ def _discounts(f: dict[str, float], found: Screen, facts: dict[str, str]) -> lis
             else ("without a described chain mechanism: at most possible, no without a named chain")
         )
         out.append(f"finance instrument ({', '.join(what)}) {tail}")
-    elif f["loan_project"]:
-        out.append(
-            f"finance type {facts['loan']}: a loan to a productive-sector programme "
-            "(project finance), at most possible without a described chain mechanism"
-        )
     elif f["finance_words"]:
         out.append("finance words: " + ", ".join(w["finword"]))
     if f["thin"]:
@@ -617,10 +539,8 @@ def _productive(code: str) -> bool:
 def _evidence(found: Screen, sectors: Iterable[str]) -> list[str]:
     w = found.words
     out = []
-    kinds = (("chain", "chain terms"), ("mechanism", "chain mechanisms"),
-             ("indirect", "indirect chain work"), ("weak", "weak market terms"),
-             ("actor", "target enterprises"), ("policy", "policy or overhead"))  # fmt: skip
-    for kind, name in kinds:
+    for kind, name in (("chain", "chain terms"), ("mechanism", "chain mechanisms"),
+                       ("weak", "weak market terms"), ("actor", "target enterprises")):  # fmt: skip
         if w[kind]:
             out.append(f"{name}: " + ", ".join(w[kind]))
     productive = sorted(c for c in set(sectors) if _productive(c))

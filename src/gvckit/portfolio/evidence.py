@@ -3,8 +3,8 @@ is written, so that a person can check the verdict against the text.
 
 Sentences are cut at ``.``, ``!``, ``?``, ``;`` and line breaks; each is screened with the
 classifier's patterns (:func:`gvckit.portfolio.classify.scan`) and scored by the kinds of
-evidence it holds (a chain term 3, a chain mechanism 2, indirect chain work, a weak market term or
-a target enterprise 1). The best sentences are given in the activity's own words (shortened to
+evidence it holds (a chain term 3, a chain mechanism 2, a weak market term or a target enterprise
+1). The best sentences are given in the activity's own words (shortened to
 :data:`MAX_CHARS`), each followed by the words that matched, and the first sentence holding a
 discounted term (metaphor, label, finance instrument) is added with what discounted it.
 """
@@ -17,7 +17,7 @@ __all__ = ["MAX_CHARS", "decisive_sentences"]
 
 MAX_CHARS = 240
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
-_WEIGHT = {"chain": 3, "mechanism": 2, "indirect": 1, "weak": 1, "actor": 1}
+_WEIGHT = {"chain": 3, "mechanism": 2, "weak": 1, "actor": 1}
 _DISCOUNTED = {"metaphor": "metaphor", "label": "label", "finword": "finance instrument"}
 #: At most this many characters of text are cut into sentences (bounded time).
 _MAX_TEXT = 200_000

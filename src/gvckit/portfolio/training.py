@@ -13,10 +13,8 @@ activities; needs scikit-learn (``pip install gvckit[training]``), imported here
    5-fold cross-validated logits (folds stratified and seeded) gives (a, b).
 4. Thresholds: on the cross-validated probabilities of the weighted rows (the stratified sample,
    population-weighted), the ``possible`` threshold maximises F_β (β = :data:`BETA`) of "yes or
-   possible"; the lower *possible band* threshold (productive sectors with chain mechanism
-   evidence, :func:`gvckit.portfolio.classify.in_band`) is the lowest whose smoothed precision
-   is still ≥ :data:`PRECISION_TARGET`, which raises recall as far as the precision goal allows;
-   the ``yes`` threshold is the lowest with "yes judged yes" ≥ :data:`YES_TARGET` (after the capping
+   possible" (the issue puts precision first: "without losing recall"), and the
+   ``yes`` threshold is the lowest with "yes judged yes" ≥ :data:`YES_TARGET` (after the capping
    rules of :func:`gvckit.portfolio.classify.decide`).
 
 Everything is deterministic: the same labels and corpus give the same JSON.
@@ -60,9 +58,6 @@ C = 0.1
 BETA = 0.5
 SMOOTH = 5
 YES_TARGET = 0.85
-#: The possible band's threshold is the lowest whose cross-validated precision (smoothed) reaches
-#: this: recall is raised as far as the issue's precision goal allows.
-PRECISION_TARGET = 0.85
 MIN_DF = 5
 MAX_WORDS = 3000
 _FOLDS = 5
@@ -206,10 +201,9 @@ def fit(items: Sequence[Labelled]) -> Model:
     # smoothed over ±SMOOTH grid steps: a small sample's F jumps from one threshold to the next
     smooth = [float(np.mean(scores[max(0, i - SMOOTH) : i + SMOOTH + 1])) for i in range(len(grid))]
     chain_t = grid[int(np.argmax(smooth))]
-    band_t, cv_rates = _band_threshold(p_chain[sel], feats, lab_s, ws, chain_t)
     yes_t = 0.99
     for t in grid:
-        v = [decide(pc, py, f, chain_t, t, band_t)
+        v = [decide(pc, py, f, chain_t, t)
              for pc, py, f in zip(p_chain[sel], p_yes[sel], feats, strict=True)]  # fmt: skip
         if sum(x == "yes" for x in v) >= 5 and _rates(v, lab_s, ws)[2] >= YES_TARGET:
             yes_t = t
@@ -219,25 +213,9 @@ def fit(items: Sequence[Labelled]) -> Model:
         "labels": {k: labels.count(k) for k in ("yes", "possible", "no")},
         "weighted_rows": int((pop > 0).sum()), "C": C, "folds": _FOLDS, "min_df": MIN_DF,
         "training_ids_sha256": training_digest([it.row for it in train]),
-        "threshold_rows": int(sel.sum()), "precision_target": PRECISION_TARGET,
-        "cv_precision": round(cv_rates[0], 4), "cv_recall": round(cv_rates[1], 4),
+        "threshold_rows": int(sel.sum()),
     }  # fmt: skip
-    return Model(chain, yes, chain_t, yes_t, meta, band_t)
-
-
-def _band_threshold(
-    p: np.ndarray, feats: list[dict[str, float]], labels: list[str], w: np.ndarray, chain_t: float
-) -> tuple[float, tuple[float, float]]:
-    """The lowest ``possible`` band threshold (≤ ``chain_t``) whose cross-validated precision,
-    smoothed over ±:data:`SMOOTH` grid steps, is at least :data:`PRECISION_TARGET`; with the
-    (precision, recall) it gives."""
-    grid = [round(t, 2) for t in np.arange(0.05, chain_t + 0.001, 0.01)]
-    rates = [_rates([decide(pc, 0.0, f, chain_t, 2.0, t) for pc, f in zip(p, feats, strict=True)],
-                    labels, w)[:2] for t in grid]  # fmt: skip
-    prec = [float(np.mean([r[0] for r in rates[max(0, i - SMOOTH) : i + SMOOTH + 1]]))
-            for i in range(len(grid))]  # fmt: skip
-    i = next((i for i, q in enumerate(prec) if q >= PRECISION_TARGET), len(grid) - 1)
-    return float(grid[i]), (rates[i][0], rates[i][1])
+    return Model(chain, yes, chain_t, yes_t, meta)
 
 
 def training_digest(rows: Sequence[dict[str, str]]) -> str:

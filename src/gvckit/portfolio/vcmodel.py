@@ -1,7 +1,6 @@
 """The value chain classifier's learned scores: two logistic models over the features of
 :func:`gvckit.portfolio.classify.features` and the words of the text, shipped as JSON
-(coefficients, vocabulary, intercept, Platt calibration and thresholds, including the lower
-*possible band* threshold; no pickles, nothing
+(coefficients, vocabulary, intercept, Platt calibration and thresholds; no pickles, nothing
 downloaded).
 
 For each model m (``chain``: a reader says yes or possible; ``yes``: a reader says yes) the
@@ -61,9 +60,6 @@ class Model:
     chain_threshold: float
     yes_threshold: float
     meta: dict[str, Any]
-    #: The possible band's lower threshold (:func:`gvckit.portfolio.classify.decide`); None: no
-    #: band.
-    band_threshold: float | None = None
 
     def probabilities(
         self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()
@@ -79,7 +75,7 @@ class Model:
 
         return {"chain": score(self.chain), "yes": score(self.yes),
                 "chain_threshold": self.chain_threshold, "yes_threshold": self.yes_threshold,
-                "band_threshold": self.band_threshold, "meta": self.meta}  # fmt: skip
+                "meta": self.meta}  # fmt: skip
 
 
 def _score(raw: Any, where: str) -> LogisticScore:
@@ -99,10 +95,9 @@ def read_model(path: Path | None = None) -> Model:
         source = path if path else resources.files("gvckit.data").joinpath(MODEL_FILE)
         text = source.read_text(encoding="utf-8")
         raw = json.loads(text)
-        band = raw.get("band_threshold")
         return Model(_score(raw["chain"], where), _score(raw["yes"], where),
                      float(raw["chain_threshold"]), float(raw["yes_threshold"]),
-                     dict(raw.get("meta", {})), None if band is None else float(band))  # fmt: skip
+                     dict(raw.get("meta", {})))  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{where}: cannot read the model ({exc})") from None
 
