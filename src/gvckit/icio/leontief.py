@@ -10,6 +10,7 @@ measure needs all of its n² entries.
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -53,6 +54,13 @@ def value_added_coefficients(va: FloatArray, x: FloatArray) -> FloatArray:
     return np.divide(va, x, out=np.zeros_like(va), where=x != 0)
 
 
+#: Solves with one factorisation run one at a time in a process (BLAS still uses its own
+#: threads): SciPy's ``lu_solve`` on the same LU from several Python threads at once corrupts
+#: memory with the OpenBLAS 0.3.30 that SciPy 1.17 wheels bundle (seen here: "double free or
+#: corruption" with 16 threads; each thread with its own LU is fine).
+_SOLVES = threading.Lock()
+
+
 class LeontiefSystem:
     """An LU factorisation of (I − A), computed once, for repeated solves.
 
@@ -86,16 +94,19 @@ class LeontiefSystem:
 
     def solve(self, R: FloatArray) -> FloatArray:
         """B·R = (I − A)⁻¹·R."""
-        return np.asarray(sla.lu_solve(self._lu, R, trans=1, check_finite=False))
+        with _SOLVES:
+            return np.asarray(sla.lu_solve(self._lu, R, trans=1, check_finite=False))
 
     def solve_transpose(self, R: FloatArray) -> FloatArray:
         """B'·R = (I − A)⁻ᵀ·R; ``solve_transpose(w).T == w'·B``."""
-        return np.asarray(sla.lu_solve(self._lu, R, check_finite=False))
+        with _SOLVES:
+            return np.asarray(sla.lu_solve(self._lu, R, check_finite=False))
 
     def inverse(self) -> FloatArray:
         """The full Leontief inverse B (n×n). Use only when all of B is needed."""
         eye = np.eye(self.n, order="F")  # solved in place: one n×n buffer, no copy
-        solved = sla.lu_solve(self._lu, eye, trans=1, overwrite_b=True, check_finite=False)
+        with _SOLVES:
+            solved = sla.lu_solve(self._lu, eye, trans=1, overwrite_b=True, check_finite=False)
         return np.asarray(solved)
 
 
