@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from gvckit.web.api import chains, health, jobs, tables, workspaces
+from gvckit.web.api import chains, health, jobs, reports, tables, workspaces
 
 __all__ = ["include"]
 
 
 def include(app: FastAPI) -> None:
-    for module in (health, workspaces, tables, jobs, chains):
+    for module in (health, workspaces, tables, jobs, chains, reports):
         app.include_router(module.router, prefix="/api")

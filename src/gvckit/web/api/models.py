@@ -87,7 +87,7 @@ class JobOut(BaseModel):
     result: str | None
     measure: str
     options: dict[str, Any]
-    table: int
+    table: int | None = Field(description="the table measured; null for a report")
     owner: str
 
 
@@ -126,3 +126,10 @@ class DraftOut(BaseModel):
     user: str
     saved_at: dt.datetime
     reason: str
+
+
+class ReportIn(BaseModel):
+    chain: int | None = Field(None, ge=1, le=2**31 - 1,
+                              description="the chain (default: the workspace's latest)")
+    title: str | None = Field(None, max_length=300)
+    pdf: bool = Field(False, description="also print a PDF (needs Chromium on the server)")
