@@ -107,9 +107,7 @@ def submit_measure(
     return int(new[0])
 
 
-def submit_report(
-    engine: Engine, user: User, workspace_id: int, options: dict[str, Any]
-) -> int:
+def submit_report(engine: Engine, user: User, workspace_id: int, options: dict[str, Any]) -> int:
     """Queue the workspace's report (``options``: the chain id and version, title, pdf)."""
     body = json.dumps(options, sort_keys=True, separators=(",", ":"))
     key = hashlib.sha256(f"report|{workspace_id}|{body}|{secrets.token_hex(8)}".encode())

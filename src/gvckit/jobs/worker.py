@@ -102,7 +102,7 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
 
         try:
             if job.table_id is None:
-                run_report(*args, progress=progress)
+                run_report(args[0], args[1], args[2], args[3], progress)
             else:
                 run_measure(*args, str(target), progress)  # type: ignore[call-arg]
         except GvcError as exc:

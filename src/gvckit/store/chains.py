@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    Engine,
     ForeignKey,
     Integer,
     String,
@@ -30,7 +31,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy import Engine
 
 from gvckit.auth.users import User
 from gvckit.chain.model import Chain
@@ -197,7 +197,7 @@ def changes(old: str, new: str) -> list[str]:
         elif a[key] != b[key]:
             lines.append(f"changed {key}: {_show(a[key])} → {_show(b[key])}")
     if len(lines) > MAX_CHANGES:
-        lines = lines[:MAX_CHANGES] + [f"... and {len(lines) - MAX_CHANGES} more"]
+        lines = [*lines[:MAX_CHANGES], f"... and {len(lines) - MAX_CHANGES} more"]
     return lines
 
 
@@ -221,8 +221,13 @@ def create_chain(engine: Engine, user: User, workspace_id: int, chain: Chain,
     now = _now()
     with engine.begin() as conn:
         key = conn.execute(
-            insert(CHAINS).values(workspace_id=workspace_id, name=chain.name[:300], version=1,
-                                  content=content, created_at=now)  # fmt: skip
+            insert(CHAINS).values(
+                workspace_id=workspace_id,
+                name=chain.name[:300],
+                version=1,
+                content=content,
+                created_at=now,
+            )
         ).inserted_primary_key
         assert key is not None
         chain_id = int(key[0])

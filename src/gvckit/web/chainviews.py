@@ -39,3 +39,32 @@ def account_rows(chain: Chain, view: str, snapshot: int | None) -> str:
     text: str = frame.to_json(orient="records", indent=2, force_ascii=False, date_format="iso",
                               double_precision=15)  # fmt: skip
     return text
+
+
+#: Export formats: media type of each.
+EXPORTS = {
+    "yaml": "application/yaml; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def export_chain(chain: Chain, fmt: str) -> bytes:
+    """The chain as a file :func:`gvckit.chain.read_chain` reads back to an equal chain: YAML,
+    JSON (:meth:`Chain.to_yaml`, :meth:`Chain.to_json`) or the workbook
+    (:func:`gvckit.chain.workbook.write_template` filled in)."""
+    if fmt == "yaml":
+        return chain.to_yaml().encode("utf-8")
+    if fmt == "json":
+        return chain.to_json().encode("utf-8")
+    if fmt != "xlsx":
+        raise OptionError(f"format must be one of {', '.join(EXPORTS)}, not {fmt!r}")
+    import tempfile
+    from pathlib import Path
+
+    from gvckit.chain.workbook import write_template
+
+    with tempfile.TemporaryDirectory(prefix="gvckit-export-") as tmp:
+        path = Path(tmp) / "chain.xlsx"
+        write_template(path, chain)
+        return path.read_bytes()

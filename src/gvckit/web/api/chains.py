@@ -22,6 +22,7 @@ from gvckit.web.api.models import (
     DraftOut,
     VersionOut,
 )
+from gvckit.web.chainviews import EXPORTS, account_rows, export_chain
 from gvckit.web.deps import Caller, Id, current, engine_of
 
 __all__ = ["chain_body", "router", "visible_chain"]
@@ -145,7 +146,9 @@ def get_chain(chain_id: Id, request: Request, who: Who) -> Response:
     "/chains/{chain_id}",
     response_model=ChainSaved,
     openapi_extra=CHAIN_BODY,
-    responses={409: {"model": Conflict, "description": "a stale version; the edit kept as a draft"}},
+    responses={
+        409: {"model": Conflict, "description": "a stale version; the edit kept as a draft"}
+    },
 )
 async def put_chain(
     chain_id: Id,
@@ -171,6 +174,29 @@ def conflict(exc: ch.StaleError) -> JSONResponse:
 
 
 @router.get(
+    "/chains/{chain_id}/export",
+    response_class=Response,
+    responses={200: {"content": {m.split(";")[0]: {} for m in EXPORTS.values()},
+                     "description": "the chain as a file that imports back to an equal chain"}},
+)  # fmt: skip
+def export(
+    chain_id: Id,
+    request: Request,
+    who: Who,
+    format: Literal["yaml", "json", "xlsx"] = "yaml",
+) -> Response:
+    """The chain as YAML, JSON or the Excel workbook."""
+    from gvckit.store.tables import safe_name
+
+    row = visible_chain(request, who, chain_id, "viewer")
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", safe_name(row.name)).strip("-")[:80] or "chain"
+    return Response(
+        export_chain(row.chain, format), media_type=EXPORTS[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )  # fmt: skip
+
+
+@router.get(
     "/chains/{chain_id}/accounts",
     response_class=Response,
     responses={200: {"content": {"application/json": {"schema": {"type": "array",
@@ -185,8 +211,6 @@ def accounts(
     snapshot: Annotated[int | None, Query(ge=-(10**6), le=10**6)] = None,
 ) -> Response:
     """The same rows as ``gvckit chain accounts --view VIEW --snapshot YEAR``."""
-    from gvckit.web.chainviews import account_rows
-
     row = visible_chain(request, who, chain_id, "viewer")
     return _json(account_rows(row.chain, view, snapshot))
 
@@ -262,8 +286,12 @@ def restore(
 def list_drafts(chain_id: Id, request: Request, who: Who) -> list[DraftOut]:
     """Edits refused as stale, kept (newest first)."""
     row = visible_chain(request, who, chain_id, "viewer")
-    return [DraftOut(id=d.id, base_version=d.base_version, user=d.user, saved_at=d.saved_at,
-                     reason=d.reason) for d in ch.list_drafts(engine_of(request), row.id)]  # fmt: skip
+    found = ch.list_drafts(engine_of(request), row.id)
+    return [
+        DraftOut(id=d.id, base_version=d.base_version, user=d.user, saved_at=d.saved_at,
+                 reason=d.reason)
+        for d in found
+    ]  # fmt: skip
 
 
 @router.get(
