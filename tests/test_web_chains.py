@@ -1,0 +1,309 @@
+"""The workbench's chain API against a real ``gvckit serve``, on SQLite and on PostgreSQL:
+every example chain imported (YAML, JSON body, workbook) and exported back equal, its accounts
+the same records as ``gvckit chain accounts``; saves with ``If-Match`` (a stale one refused with
+409 and kept as a draft), versions, diff, restore; the workspace report as a job; the
+foundation's access rules (401, 403, 404) on every chain route."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi")
+
+from gvckit.chain import Chain, read_chain
+from gvckit.chain.workbook import read_workbook
+from gvckit.cli import main
+from pg import fresh_postgres, postgres_server
+from webserver import Server
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))
+VIEWS = ("accounts", "prices", "distribution")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp(f"chains-{request.param}")
+    if request.param == "sqlite":
+        srv = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}").start()
+        yield srv
+        srv.stop()
+        return
+    if postgres_server() is None:
+        pytest.skip("needs PostgreSQL: set GVCKIT_TEST_POSTGRES")
+    with fresh_postgres() as url:
+        srv = Server(tmp / "data", url).start()
+        yield srv
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def people(server: Server) -> dict[str, str]:
+    """API tokens of two analysts, a viewer and an outsider."""
+    return {name: server.add_user(name, role) for name, role in
+            (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"),
+             ("out", "analyst"))}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ws(server: Server, people: dict[str, str]) -> int:
+    with server.client(people["ana"]) as c:
+        ws = int(c.post("/api/workspaces", json={"name": "Cocoa"}).json()["id"])
+        for user, role in (("vic", "viewer"), ("bob", "analyst")):
+            r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
+            assert r.status_code == 201
+    return ws
+
+
+def _import(c: Any, ws: int, path: Path) -> dict[str, int]:
+    with open(path, "rb") as fh:
+        r = c.post(f"/api/workspaces/{ws}/chains", files={"file": (path.name, fh)})
+    assert r.status_code == 201, r.text
+    body: dict[str, int] = r.json()
+    assert set(body) == {"id", "version"} and body["version"] == 1
+    return body
+
+
+def _equal(a: Chain, b: Chain) -> bool:
+    return a == b
+
+
+def _close(a: Any, b: Any) -> bool:
+    """Equal, numbers to 15 significant digits (what openpyxl keeps of a float in a cell)."""
+    if isinstance(a, Chain):
+        return _close(a.model_dump(mode="json"), b.model_dump(mode="json"))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(map(_close, a, b))
+    if isinstance(a, float) and isinstance(b, float | int):
+        return math.isclose(a, b, rel_tol=1e-14, abs_tol=0.0)
+    return bool(a == b)
+
+
+def _cli_rows(path: Path, view: str, capsys: pytest.CaptureFixture[str]) -> Any:
+    capsys.readouterr()
+    assert main(["chain", "accounts", str(path), "--view", view, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_example_round_trips_and_accounts_equal_the_cli(
+    server: Server, people: dict[str, str], ws: int, path: Path,
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:  # fmt: skip
+    original = read_chain(path)
+    with server.client(people["ana"]) as c:
+        cid = _import(c, ws, path)["id"]
+        got = c.get(f"/api/chains/{cid}")
+        assert got.status_code == 200 and got.headers["etag"] == '"1"'
+        assert Chain.model_validate(got.json()) == original
+        # the same schema as the YAML files: what the API gives imports back as a JSON body
+        again = c.post(f"/api/workspaces/{ws}/chains", json=got.json())
+        assert again.status_code == 201
+        assert Chain.model_validate(c.get(f"/api/chains/{again.json()['id']}").json()) == original
+        for fmt in ("yaml", "json", "xlsx"):
+            r = c.get(f"/api/chains/{cid}/export", params={"format": fmt})
+            assert r.status_code == 200
+            out = tmp_path / f"export.{fmt}"
+            out.write_bytes(r.content)
+            same = _equal if fmt != "xlsx" else _close
+            assert same(read_chain(out), original), fmt
+            back = _import(c, ws, out)["id"]  # the exported file imports back equal
+            assert same(Chain.model_validate(c.get(f"/api/chains/{back}").json()), original)
+        for view in VIEWS:
+            r = c.get(f"/api/chains/{cid}/accounts", params={"view": view})
+            assert r.status_code == 200, r.text
+            assert r.json() == _cli_rows(path, view, capsys), view
+        year = original.snapshots[0].year
+        r = c.get(f"/api/chains/{cid}/accounts", params={"view": "prices", "snapshot": year})
+        assert r.json() == _cli_rows(path, "prices", capsys)
+        r = c.get(f"/api/chains/{cid}/accounts", params={"snapshot": year + 100})
+        assert r.status_code == 422 and f"no snapshot for {year + 100}" in r.json()["detail"]
+        svg = c.get(f"/api/chains/{cid}/map.svg")
+        assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+        assert svg.text.lstrip().startswith("<?xml") and "<svg" in svg.text
+
+
+def test_workbook_upload_equals_the_workbook_reader(
+    server: Server, people: dict[str, str], ws: int, tmp_path: Path
+) -> None:
+    from gvckit.chain.workbook import write_template
+
+    book = tmp_path / "chain.xlsx"
+    write_template(book, read_chain(EXAMPLES[0]))
+    with server.client(people["ana"]) as c:
+        cid = _import(c, ws, book)["id"]
+        got = Chain.model_validate(c.get(f"/api/chains/{cid}").json())
+    assert got == read_workbook(book)
+
+
+def test_invalid_chain_is_422_with_the_models_message(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    text = EXAMPLES[0].read_text().replace("  - year: ", "  - year: not-a-year #", 1)
+    line = next(k for k, t in enumerate(text.splitlines(), 1) if "not-a-year" in t)
+    with server.client(people["ana"]) as c:
+        r = c.post(f"/api/workspaces/{ws}/chains", files={"file": ("bad.yaml", text.encode())})
+        assert r.status_code == 422
+        detail = r.json()["detail"]
+        assert "bad.yaml" in detail and f"row {line}" in detail
+        assert "field snapshots[0].year" in detail
+        body = json.loads(read_chain(EXAMPLES[0]).to_json())
+        body["snapshots"][0]["actors"][0]["stage"] = "nowhere"
+        r = c.post(f"/api/workspaces/{ws}/chains", json=body)
+        assert r.status_code == 422 and "snapshots[0].actors[0]" in r.json()["detail"]
+        r = c.post(f"/api/workspaces/{ws}/chains", content=b"{", headers={
+            "content-type": "application/json"})  # fmt: skip
+        assert r.status_code == 422 and "request body" in r.json()["detail"]
+        before = len(c.get(f"/api/workspaces/{ws}/chains").json())
+        r = c.post(f"/api/workspaces/{ws}/chains", files={"file": ("x.xlsx", b"PK\x03\x04junk")})
+        assert r.status_code == 422
+        assert len(c.get(f"/api/workspaces/{ws}/chains").json()) == before  # nothing kept
+
+
+def _priced(body: dict[str, Any], factor: float) -> dict[str, Any]:
+    """``body`` with the price of its first priced link multiplied by ``factor``."""
+    out = json.loads(json.dumps(body))
+    link = next(x for x in out["snapshots"][0]["links"] if x.get("unit_price") is not None)
+    link["unit_price"] = link["unit_price"] * factor
+    return out
+
+
+def test_stale_put_is_409_and_the_edit_is_kept_as_a_draft(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    with server.client(people["ana"]) as ana, server.client(people["bob"]) as bob:
+        cid = _import(ana, ws, EXAMPLES[1])["id"]
+        base = ana.get(f"/api/chains/{cid}").json()
+        mine = dict(base, name="Renamed by ana")
+        r = ana.put(f"/api/chains/{cid}", json=mine, headers={"If-Match": "1"})
+        assert r.status_code == 200 and r.json() == {"version": 2}
+        theirs = _priced(base, 1.5)
+        r = bob.put(f"/api/chains/{cid}", json=theirs, headers={"If-Match": '"1"'})
+        assert r.status_code == 409
+        conflict = r.json()
+        assert conflict["current"] == 2 and "Renamed by ana" in conflict["detail"]
+        assert any(line.startswith("changed name") for line in conflict["meanwhile"])
+        # nothing lost: ana's save stands, bob's edit is kept whole as a draft
+        assert ana.get(f"/api/chains/{cid}").json() == json.loads(Chain.model_validate(mine)
+                                                                   .to_json())  # fmt: skip
+        draft = bob.get(f"/api/chains/{cid}/drafts/{conflict['draft']}").json()
+        assert Chain.model_validate(draft) == Chain.model_validate(theirs)
+        listed = bob.get(f"/api/chains/{cid}/drafts").json()
+        assert listed[0]["id"] == conflict["draft"] and listed[0]["user"] == "bob"
+        assert listed[0]["base_version"] == 1
+        # bob saves on top of the current version: accepted
+        r = bob.put(f"/api/chains/{cid}", json=_priced(mine, 1.5), headers={"If-Match": "2"})
+        assert r.json() == {"version": 3}
+        # invalid: 422, no version added; no If-Match: 422
+        r = bob.put(f"/api/chains/{cid}", json={"name": "x"}, headers={"If-Match": "3"})
+        assert r.status_code == 422
+        assert bob.put(f"/api/chains/{cid}", json=mine).status_code == 422
+        history = ana.get(f"/api/chains/{cid}/versions").json()
+        assert [v["version"] for v in history] == [3, 2, 1]
+        assert [v["user"] for v in history] == ["bob", "ana", "ana"]
+        assert "price" in history[0]["summary"] and "name" in history[1]["summary"]
+        diff = ana.get(f"/api/chains/{cid}/diff", params={"a": 1, "b": 3}).json()
+        year, price = base["snapshots"][0]["year"], base["snapshots"][0]["links"][0]["unit_price"]
+        assert diff == [
+            f'changed name: "{base["name"]}" → "Renamed by ana"',
+            f"changed snapshots[{year}].links[0].unit_price: {price} → {price * 1.5}",
+        ]
+        # restore version 1: a new version with its content, nothing deleted
+        r = ana.post(f"/api/chains/{cid}/versions/1/restore", headers={"If-Match": "3"})
+        assert r.json() == {"version": 4}
+        assert Chain.model_validate(ana.get(f"/api/chains/{cid}").json()) == Chain.model_validate(
+            base)  # fmt: skip
+        assert ana.get(f"/api/chains/{cid}/versions/3").json()["name"] == "Renamed by ana"
+        r = ana.post(f"/api/chains/{cid}/versions/1/restore", headers={"If-Match": "3"})
+        assert r.status_code == 409
+
+
+def test_report_job_gives_the_html_report(server: Server, people: dict[str, str], ws: int
+                                          ) -> None:  # fmt: skip
+    with server.client(people["ana"]) as c:
+        cid = _import(c, ws, EXAMPLES[2])["id"]
+        r = c.post(f"/api/workspaces/{ws}/report", json={"chain": cid, "title": "Coffee"})
+        assert r.status_code == 202
+        state = server.wait_job(c, r.json()["job"])
+        assert state["status"] == "done", state
+        html = c.get(state["result"])
+        assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+        name = read_chain(EXAMPLES[2]).name
+        assert "<title>Coffee" in html.text and name in html.text
+        assert c.get(state["result"], params={"format": "pdf"}).status_code == 404
+        assert c.get(state["result"], params={"format": "csv"}).status_code == 422
+
+
+def test_access_rules_on_every_chain_route(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    body = read_chain(EXAMPLES[0]).to_json()
+    with server.client(people["ana"]) as c:
+        cid = _import(c, ws, EXAMPLES[0])["id"]
+        c.put(f"/api/chains/{cid}", json={**json.loads(body), "name": "B"},
+              headers={"If-Match": "1"})  # fmt: skip
+    reads = [f"/api/workspaces/{ws}/chains", f"/api/chains/{cid}", f"/api/chains/{cid}/export",
+             f"/api/chains/{cid}/accounts", f"/api/chains/{cid}/map.svg",
+             f"/api/chains/{cid}/versions", f"/api/chains/{cid}/versions/1",
+             f"/api/chains/{cid}/diff?a=1&b=1", f"/api/chains/{cid}/drafts"]  # fmt: skip
+    jhead = {"content-type": "application/json", "If-Match": "1"}
+    writes = [("POST", f"/api/workspaces/{ws}/chains"), ("PUT", f"/api/chains/{cid}"),
+              ("POST", f"/api/chains/{cid}/versions/1/restore"),
+              ("POST", f"/api/workspaces/{ws}/report")]  # fmt: skip
+    with (server.client() as anon, server.client(people["vic"]) as viewer,
+          server.client(people["out"]) as outsider):  # fmt: skip
+        for url in reads:
+            assert anon.get(url).status_code == 401, url
+            assert outsider.get(url).status_code == 404, url
+            assert viewer.get(url).status_code == 200, url
+        for method, url in writes:
+            content = body if "report" not in url else "{}"
+            for who, code in ((anon, 401), (outsider, 404), (viewer, 403)):
+                r = who.request(method, url, content=content, headers=jhead)
+                assert r.status_code == code, (method, url, r.text)
+        assert outsider.get(f"/api/chains/{cid}/drafts/1").status_code == 404
+        assert viewer.get(f"/api/chains/{2**31 - 1}").status_code == 404
+    with server.client(people["ana"]) as c:
+        assert c.get(f"/api/chains/{cid}/versions").json()[0]["version"] == 2  # nothing written
+
+
+def login(server: Server, name: str) -> tuple[httpx.Client, str]:
+    """A client logged in as ``name`` through the login form, and its session's CSRF token."""
+    c = httpx.Client(base_url=server.url, timeout=60)
+    nonce = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+    assert nonce is not None
+    r = c.post("/login", data={"name": name, "password": f"password-{name}",
+                               "csrf_token": nonce.group(1)})  # fmt: skip
+    assert r.status_code == 303
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/").text)
+    assert csrf is not None
+    return c, csrf.group(1)
+
+
+def test_multipart_through_a_session_needs_the_csrf_token(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    c, csrf = login(server, "ana")
+    try:
+        raw = EXAMPLES[0].read_bytes()
+        r = c.post(f"/api/workspaces/{ws}/chains", files={"file": ("c.yaml", raw)})
+        assert r.status_code == 403
+        r = c.post(f"/api/workspaces/{ws}/chains", data={"csrf_token": csrf},
+                   files={"file": ("c.yaml", raw)})  # fmt: skip
+        assert r.status_code == 201
+        r = c.post(f"/api/workspaces/{ws}/chains", content=raw, headers={
+            "content-type": "application/json"})  # fmt: skip
+        assert r.status_code == 403
+    finally:
+        c.close()
