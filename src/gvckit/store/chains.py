@@ -145,6 +145,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _utc(when: dt.datetime) -> dt.datetime:
+    """A stored time as UTC (SQLite gives it back without its zone)."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
 def parse_chain(raw: bytes, name: str) -> Chain:
     """The chain in an upload's bytes: the workbook for ``.xlsx``/``.xlsm`` names, else YAML or
     JSON by :func:`gvckit.documents.load_document` (bounded); an invalid chain is the model's
@@ -316,7 +321,7 @@ def versions(engine: Engine, chain_id: int) -> list[Version]:
             .where(CHAIN_VERSIONS.c.chain_id == chain_id)
             .order_by(CHAIN_VERSIONS.c.version.desc())
         )  # fmt: skip
-        return [Version(r[0], r[1], r[2], r[3]) for r in rows]
+        return [Version(r[0], r[1], _utc(r[2]), r[3]) for r in rows]
 
 
 def get_version(engine: Engine, chain_id: int, version: int) -> str:
@@ -340,7 +345,7 @@ def restore(engine: Engine, user: User, chain_id: int, version: int, base_versio
 
 def _draft(row: Any) -> Draft:
     m = row._mapping
-    return Draft(m["id"], m["chain_id"], m["base_version"], m["user"], m["saved_at"], m["reason"],
+    return Draft(m["id"], m["chain_id"], m["base_version"], m["user"], _utc(m["saved_at"]), m["reason"],
                  m["content"])  # fmt: skip
 
 
