@@ -172,8 +172,8 @@ def _flat(data: Any, path: str, out: dict[str, Any]) -> None:
             _flat(v, f"{path}.{k}" if path else str(k), out)
     elif isinstance(data, list):
         for k, v in enumerate(data):
-            key = v.get("id") if isinstance(v, dict) else None
-            key = key if key is not None and isinstance(v, dict) and "year" not in v else None
+            key = (v.get("id") or v.get("name")) if isinstance(v, dict) else None
+            key = key if isinstance(key, str) and "year" not in v else None
             year = v.get("year") if isinstance(v, dict) else None
             label = f"[{key}]" if key is not None else f"[{year}]" if year is not None else f"[{k}]"
             _flat(v, f"{path}{label}", out)

@@ -68,3 +68,15 @@ def export_chain(chain: Chain, fmt: str) -> bytes:
         path = Path(tmp) / "chain.xlsx"
         write_template(path, chain)
         return path.read_bytes()
+
+
+def people_table(frame: Any) -> dict[str, Any]:
+    """A frame as a page shows it: headers, rows of text rounded for people (thousands
+    separators, shares as %: :func:`gvckit.output.for_people`) and which columns are numbers."""
+    from pandas.api.types import is_numeric_dtype
+
+    from gvckit.output import for_people
+
+    columns = [str(c) for c in frame.columns]
+    numeric = [is_numeric_dtype(frame[c]) and c != "year" for c in frame.columns]
+    return {"columns": columns, "rows": for_people(frame), "numeric": numeric}
