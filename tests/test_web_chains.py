@@ -307,3 +307,50 @@ def test_multipart_through_a_session_needs_the_csrf_token(
         assert r.status_code == 403
     finally:
         c.close()
+
+
+RESULTS = (Path(__file__).resolve().parents[1] / "src" / "gvckit" / "examples" / "interventions"
+           / "coffee_nicaragua_us_2009_results.yaml")  # fmt: skip
+
+
+def test_monitoring_actuals_and_progress_equal_the_library(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    import datetime as dt
+
+    from gvckit.interventions.monitoring import progress
+    from gvckit.interventions.results import read_results, results_from_data
+
+    original = read_results(RESULTS)
+    with server.client(people["ana"]) as c, server.client(people["vic"]) as viewer, \
+            server.client(people["out"]) as outsider:  # fmt: skip
+        r = c.post(f"/api/workspaces/{ws}/results", files={"file": (RESULTS.name,
+                                                                     RESULTS.read_bytes())})
+        assert r.status_code == 201, r.text
+        rid = r.json()["id"]
+        assert results_from_data(c.get(f"/api/results/{rid}").json()) == original
+        entries = [("2010-03-31", 1.0, {"sex": "female"}), ("2010-03-31", 1.0, {"sex": "male"}),
+                   ("2010-06-30", 2.0, {})]  # fmt: skip
+        for day, value, group in entries:
+            r = c.post(f"/api/results/{rid}/actuals",
+                       json={"indicator": "contracts", "date": day, "value": value, **group})
+            assert r.status_code == 201, r.text
+        # the same date and group twice: the model's message, nothing stored
+        r = c.post(f"/api/results/{rid}/actuals",
+                   json={"indicator": "contracts", "date": "2010-06-30", "value": 5})
+        assert r.status_code == 422 and "given twice" in r.json()["detail"]
+        r = viewer.post(f"/api/results/{rid}/actuals",
+                        json={"indicator": "contracts", "date": "2010-09-30", "value": 5})
+        assert r.status_code == 403
+        assert outsider.get(f"/api/results/{rid}/progress").status_code == 404
+        got = c.get(f"/api/results/{rid}/progress").json()
+    # the library on the same actuals, entered directly
+    data = json.loads(original.model_dump_json(by_alias=True, exclude_none=True))
+    ind = next(i for i in data["indicators"] if i["id"] == "contracts")
+    ind["actuals"] = [{"date": d, "value": v, "disaggregation": g} for d, v, g in entries]
+    expected = json.loads(progress(results_from_data(data)).to_json(
+        orient="records", date_format="iso", double_precision=15))  # fmt: skip
+    assert got == expected
+    row = next(x for x in got if x["indicator"] == "contracts")
+    assert row["latest"] == 2.0 and math.isclose(row["progress"], 2 / 3)
+    assert row["latest_date"].startswith(dt.date(2010, 6, 30).isoformat())

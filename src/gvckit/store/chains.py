@@ -345,8 +345,8 @@ def restore(engine: Engine, user: User, chain_id: int, version: int, base_versio
 
 def _draft(row: Any) -> Draft:
     m = row._mapping
-    return Draft(m["id"], m["chain_id"], m["base_version"], m["user"], _utc(m["saved_at"]), m["reason"],
-                 m["content"])  # fmt: skip
+    return Draft(m["id"], m["chain_id"], m["base_version"], m["user"], _utc(m["saved_at"]),
+                 m["reason"], m["content"])  # fmt: skip
 
 
 def _drafts() -> Any:

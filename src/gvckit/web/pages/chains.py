@@ -50,7 +50,9 @@ def _chains(request: Request, who: Caller, workspace_id: int, status: int = 200,
             form: dict[str, str] | None = None, **errors: str) -> HTMLResponse:  # fmt: skip
     engine = engine_of(request)
     w = ws.access(engine, who.user, workspace_id, "viewer")
-    return page(request, "chains.html", status=status, ws=w,
+    from gvckit.store.results import list_results
+
+    return page(request, "chains.html", status=status, ws=w, results=list_results(engine, w.id),
                 chains=ch.list_chains(engine, w.id), can_edit=role_at_least(w.role, "analyst"),
                 kinds=[k.value for k in ActorKind], errors=errors, form=form or {})  # fmt: skip
 

@@ -1,5 +1,6 @@
 """Workbench chains: a chain per row in a workspace (its current version), every saved version,
-and the drafts kept when a save was refused as stale; report jobs (a job without a table).
+and the drafts kept when a save was refused as stale; results chains (monitoring); report jobs
+(a job without a table).
 
 Revision ID: w0002
 Revises: w0001
@@ -59,11 +60,21 @@ def upgrade() -> None:
         _fk("user_id", "web_users.id", cascade=False),
         sa.Column("saved_at", TZ, nullable=False),
     )
+    op.create_table(
+        "web_results",
+        sa.Column("id", sa.Integer, primary_key=True),
+        _fk("workspace_id", "web_workspaces.id"),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("content", sa.Text, nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+    )
     with op.batch_alter_table("web_jobs") as batch:
         batch.alter_column("table_id", existing_type=sa.Integer, nullable=True)
 
 
 def downgrade() -> None:
+    op.drop_table("web_results")
     op.drop_table("web_chain_drafts")
     op.drop_table("web_chain_versions")
     op.drop_table("web_chains")
