@@ -22,6 +22,8 @@ from gvckit.output import readable
 from test_web_browser import ARGS, _browser_or_skip, _shot
 from webserver import Server
 
+RESULTS = (Path(__file__).resolve().parents[1] / "src" / "gvckit" / "examples" / "interventions"
+           / "coffee_nicaragua_us_2009_results.yaml")  # fmt: skip
 STAGES = ["production", "collection", "processing", "retail"]
 ACTORS = [("farmers", "smallholder", "production"), ("traders", "trader", "collection"),
           ("millers", "processor", "processing"), ("shops", "retailer", "retail")]  # fmt: skip
@@ -190,6 +192,23 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         expect(page.locator("#diff")).to_contain_text("added snapshots[2022].stages[retail]")
         _shot(page, tmp_path, "c6-history")
 
+        # monitoring: two quarters of actuals, one by sex, and the progress they make
+        page.goto(f"{server.url}/workspaces/1/chains")
+        page.get_by_label("Results chain file").set_input_files(str(RESULTS))
+        page.get_by_role("button", name="Import results chain").click()
+        expect(page.locator("#progress")).to_contain_text("no data")
+        for day, value, sex in (("2010-03-31", "1", "female"), ("2010-03-31", "1", "male"),
+                                ("2010-06-30", "2", "")):  # fmt: skip
+            page.get_by_label("Indicator", exact=True).nth(1).select_option("contracts")
+            page.get_by_label("Date").fill(day)
+            page.get_by_label("Value").fill(value)
+            page.get_by_label("Sex").select_option(sex)
+            page.get_by_role("button", name="Save the actual").click()
+            expect(page.locator("#actuals")).to_contain_text(day)
+        assert _cell(page, "#progress table", "contracts", "progress") == "66.7 %"
+        page.locator("#chart .main-svg").first.wait_for(timeout=30_000)
+        _shot(page, tmp_path, "c7-monitoring")
+
         # the report: a job, downloaded, opened offline
         page.goto(f"{server.url}/workspaces/1/chains")
         page.get_by_label("Title").fill("Maize report")
@@ -208,11 +227,11 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         view.goto(report.as_uri())
         expect(view.get_by_role("heading", name="Maize report")).to_be_visible()
         expect(view.locator("body")).to_contain_text("Maize in Malawi")
-        _shot(view, tmp_path, "c7-report-offline")
+        _shot(view, tmp_path, "c8-report-offline")
         assert asked == []
         page.set_viewport_size({"width": 390, "height": 800})
         page.goto(f"{server.url}/chains/{chain_id}")
-        _shot(page, tmp_path, "c8-phone")
+        _shot(page, tmp_path, "c9-phone")
         browser.close()
     assert problems == [] and outside == []
     assert json.loads(changed.to_json())["snapshots"][0]["links"][1]["unit_price"] == 2.0
