@@ -18,7 +18,7 @@ from pg import fresh_postgres
 
 LEGACY = Path(__file__).parent / "data" / "legacy" / "gvckit_before_store.db"
 SMALL = Path(__file__).parent / "data" / "chain_small.yaml"
-HEADS = {"0002", "w0001"}  # the portfolio branch and the store branch
+HEADS = {"0002", "w0002"}  # the portfolio branch and the store branch
 
 
 def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
