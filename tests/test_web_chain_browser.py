@@ -54,12 +54,16 @@ def _va(chain: Chain, actor: str) -> str:
 
 def _cell(page: Any, table: str, row: str, column: str) -> str | None:
     """The text of the cell in ``row`` (by its first cell) and ``column`` (by its header)."""
-    found: str | None = page.eval_on_selector(table, """(t, [row, col]) => {
+    found: str | None = page.eval_on_selector(
+        table,
+        """(t, [row, col]) => {
         const heads = [...t.querySelectorAll("thead th")].map(h => h.textContent.trim());
         const i = heads.indexOf(col);
         const tr = [...t.querySelectorAll("tbody tr")].find(
             r => r.cells[0].textContent.trim() === row);
-        return tr && i >= 0 ? tr.cells[i].textContent.trim() : null; }""", [row, column])
+        return tr && i >= 0 ? tr.cells[i].textContent.trim() : null; }""",
+        [row, column],
+    )
     return found
 
 

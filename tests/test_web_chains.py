@@ -245,9 +245,7 @@ def test_report_job_gives_the_html_report(server: Server, people: dict[str, str]
         assert c.get(state["result"], params={"format": "csv"}).status_code == 422
 
 
-def test_access_rules_on_every_chain_route(
-    server: Server, people: dict[str, str], ws: int
-) -> None:
+def test_access_rules_on_every_chain_route(server: Server, people: dict[str, str], ws: int) -> None:
     body = read_chain(EXAMPLES[0]).to_json()
     with server.client(people["ana"]) as c:
         cid = _import(c, ws, EXAMPLES[0])["id"]
@@ -324,23 +322,30 @@ def test_monitoring_actuals_and_progress_equal_the_library(
     original = read_results(RESULTS)
     with server.client(people["ana"]) as c, server.client(people["vic"]) as viewer, \
             server.client(people["out"]) as outsider:  # fmt: skip
-        r = c.post(f"/api/workspaces/{ws}/results", files={"file": (RESULTS.name,
-                                                                     RESULTS.read_bytes())})
+        r = c.post(
+            f"/api/workspaces/{ws}/results", files={"file": (RESULTS.name, RESULTS.read_bytes())}
+        )
         assert r.status_code == 201, r.text
         rid = r.json()["id"]
         assert results_from_data(c.get(f"/api/results/{rid}").json()) == original
         entries = [("2010-03-31", 1.0, {"sex": "female"}), ("2010-03-31", 1.0, {"sex": "male"}),
                    ("2010-06-30", 2.0, {})]  # fmt: skip
         for day, value, group in entries:
-            r = c.post(f"/api/results/{rid}/actuals",
-                       json={"indicator": "contracts", "date": day, "value": value, **group})
+            r = c.post(
+                f"/api/results/{rid}/actuals",
+                json={"indicator": "contracts", "date": day, "value": value, **group},
+            )
             assert r.status_code == 201, r.text
         # the same date and group twice: the model's message, nothing stored
-        r = c.post(f"/api/results/{rid}/actuals",
-                   json={"indicator": "contracts", "date": "2010-06-30", "value": 5})
+        r = c.post(
+            f"/api/results/{rid}/actuals",
+            json={"indicator": "contracts", "date": "2010-06-30", "value": 5},
+        )
         assert r.status_code == 422 and "given twice" in r.json()["detail"]
-        r = viewer.post(f"/api/results/{rid}/actuals",
-                        json={"indicator": "contracts", "date": "2010-09-30", "value": 5})
+        r = viewer.post(
+            f"/api/results/{rid}/actuals",
+            json={"indicator": "contracts", "date": "2010-09-30", "value": 5},
+        )
         assert r.status_code == 403
         assert outsider.get(f"/api/results/{rid}/progress").status_code == 404
         got = c.get(f"/api/results/{rid}/progress").json()
