@@ -6,6 +6,7 @@ foundation's access rules (401, 403, 404) on every chain route."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -314,8 +315,6 @@ RESULTS = (Path(__file__).resolve().parents[1] / "src" / "gvckit" / "examples" /
 def test_monitoring_actuals_and_progress_equal_the_library(
     server: Server, people: dict[str, str], ws: int
 ) -> None:
-    import datetime as dt
-
     from gvckit.interventions.monitoring import progress
     from gvckit.interventions.results import read_results, results_from_data
 
@@ -359,3 +358,43 @@ def test_monitoring_actuals_and_progress_equal_the_library(
     row = next(x for x in got if x["indicator"] == "contracts")
     assert row["latest"] == 2.0 and math.isclose(row["progress"], 2 / 3)
     assert row["latest_date"].startswith(dt.date(2010, 6, 30).isoformat())
+
+
+def test_upgrade_from_the_foundation_keeps_jobs(tmp_path: Path) -> None:
+    """w0002 on a database at w0001 with a job: the job is kept, and report jobs (no table)
+    can be stored afterwards (SQLite rebuilds web_jobs for that)."""
+    from alembic import command
+    from sqlalchemy import insert, select, text
+
+    from gvckit.store.database import alembic_config, open_engine
+    from gvckit.store.schema import JOBS
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_engine(url, upgrade=False)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "w0001")
+        conn.execute(text("INSERT INTO web_users (id, name, role, disabled, local, created_at)"
+                          " VALUES (1, 'u', 'admin', 0, 0, '2026-01-01')"))  # fmt: skip
+        conn.execute(text("INSERT INTO web_workspaces (id, name, country, sector, description,"
+                          " created_by, created_at, version) VALUES (1, 'w', '', '', '', 1,"
+                          " '2026-01-01', 1)"))  # fmt: skip
+        conn.execute(text("INSERT INTO web_tables (id, workspace_id, name, path, format, size,"
+                          " summary, created_by, created_at) VALUES (1, 1, 't', 'p', 'wide', 1,"
+                          " '{}', 1, '2026-01-01')"))  # fmt: skip
+        conn.execute(text("INSERT INTO web_jobs (id, workspace_id, table_id, kind, measure,"
+                          " options, cache_key, status, progress, message, owner_id, created_at)"
+                          " VALUES (1, 1, 1, 'measure', 'vs', '{}', 'k', 'done', 1, 'done', 1,"
+                          " '2026-01-01')"))  # fmt: skip
+    engine.dispose()
+    engine = open_engine(url)
+    with engine.begin() as conn:
+        assert conn.execute(select(JOBS.c.measure, JOBS.c.table_id)).all() == [("vs", 1)]
+        now = dt.datetime.now(dt.UTC)
+        conn.execute(insert(JOBS).values(workspace_id=1, table_id=None, kind="report",
+                                         measure="report", options="{}", cache_key="r",
+                                         status="queued", progress=0.0, message="queued",
+                                         owner_id=1, created_at=now))  # fmt: skip
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+    engine.dispose()
