@@ -231,6 +231,8 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         view.goto(report.as_uri())
         expect(view.get_by_role("heading", name="Maize report")).to_be_visible()
         expect(view.locator("body")).to_contain_text("Maize in Malawi")
+        # the workspace's results chain, with the actuals entered above
+        expect(view.locator("body")).to_contain_text("Roasters with a multi-year contract")
         _shot(view, tmp_path, "c8-report-offline")
         assert asked == []
         page.set_viewport_size({"width": 390, "height": 800})

@@ -50,20 +50,23 @@ def run_measure(
 
 def run_report(
     chain_json: str | None,
+    results_json: str | None,
     title: str | None,
     result: str,
     pdf: bool = False,
     progress: Callable[[float, str], None] | None = None,
 ) -> str:
-    """Build the report (:func:`gvckit.report.build_report`) on the workspace's chain and write
-    it to ``result`` (HTML, and the PDF beside it with ``pdf``); returns ``result``."""
+    """Build the report (:func:`gvckit.report.build_report`) on the workspace's chain and
+    results chain and write it to ``result`` (HTML, and the PDF beside it with ``pdf``)."""
     from gvckit.chain.model import Chain
+    from gvckit.interventions.results import ResultsChain
     from gvckit.report import build_report, write_report
 
     say = progress or (lambda _p, _m: None)
     say(0.1, "building the report")
     chain = None if chain_json is None else Chain.model_validate_json(chain_json)
-    report = build_report(chain=chain, title=title or None)
+    results = None if results_json is None else ResultsChain.model_validate_json(results_json)
+    report = build_report(chain=chain, results=results, title=title or None)
     say(0.7, "writing the report")
     write_report(report, result, str(Path(result).with_suffix(".pdf")) if pdf else None)
     return result

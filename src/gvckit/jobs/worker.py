@@ -68,10 +68,15 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
     chain = None
     if opts.get("chain") is not None:
         chain = get_version(engine, int(opts["chain"]), int(opts["version"]))
-    results = data_dir / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    target = results / f"job{job.id}-{job.run_id}.html"
-    return [chain, opts.get("title"), str(target), bool(opts.get("pdf"))], target
+    monitored = None
+    if opts.get("results") is not None:
+        from gvckit.store.results import get_results
+
+        monitored = get_results(engine, int(opts["results"])).content
+    folder = data_dir / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"job{job.id}-{job.run_id}.html"
+    return [chain, monitored, opts.get("title"), str(target), bool(opts.get("pdf"))], target
 
 
 def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
@@ -102,7 +107,7 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
 
         try:
             if job.table_id is None:
-                run_report(args[0], args[1], args[2], args[3], progress)
+                run_report(args[0], args[1], args[2], args[3], args[4], progress)
             else:
                 run_measure(*args, str(target), progress)  # type: ignore[call-arg]
         except GvcError as exc:

@@ -132,5 +132,8 @@ class ReportIn(BaseModel):
     chain: int | None = Field(
         None, ge=1, le=2**31 - 1, description="the chain (default: the workspace's latest)"
     )
+    results: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="the results chain (default: the workspace's latest)"
+    )
     title: str | None = Field(None, max_length=300)
     pdf: bool = Field(False, description="also print a PDF (needs Chromium on the server)")

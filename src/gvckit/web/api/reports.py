@@ -1,4 +1,5 @@
-"""The workspace's report (``gvckit report`` on its chain) as a job: HTML, and PDF if asked."""
+"""The workspace's report (``gvckit report`` on its chain and results chain) as a job: HTML,
+and PDF if asked."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from gvckit.errors import OptionError
 from gvckit.jobs import queue
 from gvckit.store import chains as ch
 from gvckit.store import workspaces as ws
+from gvckit.store.results import list_results
 from gvckit.web.api.models import ERRORS, JobCreated, ReportIn
 from gvckit.web.deps import Caller, Id, current, engine_of
 
@@ -31,8 +33,13 @@ def submit(request: Request, who: Caller, workspace_id: int, spec: ReportIn) -> 
     if not chains:
         raise OptionError("the report needs a chain in the workspace: import or build one")
     chosen = chains[-1]
+    results = list_results(engine, workspace_id)
+    if spec.results is not None:
+        results = [r for r in results if r.id == spec.results]
+        if not results:
+            raise OptionError(f"no results chain {spec.results} in this workspace")
     options = {"chain": chosen.id, "version": chosen.version, "title": spec.title,
-               "pdf": spec.pdf}  # fmt: skip
+               "pdf": spec.pdf, "results": results[-1].id if results else None}  # fmt: skip
     return queue.submit_report(engine, who.user, workspace_id, options)
 
 
