@@ -398,3 +398,33 @@ def test_upgrade_from_the_foundation_keeps_jobs(tmp_path: Path) -> None:
                                          owner_id=1, created_at=now))  # fmt: skip
         assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
     engine.dispose()
+
+
+def test_constraints_page_ranks_as_the_library(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    from gvckit.interventions.constraints import prioritise, sensitivity, with_weights
+    from gvckit.interventions.derive import constraints_from_chain
+
+    path = EXAMPLES[1]  # cocoa: smallholders, so constraints can be drafted
+    cs = constraints_from_chain(read_chain(path))
+    weights = {"severity": 10, "reach": 60, "feasibility": 30, "leverage": 0}
+    ranked = prioritise(with_weights(cs, {k: float(v) for k, v in weights.items()}))
+    with server.client(people["ana"]) as c, server.client(people["vic"]) as viewer, \
+            server.client(people["out"]) as outsider:  # fmt: skip
+        cid = _import(c, ws, path)["id"]
+        url = f"/chains/{cid}/constraints"
+        page = viewer.get(url, params=weights)
+        assert page.status_code == 200
+        rows = re.findall(r"<tr><td[^>]*>(\d+)</td><td[^>]*>([^<]+)</td>",
+                          page.text.split('id="ranking"')[1].split("</table>")[0])  # fmt: skip
+        assert [(int(r), i) for r, i in rows] == list(zip(ranked["rank"], ranked["id"],
+                                                          strict=True))  # fmt: skip
+        assert 'value="60"' in page.text  # the sliders show the weights used
+        sens = page.text.split('id="sensitivity"')[1].split("</table>")[0]
+        assert sens.count("<tr>") - 1 == len(sensitivity(cs)) == 8
+        assert outsider.get(url).status_code == 404
+        assert viewer.get(url, params={"severity": 0, "reach": 0, "feasibility": 0,
+                                       "leverage": 0}).status_code == 422  # fmt: skip
+        draft = viewer.get(f"{url}.yaml")
+        assert draft.status_code == 200 and "constraints:" in draft.text

@@ -32,6 +32,14 @@
       });
     });
   }
+  // a range slider shows its value in its <output>
+  document.addEventListener("input", function (e) {
+    var el = e.target;
+    if (el && el.type === "range" && el.id) {
+      var out = document.querySelector('output[for="' + el.id + '"]');
+      if (out) out.textContent = el.value + " %";
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { draw(document); actors(document); });
   // htmx:load fires on every piece of content htmx swaps in (attached, so it bubbles here)
   document.addEventListener("htmx:load", function () { draw(document); actors(document); });
