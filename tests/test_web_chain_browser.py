@@ -189,12 +189,22 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         assert _chain(server, token, chain_id).snapshot().links[0].unit_price == 1.3
         other.close()
 
+        # constraints drafted from the chain, ranked again with a slider moved
+        page.goto(f"{server.url}/chains/{chain_id}")
+        page.get_by_role("link", name="Constraints and approaches").click()
+        expect(page.get_by_role("heading", name="Ranking", exact=True)).to_be_visible()
+        page.get_by_label("feasibility").fill("80")
+        expect(page.locator('output[for="w-feasibility"]')).to_have_text("80 %")
+        page.get_by_role("button", name="Rank again").click()
+        expect(page.get_by_label("feasibility")).to_have_value("80")
+        _shot(page, tmp_path, "c6-constraints")
+
         # history: every save a version, a diff between two
         page.goto(f"{server.url}/chains/{chain_id}/history")
         page.get_by_label("From").select_option("1")
         page.get_by_role("button", name="Compare").click()
         expect(page.locator("#diff")).to_contain_text("added snapshots[2022].stages[retail]")
-        _shot(page, tmp_path, "c6-history")
+        _shot(page, tmp_path, "c6-zhistory")
 
         # monitoring: two quarters of actuals, one by sex, and the progress they make
         page.goto(f"{server.url}/workspaces/1/chains")

@@ -49,9 +49,9 @@ def constraints(
     given = {"severity": severity, "reach": reach, "feasibility": feasibility,
              "leverage": leverage}  # fmt: skip
     if any(v is not None for v in given.values()):
-        cs = with_weights(cs, {k: float(v if v is not None else 0) for k, v in given.items()})
-    total = sum(cs.weights.get(c, 0.0) for c in CRITERIA)
-    sliders = {c: round(100 * cs.weights.get(c, 0.0) / total) for c in CRITERIA}
+        cs = with_weights(cs, {k: (v or 0) / 100 for k, v in given.items()})
+    # the weights as set (the ranking renormalises them to add up to 1)
+    sliders = {c: round(100 * cs.weights.get(c, 0.0)) for c in CRITERIA}
     ranked = prioritise(cs)
     return page(request, "constraints.html", row=row, ws=w, year=year, cs=cs, sliders=sliders,
                 ranked=people_table(ranked), sensitivity=people_table(sensitivity(cs, 0.2)),
