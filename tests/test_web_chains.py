@@ -428,3 +428,40 @@ def test_constraints_page_ranks_as_the_library(
                                        "leverage": 0}).status_code == 422  # fmt: skip
         draft = viewer.get(f"{url}.yaml")
         assert draft.status_code == 200 and "constraints:" in draft.text
+
+
+def test_schemathesis_on_the_chain_routes(server: Server, people: dict[str, str], ws: int) -> None:
+    """The chain, monitoring and report operations of the OpenAPI, a few generated requests
+    each (bounded), with an analyst's token: no server error, every response as documented."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              response_schema_conformance]  # fmt: skip
+    headers = {"Authorization": f"Bearer {people['ana']}"}
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    count = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not operation.path.startswith(("/api/chains", "/api/results", "/api/workspaces/{w")):
+            continue
+        if operation.path.endswith(("/tables", "/members")) or operation.path == (
+                "/api/workspaces/{workspace_id}"):  # fmt: skip
+            continue
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def check(case: Any) -> None:
+            nonlocal count
+            count += 1
+            case.call_and_validate(headers=headers, checks=checks)
+
+        check()
+    assert count >= 40
