@@ -465,3 +465,25 @@ def test_schemathesis_on_the_chain_routes(server: Server, people: dict[str, str]
 
         check()
     assert count >= 40
+
+
+def test_design_audit_page_has_the_librarys_findings(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    from gvckit.interventions.audit import audit
+    from gvckit.interventions.typology import read_intervention
+
+    ivfile = RESULTS.with_name("cocoa_cameroon_2018_intervention.yaml")
+    findings = audit(read_intervention(ivfile), read_chain(EXAMPLES[1]))
+    with server.client(people["ana"]) as c, server.client(people["vic"]) as viewer:
+        cid = _import(c, ws, EXAMPLES[1])["id"]
+        r = c.post(f"/chains/{cid}/audit", files={"file": (ivfile.name, ivfile.read_bytes())})
+        assert r.status_code == 200
+        table = r.text.split('id="audit"')[1].split("</table>")[0]
+        assert table.count("<tr>") - 1 == len(findings) > 0
+        for rule in findings.iloc[:, 0]:
+            assert f"<td>{rule}</td>" in table
+        bad = c.post(f"/chains/{cid}/audit", files={"file": ("iv.yaml", b"title: [")})
+        assert bad.status_code == 422 and "iv.yaml" in bad.text
+        assert viewer.post(f"/chains/{cid}/audit",
+                           files={"file": ("iv.yaml", b"x: 1")}).status_code == 403  # fmt: skip
