@@ -487,3 +487,31 @@ def test_design_audit_page_has_the_librarys_findings(
         assert bad.status_code == 422 and "iv.yaml" in bad.text
         assert viewer.post(f"/chains/{cid}/audit",
                            files={"file": ("iv.yaml", b"x: 1")}).status_code == 403  # fmt: skip
+
+
+def test_impact_job_equals_the_cli(
+    server: Server, people: dict[str, str], ws: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    import pandas as pd
+
+    panel = Path(__file__).parent / "data" / "results_panel.csv"
+    with server.client(people["ana"]) as c, server.client(people["vic"]) as viewer:
+        rid = c.post(f"/api/workspaces/{ws}/results",
+                     files={"file": (RESULTS.name, RESULTS.read_bytes())}).json()["id"]  # fmt: skip
+        files = {"file": ("panel.csv", panel.read_bytes())}
+        assert viewer.post(f"/api/results/{rid}/impact", files=files).status_code == 403
+        r = c.post(f"/api/results/{rid}/impact", files=files, data={"outcome": "sales"})
+        assert r.status_code == 202, r.text
+        state = server.wait_job(c, r.json()["job"])
+        assert state["status"] == "done", state
+        got = pd.read_csv(io.BytesIO(c.get(state["result"], params={"format": "csv"}).content))
+        bad = c.post(f"/api/results/{rid}/impact", files={"file": ("p.csv", b"a,b\n1,2\n")})
+        failed = server.wait_job(c, bad.json()["job"])
+        assert failed["status"] == "failed" and "the panel" in failed["message"]
+    capsys.readouterr()
+    assert main(["results", str(RESULTS), "--impact", str(panel), "--outcome", "sales",
+                 "--format", "csv"]) == 0  # fmt: skip
+    want = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    pd.testing.assert_frame_equal(got, want)

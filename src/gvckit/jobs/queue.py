@@ -107,14 +107,20 @@ def submit_measure(
     return int(new[0])
 
 
-def submit_report(engine: Engine, user: User, workspace_id: int, options: dict[str, Any]) -> int:
-    """Queue the workspace's report (``options``: the chain id and version, title, pdf)."""
+def submit_report(
+    engine: Engine, user: User, workspace_id: int, options: dict[str, Any], task: str = "report"
+) -> int:
+    """Queue a job without a table: the workspace's report (``options``: the chain id and
+    version, results chain, title, pdf) or, with ``task="impact"``, a difference-in-differences
+    estimate (``options``: the stored panel and its columns). Never cached."""
+    if task not in ("report", "impact"):
+        raise ValueError(f"unknown task {task!r}")
     body = json.dumps(options, sort_keys=True, separators=(",", ":"))
-    key = hashlib.sha256(f"report|{workspace_id}|{body}|{secrets.token_hex(8)}".encode())
+    key = hashlib.sha256(f"{task}|{workspace_id}|{body}|{secrets.token_hex(8)}".encode())
     with engine.begin() as conn:
         new = conn.execute(
             insert(JOBS).values(
-                workspace_id=workspace_id, table_id=None, kind="report", measure="report",
+                workspace_id=workspace_id, table_id=None, kind=task, measure=task,
                 options=body, cache_key=key.hexdigest(), status="queued", progress=0.0,
                 message="queued", owner_id=user.id, created_at=_now(),
             )

@@ -70,3 +70,34 @@ def run_report(
     say(0.7, "writing the report")
     write_report(report, result, str(Path(result).with_suffix(".pdf")) if pdf else None)
     return result
+
+
+def run_impact(
+    panel: str,
+    columns: dict[str, str | None],
+    result: str,
+    progress: Callable[[float, str], None] | None = None,
+) -> str:
+    """Read the panel CSV at ``panel`` (columns named as ``gvckit results --impact`` takes them,
+    guessed where not given) and write the difference-in-differences estimate
+    (:func:`gvckit.interventions.impact.did`) to ``result`` (Parquet); returns ``result``."""
+    import csv
+
+    from gvckit.files import atomic_write
+    from gvckit.interventions import impact as im
+
+    say = progress or (lambda _p, _m: None)
+    say(0.1, "reading the panel")
+    with open(panel, newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
+    given = {k: columns.get(k) for k in ("outcome", "unit", "time", "treated", "post")}
+    names = im.guess_columns(header, given)
+    cluster = columns.get("cluster")
+    cols = {k: names[k] for k in ("outcome", "unit", "time", "treated", "post")}
+    frame = im.read_panel(panel, **cols, cluster=cluster)
+    say(0.5, "estimating")
+    estimate = im.did(frame, cols["outcome"], cols["unit"], cols["time"], cols["treated"],
+                      cols["post"], cluster)  # fmt: skip
+    with atomic_write(result) as fh:
+        estimate.to_parquet(fh, index=False)
+    return result

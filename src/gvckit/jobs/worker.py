@@ -21,7 +21,7 @@ from typing import Any
 
 from gvckit.errors import GvcError
 from gvckit.jobs import queue
-from gvckit.jobs.task import run_measure, run_report
+from gvckit.jobs.task import run_impact, run_measure, run_report
 
 __all__ = ["WorkerPool"]
 
@@ -65,6 +65,11 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
     from gvckit.store.chains import get_version
 
     opts = job.options
+    if job.measure == "impact":
+        folder = data_dir / "results"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"job{job.id}-{job.run_id}.parquet"
+        return [str(data_dir / opts["panel"]), opts.get("columns") or {}, str(target)], target
     chain = None
     if opts.get("chain") is not None:
         chain = get_version(engine, int(opts["chain"]), int(opts["version"]))
@@ -106,16 +111,19 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
             queue.set_progress(engine, job_id, run_id, p, message)
 
         try:
-            if job.table_id is None:
+            if job.table_id is None and job.measure == "impact":
+                run_impact(args[0], args[1], args[2], progress)
+            elif job.table_id is None:
                 run_report(args[0], args[1], args[2], args[3], args[4], progress)
             else:
                 run_measure(*args, str(target), progress)  # type: ignore[call-arg]
         except GvcError as exc:
-            shown = (
-                str(exc)
-                if job.table_id is None
-                else str(exc).replace(args[0], f"table {job.table_id}")
-            )
+            if job.measure == "impact":
+                shown = str(exc).replace(args[0], "the panel")
+            elif job.table_id is None:
+                shown = str(exc)
+            else:
+                shown = str(exc).replace(args[0], f"table {job.table_id}")
             queue.fail(engine, job_id, run_id, shown)
             return
         except MemoryError:

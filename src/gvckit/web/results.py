@@ -32,7 +32,7 @@ def frame_of(data_dir: Path, job: Job) -> pd.DataFrame:
 def result_bytes(data_dir: Path, job: Job, fmt: str) -> bytes:
     """The result in ``fmt`` (csv, json or parquet), as :func:`gvckit.output.write_frame`; a
     report job's in html (or pdf, when it was asked for)."""
-    if job.table_id is None:
+    if job.table_id is None and job.measure == "report":
         return report_bytes(data_dir, job, fmt)
     if fmt not in MEDIA:
         raise OptionError(f"format must be csv, json or parquet, not {fmt!r}")

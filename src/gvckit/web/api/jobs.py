@@ -54,7 +54,7 @@ def result(
     """The result: a measure's table (csv, the default; json, parquet), a report's html (the
     default) or pdf."""
     job = visible_job(request, who, job_id, "viewer")
-    fmt = format or ("html" if job.table_id is None else "csv")
+    fmt = format or ("html" if job.measure == "report" and job.table_id is None else "csv")
     body = result_bytes(settings_of(request).data_dir, job, fmt)
     name = f"{job.measure}-job{job.id}.{fmt}"
     return Response(

@@ -14,7 +14,7 @@ from gvckit.errors import InputError
 from gvckit.interventions.results import ResultsChain
 from gvckit.store import results as rs
 from gvckit.store import workspaces as ws
-from gvckit.web.api.models import ERRORS, ChainCreated, ChainSaved
+from gvckit.web.api.models import ERRORS, ChainCreated, ChainSaved, JobCreated
 from gvckit.web.deps import Caller, Id, current, engine_of
 
 __all__ = ["ActualIn", "results_body", "router", "visible_results"]
@@ -124,3 +124,58 @@ def progress(results_id: Id, request: Request, who: Who) -> Response:
     text = frame.to_json(orient="records", force_ascii=False, date_format="iso",
                          double_precision=15)  # fmt: skip
     return Response(text, media_type="application/json")
+
+
+COLUMNS = ("outcome", "unit", "time", "treated", "post", "cluster")
+
+
+async def submit_impact(request: Request, who: Caller, results_id: int) -> int:
+    """Store the uploaded panel CSV (multipart ``file``, optional column fields) in the data dir
+    under a generated name and queue the difference-in-differences estimate as a job."""
+    import os
+
+    from gvckit.jobs import queue
+    from gvckit.store.tables import TooLargeError, new_part
+    from gvckit.web.deps import settings_of
+
+    row = visible_results(request, who, results_id, "analyst")
+    settings = settings_of(request)
+    form = await request.form(max_files=1, max_fields=20)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InputError("send the panel as the multipart field 'file' (CSV)")
+    columns = {k: str(v).strip()[:200] for k in COLUMNS if isinstance(v := form.get(k), str)
+               and v.strip()}  # fmt: skip
+    part = new_part(settings.data_dir, "panel.csv")
+    final = part.with_name(part.name.removeprefix(".part-"))
+    try:
+        size = 0
+        with open(part, "xb") as out:
+            while chunk := await upload.read(1 << 20):
+                size += len(chunk)
+                if size > settings.max_upload_bytes:
+                    raise TooLargeError(f"the panel is larger than {settings.max_upload_bytes}"
+                                        " bytes")  # fmt: skip
+                out.write(chunk)
+        os.replace(part, final)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    options = {"results": row.id, "panel": str(final.relative_to(settings.data_dir)),
+               "columns": columns}  # fmt: skip
+    return queue.submit_report(engine_of(request), who.user, row.workspace_id, options, "impact")
+
+
+@router.post(
+    "/results/{results_id}/impact",
+    status_code=202,
+    response_model=JobCreated,
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary", "description": "the panel (CSV)"},
+            **{k: {"type": "string", "description": f"the {k} column"} for k in COLUMNS}}}}}}},
+)  # fmt: skip
+async def impact(results_id: Id, request: Request, who: Who) -> JobCreated:
+    """Estimate the impact by difference in differences from a panel CSV (a job; its result is
+    the estimate, as ``gvckit results --impact``)."""
+    return JobCreated(job=await submit_impact(request, who, results_id))

@@ -120,3 +120,16 @@ async def add_actual(results_id: Id, request: Request, who: Who) -> Response:
         return _page(request, who, rs.get_results(engine_of(request), row.id), w, indicator,
                      422, str(exc), form)  # fmt: skip
     return RedirectResponse(f"/results/{row.id}?indicator={indicator}", status_code=303)
+
+
+@router.post("/results/{results_id}/impact")
+async def impact(results_id: Id, request: Request, who: Who) -> Response:
+    """Upload a panel CSV: the difference-in-differences estimate runs as a job."""
+    from gvckit.web.api.results import submit_impact
+
+    row, w = _visible(request, who, results_id, "analyst")
+    try:
+        job = await submit_impact(request, who, row.id)
+    except InputError as exc:
+        return _page(request, who, row, w, None, 422, str(exc))
+    return RedirectResponse(f"/jobs/{job}", status_code=303)
