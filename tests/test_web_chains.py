@@ -515,3 +515,36 @@ def test_impact_job_equals_the_cli(
                  "--format", "csv"]) == 0  # fmt: skip
     want = pd.read_csv(io.StringIO(capsys.readouterr().out))
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_typology_form_checks_and_audits_as_the_library(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    from gvckit.interventions import typology as ty
+    from gvckit.interventions.audit import audit
+
+    sub = next(iter(ty.SUBFIELD_OF))
+    other = next(f for f in ty.Field if f is not ty.SUBFIELD_OF[sub])
+    with server.client(people["ana"]) as c, server.client(people["vic"]) as viewer:
+        cid = _import(c, ws, EXAMPLES[1])["id"]
+        assert viewer.get(f"/chains/{cid}/intervention").status_code == 200
+        form = {"id": "iv1", "title": "Cooperative quality premiums",
+                "patterns": [next(iter(ty.Pattern)).value],
+                "fields": [other.value], "subfields": [sub.value],
+                "vision": "farmers sell graded beans"}  # fmt: skip
+        bad = c.post(f"/chains/{cid}/intervention", data=form)
+        assert bad.status_code == 422
+        assert f"sub-field {sub.value!r} belongs to the field" in bad.text.replace("&#39;", "'")
+        form["fields"] = [ty.SUBFIELD_OF[sub].value]
+        ok = c.post(f"/chains/{cid}/intervention", data=form)
+        assert ok.status_code == 200
+        iv = ty.Intervention.model_validate(
+            {"id": "iv1", "title": "Cooperative quality premiums", "chain": read_chain(
+                EXAMPLES[1]).name, "patterns": form["patterns"], "fields": form["fields"],
+             "subfields": form["subfields"], "design": {"vision": form["vision"]}})  # fmt: skip
+        table = ok.text.split('id="audit"')[1].split("</table>")[0]
+        findings = audit(iv, read_chain(EXAMPLES[1]))
+        assert table.count("<tr>") - 1 == len(findings) > 0
+        for rule in findings.iloc[:, 0]:
+            assert f"<td>{rule}</td>" in table
+        assert viewer.post(f"/chains/{cid}/intervention", data=form).status_code == 403

@@ -113,3 +113,95 @@ def constraints_file(chain_id: Id, request: Request, who: Who, snapshot: int | N
                           allow_unicode=True)  # fmt: skip
     return Response(text, media_type="application/yaml; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="constraints-{year}.yaml"'})  # fmt: skip
+
+
+#: The typology's multiple choices on the form: field name → its enum (or the approaches).
+def _vocabularies() -> dict[str, list[str]]:
+    from gvckit.interventions import typology as ty
+    from gvckit.interventions.approaches import approaches
+
+    def values(enum: Any) -> list[str]:
+        return [str(e.value) for e in enum]
+
+    return {
+        "mediators": values(ty.Actor), "funders": values(ty.Actor),
+        "patterns": values(ty.Pattern), "fields": values(ty.Field),
+        "subfields": values(ty.Subfield), "upgrading": values(ty.UpgradingObjective),
+        "chain_objectives": values(ty.ChainObjective),
+        "development_objectives": values(ty.DevelopmentObjective),
+        "approaches": [a.key for a in approaches()],
+        "social_targets": values(ty.SocialTarget),
+    }  # fmt: skip
+
+
+DESIGN_TEXTS = ("vision", "upgrading_strategy", "lead_firm_interests", "learning_and_innovation",
+                "collective_action", "public_private_cooperation", "exit_strategy",
+                "monitoring")  # fmt: skip
+
+
+def _typology_page(
+    request: Request, row: ch.ChainRow, w: ws.Workspace, status: int = 200,
+    form: dict[str, list[str]] | None = None, error: str = "",
+    findings: dict[str, Any] | None = None, text: str = "",
+) -> HTMLResponse:  # fmt: skip
+    from gvckit.interventions import typology as ty
+
+    return page(request, "intervention.html", status=status, row=row, ws=w,
+                vocab=_vocabularies(), delivery=[str(d.value) for d in ty.Delivery],
+                scopes=[str(s.value) for s in ty.Scope], texts=DESIGN_TEXTS, form=form or {},
+                error=error, findings=findings, text=text)  # fmt: skip
+
+
+@router.get("/chains/{chain_id}/intervention", response_class=HTMLResponse)
+def typology_form(chain_id: Id, request: Request, who: Who) -> HTMLResponse:
+    """The intervention typology form for an intervention on this chain."""
+    engine = engine_of(request)
+    row = ch.get_chain(engine, chain_id)
+    w = ws.access(engine, who.user, row.workspace_id, "viewer")
+    return _typology_page(request, row, w)
+
+
+@router.post("/chains/{chain_id}/intervention", response_class=HTMLResponse)
+async def typology_check(chain_id: Id, request: Request, who: Who) -> HTMLResponse:
+    """Check the form as an :class:`~gvckit.interventions.typology.Intervention` (the model's
+    message if it is not one) and audit its design against the chain (nothing stored; the
+    intervention is shown as YAML to keep)."""
+    import yaml
+
+    from gvckit.documents import validate
+    from gvckit.interventions.audit import audit
+    from gvckit.interventions.typology import Intervention
+
+    engine = engine_of(request)
+    row = ch.get_chain(engine, chain_id)
+    w = ws.access(engine, who.user, row.workspace_id, "analyst")
+    raw = await request.form(max_fields=300)
+    form: dict[str, list[str]] = {}
+    for key, value in raw.multi_items():
+        if isinstance(value, str) and value.strip():
+            form.setdefault(key, []).append(value.strip()[:5000])
+    one = {k: v[0] for k, v in form.items()}
+    data: dict[str, Any] = {k: one[k] for k in ("id", "title", "description") if k in one}
+    data["chain"] = row.name
+    for key in _vocabularies():
+        if key != "social_targets" and key in form:
+            data[key] = form[key]
+    if "delivery" in one:
+        data["delivery"] = one["delivery"]
+    beneficiaries = {k: form[k] for k in ("social_targets",) if k in form}
+    if "scope" in one:
+        beneficiaries["scope"] = one["scope"]  # type: ignore[assignment]
+    if beneficiaries:
+        data["beneficiaries"] = beneficiaries
+    design = {k: one[k] for k in DESIGN_TEXTS if k in one}
+    if design:
+        data["design"] = design
+    try:
+        iv: Intervention = validate(Intervention, data, file="the form", lines={},
+                                    expected="an intervention")  # fmt: skip
+    except InputError as exc:
+        return _typology_page(request, row, w, 422, form, str(exc))
+    text = yaml.safe_dump(iv.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
+                          sort_keys=False, allow_unicode=True)  # fmt: skip
+    findings = {"name": iv.title, "table": people_table(audit(iv, row.chain))}
+    return _typology_page(request, row, w, 200, form, findings=findings, text=text)
