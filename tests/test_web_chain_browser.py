@@ -198,6 +198,13 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         page.get_by_role("button", name="Rank again").click()
         expect(page.get_by_label("feasibility")).to_have_value("80")
         _shot(page, tmp_path, "c6-constraints")
+        page.get_by_role("link", name="Or describe the intervention with the typology form").click()
+        page.get_by_label("Id *").fill("iv1")
+        page.get_by_label("Title *").fill("Contracts for farmers")
+        page.get_by_label("Design: vision").fill("Millers buy graded maize on contract")
+        page.get_by_role("button", name="Check and audit the design").click()
+        expect(page.locator("#audit table")).to_be_visible()
+        _shot(page, tmp_path, "c6-typology")
 
         # history: every save a version, a diff between two
         page.goto(f"{server.url}/chains/{chain_id}/history")
