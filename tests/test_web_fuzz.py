@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 from webserver import Server  # noqa: E402
 
+CHAIN = Path(__file__).resolve().parents[1] / "examples" / "chains" / "apple_ipad_2010.yaml"
 LEATHER = Path(__file__).resolve().parents[1] / "src" / "gvckit" / "data" / "leather.csv"
 
 
@@ -33,6 +34,9 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, s
             table = c.post(f"/api/workspaces/{ws}/tables", files={"file": ("t.csv", fh)}).json()
         job = c.post(f"/api/tables/{table['id']}/measures/vs", json={}).json()["job"]
         server.wait_job(c, job)
+        chain = CHAIN.read_bytes()
+        r = c.post(f"/api/workspaces/{ws}/chains", files={"file": ("c.yaml", chain)})
+        assert r.status_code == 201
     yield server, token
     server.stop()
 

@@ -33,6 +33,7 @@ __all__ = [
     "rerun",
     "set_progress",
     "submit_measure",
+    "submit_report",
 ]
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
@@ -43,7 +44,7 @@ FINISHED = ("done", "failed", "cancelled", "interrupted")
 class Job:
     id: int
     workspace_id: int
-    table_id: int
+    table_id: int | None  # None: a report job
     measure: str
     options: dict[str, Any]
     status: str
@@ -100,6 +101,28 @@ def submit_measure(
                 workspace_id=workspace_id, table_id=table_id, kind="measure", measure=measure,
                 options=body, cache_key=key, status="queued", progress=0.0, message="queued",
                 owner_id=user.id, created_at=_now(),
+            )
+        ).inserted_primary_key  # fmt: skip
+    assert new is not None
+    return int(new[0])
+
+
+def submit_report(
+    engine: Engine, user: User, workspace_id: int, options: dict[str, Any], task: str = "report"
+) -> int:
+    """Queue a job without a table: the workspace's report (``options``: the chain id and
+    version, results chain, title, pdf) or, with ``task="impact"``, a difference-in-differences
+    estimate (``options``: the stored panel and its columns). Never cached."""
+    if task not in ("report", "impact"):
+        raise ValueError(f"unknown task {task!r}")
+    body = json.dumps(options, sort_keys=True, separators=(",", ":"))
+    key = hashlib.sha256(f"{task}|{workspace_id}|{body}|{secrets.token_hex(8)}".encode())
+    with engine.begin() as conn:
+        new = conn.execute(
+            insert(JOBS).values(
+                workspace_id=workspace_id, table_id=None, kind=task, measure=task,
+                options=body, cache_key=key.hexdigest(), status="queued", progress=0.0,
+                message="queued", owner_id=user.id, created_at=_now(),
             )
         ).inserted_primary_key  # fmt: skip
     assert new is not None

@@ -46,3 +46,58 @@ def run_measure(
     with atomic_write(result) as fh:
         frame.to_parquet(fh, index=False)
     return result
+
+
+def run_report(
+    chain_json: str | None,
+    results_json: str | None,
+    title: str | None,
+    result: str,
+    pdf: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> str:
+    """Build the report (:func:`gvckit.report.build_report`) on the workspace's chain and
+    results chain and write it to ``result`` (HTML, and the PDF beside it with ``pdf``)."""
+    from gvckit.chain.model import Chain
+    from gvckit.interventions.results import ResultsChain
+    from gvckit.report import build_report, write_report
+
+    say = progress or (lambda _p, _m: None)
+    say(0.1, "building the report")
+    chain = None if chain_json is None else Chain.model_validate_json(chain_json)
+    results = None if results_json is None else ResultsChain.model_validate_json(results_json)
+    report = build_report(chain=chain, results=results, title=title or None)
+    say(0.7, "writing the report")
+    write_report(report, result, str(Path(result).with_suffix(".pdf")) if pdf else None)
+    return result
+
+
+def run_impact(
+    panel: str,
+    columns: dict[str, str | None],
+    result: str,
+    progress: Callable[[float, str], None] | None = None,
+) -> str:
+    """Read the panel CSV at ``panel`` (columns named as ``gvckit results --impact`` takes them,
+    guessed where not given) and write the difference-in-differences estimate
+    (:func:`gvckit.interventions.impact.did`) to ``result`` (Parquet); returns ``result``."""
+    import csv
+
+    from gvckit.files import atomic_write
+    from gvckit.interventions import impact as im
+
+    say = progress or (lambda _p, _m: None)
+    say(0.1, "reading the panel")
+    with open(panel, newline="", encoding="utf-8-sig") as fh:
+        header = next(csv.reader(fh), [])
+    given = {k: columns.get(k) for k in ("outcome", "unit", "time", "treated", "post")}
+    names = im.guess_columns(header, given)
+    cluster = columns.get("cluster")
+    cols = {k: names[k] for k in ("outcome", "unit", "time", "treated", "post")}
+    frame = im.read_panel(panel, **cols, cluster=cluster)
+    say(0.5, "estimating")
+    estimate = im.did(frame, cols["outcome"], cols["unit"], cols["time"], cols["treated"],
+                      cols["post"], cluster)  # fmt: skip
+    with atomic_write(result) as fh:
+        estimate.to_parquet(fh, index=False)
+    return result

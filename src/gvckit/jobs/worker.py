@@ -21,7 +21,7 @@ from typing import Any
 
 from gvckit.errors import GvcError
 from gvckit.jobs import queue
-from gvckit.jobs.task import run_measure
+from gvckit.jobs.task import run_impact, run_measure, run_report
 
 __all__ = ["WorkerPool"]
 
@@ -61,9 +61,34 @@ def _die_with_server(server_pid: int) -> None:
     threading.Thread(target=watch, name="gvckit-watchdog", daemon=True).start()
 
 
+def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
+    from gvckit.store.chains import get_version
+
+    opts = job.options
+    if job.measure == "impact":
+        folder = data_dir / "results"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"job{job.id}-{job.run_id}.parquet"
+        return [str(data_dir / opts["panel"]), opts.get("columns") or {}, str(target)], target
+    chain = None
+    if opts.get("chain") is not None:
+        chain = get_version(engine, int(opts["chain"]), int(opts["version"]))
+    monitored = None
+    if opts.get("results") is not None:
+        from gvckit.store.results import get_results
+
+        monitored = get_results(engine, int(opts["results"])).content
+    folder = data_dir / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"job{job.id}-{job.run_id}.html"
+    return [chain, monitored, opts.get("title"), str(target), bool(opts.get("pdf"))], target
+
+
 def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
     from gvckit.store.tables import get_table
 
+    if job.table_id is None:
+        return _report_inputs(engine, data_dir, job)
     table = get_table(engine, job.table_id)
     results = data_dir / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -86,9 +111,20 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
             queue.set_progress(engine, job_id, run_id, p, message)
 
         try:
-            run_measure(*args, str(target), progress)  # type: ignore[call-arg]
+            if job.table_id is None and job.measure == "impact":
+                run_impact(args[0], args[1], args[2], progress)
+            elif job.table_id is None:
+                run_report(args[0], args[1], args[2], args[3], args[4], progress)
+            else:
+                run_measure(*args, str(target), progress)  # type: ignore[call-arg]
         except GvcError as exc:
-            queue.fail(engine, job_id, run_id, str(exc).replace(args[0], f"table {job.table_id}"))
+            if job.measure == "impact":
+                shown = str(exc).replace(args[0], "the panel")
+            elif job.table_id is None:
+                shown = str(exc)
+            else:
+                shown = str(exc).replace(args[0], f"table {job.table_id}")
+            queue.fail(engine, job_id, run_id, shown)
             return
         except MemoryError:
             queue.fail(engine, job_id, run_id, "out of memory")
@@ -156,7 +192,7 @@ class WorkerPool:
                 self._stop.wait(POLL * 2)
                 continue
             try:
-                if self._client is not None:
+                if self._client is not None and job.table_id is not None:
                     self._run_dask(job)
                 else:
                     self._run_process(job)

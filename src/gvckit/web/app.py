@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gvckit import __version__
 from gvckit.errors import GvcError, InputError, OptionError
+from gvckit.store.chains import StaleError
 from gvckit.store.tables import TooLargeError
 from gvckit.store.workspaces import ForbiddenError, NotFoundError
 from gvckit.web.deps import CsrfError, UnauthenticatedError
@@ -44,6 +45,8 @@ def _status(exc: GvcError) -> int:
         return 403
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, StaleError):
+        return 409
     if isinstance(exc, TooLargeError):
         return 413
     if isinstance(exc, InputError | OptionError):

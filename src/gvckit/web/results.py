@@ -15,10 +15,12 @@ from gvckit.errors import OptionError
 from gvckit.jobs.queue import Job
 from gvckit.store.workspaces import NotFoundError
 
-__all__ = ["MEDIA", "chart_json", "frame_of", "result_bytes"]
+__all__ = ["MEDIA", "REPORT_MEDIA", "chart_json", "frame_of", "report_bytes", "result_bytes"]
 
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
          "parquet": "application/vnd.apache.parquet"}  # fmt: skip
+#: Media of a report job's results.
+REPORT_MEDIA = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
 def frame_of(data_dir: Path, job: Job) -> pd.DataFrame:
@@ -28,7 +30,10 @@ def frame_of(data_dir: Path, job: Job) -> pd.DataFrame:
 
 
 def result_bytes(data_dir: Path, job: Job, fmt: str) -> bytes:
-    """The result in ``fmt`` (csv, json or parquet), as :func:`gvckit.output.write_frame`."""
+    """The result in ``fmt`` (csv, json or parquet), as :func:`gvckit.output.write_frame`; a
+    report job's in html (or pdf, when it was asked for)."""
+    if job.table_id is None and job.measure == "report":
+        return report_bytes(data_dir, job, fmt)
     if fmt not in MEDIA:
         raise OptionError(f"format must be csv, json or parquet, not {fmt!r}")
     if fmt == "parquet":
@@ -41,6 +46,20 @@ def result_bytes(data_dir: Path, job: Job, fmt: str) -> bytes:
     else:
         frame.to_json(buf, orient="records", double_precision=15, indent=None, date_format="iso")
     return buf.getvalue().encode("utf-8")
+
+
+def report_bytes(data_dir: Path, job: Job, fmt: str) -> bytes:
+    """The HTML (or PDF) a report job wrote."""
+    if fmt not in REPORT_MEDIA:
+        raise OptionError(f"a report is html or pdf, not {fmt!r}")
+    if job.status != "done" or not job.result_path:
+        raise NotFoundError("the job has no result (yet)")
+    path = data_dir / job.result_path
+    if fmt == "pdf":
+        path = path.with_suffix(".pdf")
+        if not path.is_file():
+            raise NotFoundError("this report was built without a PDF; ask for pdf: true")
+    return path.read_bytes()
 
 
 def label_columns(frame: pd.DataFrame) -> list[str]:

@@ -11,7 +11,7 @@ from gvckit.jobs import queue
 from gvckit.store import workspaces as ws
 from gvckit.web.api.models import ERRORS, JobOut
 from gvckit.web.deps import Caller, Id, current, engine_of, settings_of
-from gvckit.web.results import MEDIA, result_bytes
+from gvckit.web.results import MEDIA, REPORT_MEDIA, result_bytes
 
 router = APIRouter(tags=["jobs"], responses=ERRORS)
 Who = Annotated[Caller, Depends(current)]
@@ -41,16 +41,24 @@ def state(job_id: Id, request: Request, who: Who) -> JobOut:
 @router.get(
     "/jobs/{job_id}/result",
     response_class=Response,
-    responses={200: {"content": {m.split(";")[0]: {} for m in MEDIA.values()}}},
+    responses={
+        200: {"content": {m.split(";")[0]: {} for m in (*MEDIA.values(), *REPORT_MEDIA.values())}}
+    },
 )
 def result(
-    job_id: Id, request: Request, who: Who, format: Literal["csv", "json", "parquet"] = "csv"
+    job_id: Id,
+    request: Request,
+    who: Who,
+    format: Literal["csv", "json", "parquet", "html", "pdf"] | None = None,
 ) -> Response:
+    """The result: a measure's table (csv, the default; json, parquet), a report's html (the
+    default) or pdf."""
     job = visible_job(request, who, job_id, "viewer")
-    body = result_bytes(settings_of(request).data_dir, job, format)
-    name = f"{job.measure}-job{job.id}.{format}"
+    fmt = format or ("html" if job.measure == "report" and job.table_id is None else "csv")
+    body = result_bytes(settings_of(request).data_dir, job, fmt)
+    name = f"{job.measure}-job{job.id}.{fmt}"
     return Response(
-        body, media_type=MEDIA[format],
+        body, media_type={**MEDIA, **REPORT_MEDIA}[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )  # fmt: skip
 

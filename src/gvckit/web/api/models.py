@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -86,5 +87,53 @@ class JobOut(BaseModel):
     result: str | None
     measure: str
     options: dict[str, Any]
-    table: int
+    table: int | None = Field(description="the table measured; null for a report")
     owner: str
+
+
+class ChainCreated(BaseModel):
+    id: int
+    version: int
+
+
+class ChainListed(BaseModel):
+    id: int
+    name: str
+    version: int
+
+
+class ChainSaved(BaseModel):
+    version: int
+
+
+class Conflict(BaseModel):
+    detail: str = Field(description="what changed meanwhile, and the draft that keeps the edit")
+    current: int = Field(description="the chain's current version")
+    draft: int = Field(description="the id of the draft keeping the refused edit")
+    meanwhile: list[str] = Field(description="what changed since the version edited")
+
+
+class VersionOut(BaseModel):
+    version: int
+    user: str
+    saved_at: dt.datetime
+    summary: str
+
+
+class DraftOut(BaseModel):
+    id: int
+    base_version: int
+    user: str
+    saved_at: dt.datetime
+    reason: str
+
+
+class ReportIn(BaseModel):
+    chain: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="the chain (default: the workspace's latest)"
+    )
+    results: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="the results chain (default: the workspace's latest)"
+    )
+    title: str | None = Field(None, max_length=300)
+    pdf: bool = Field(False, description="also print a PDF (needs Chromium on the server)")

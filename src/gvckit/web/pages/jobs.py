@@ -29,7 +29,7 @@ def _visible(request: Request, who: Caller, job_id: Id) -> tuple[queue.Job, ws.W
 
 def _context(request: Request, job: queue.Job, w: ws.Workspace, number: int) -> dict[str, Any]:
     ctx: dict[str, Any] = {"job": job, "ws": w, "can_edit": role_at_least(w.role, "analyst")}
-    if job.status == "done":
+    if job.status == "done" and not (job.table_id is None and job.measure == "report"):
         frame = frame_of(settings_of(request).data_dir, job)
         pages = max(1, -(-len(frame) // PAGE))
         number = min(max(number, 1), pages)
@@ -44,6 +44,8 @@ def _context(request: Request, job: queue.Job, w: ws.Workspace, number: int) -> 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def show(job_id: Id, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
     job, w = _visible(request, who, job_id)
+    if job.table_id is None:  # a report, or an impact estimate
+        return page(request, "job.html", table=None, **_context(request, job, w, page_no))
     table = tb.get_table(engine_of(request), job.table_id)
     return page(request, "job.html", table=table, **_context(request, job, w, page_no))
 

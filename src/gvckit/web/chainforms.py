@@ -1,0 +1,199 @@
+"""Forms for the parts of a chain snapshot (stages, actors, links, end markets, supporters,
+clusters and each link's governance evidence), generated from the model's own fields: an enum
+is a select of its values (the controlled vocabularies), a reference to a stage, an actor, an end
+market or a cluster a select of those the snapshot has, a list of words a comma-separated text.
+
+Nothing is checked here: the edited chain goes through the model (:class:`gvckit.chain.Chain`)
+and its message is shown beside the field it names.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+
+from gvckit.chain.model import Actor, Cluster, EndMarket, Link, Snapshot, Stage, Supporter
+
+__all__ = ["PARTS", "FormField", "apply_edit", "fields_for", "item_values", "new_chain_data"]
+
+#: The editable lists of a snapshot and the model of their items.
+PARTS: dict[str, type[BaseModel]] = {
+    "stages": Stage, "actors": Actor, "links": Link, "end_markets": EndMarket,
+    "supporters": Supporter, "clusters": Cluster,
+}  # fmt: skip
+TITLES = {"stages": "Stages", "actors": "Actors", "links": "Links (product, money, knowledge,"
+          " services; governance evidence)", "end_markets": "End markets",
+          "supporters": "Supporters", "clusters": "Clusters"}  # fmt: skip
+#: Fields that name something else in the snapshot: chosen from those it has.
+REFERENCES = {("actors", "stage"): "stages", ("actors", "cluster"): "clusters",
+              ("links", "source"): "actors", ("links", "target"): "targets"}  # fmt: skip
+UNITS = {"unit_price": "currency per unit", "money": "currency", "volume": "units",
+         "external_inputs": "currency", "other_output": "currency", "annual_wage": "currency",
+         "wages": "currency", "taxes": "currency", "financial_charges": "currency",
+         "depreciation": "currency"}  # fmt: skip
+
+
+@dataclass
+class FormField:
+    name: str  # dotted for nested models: "governance.complexity"
+    label: str
+    widget: str  # text, number, select, list
+    required: bool
+    choices: list[str] = field(default_factory=list)
+    unit: str = ""
+    integer: bool = False
+
+
+def _inner(annotation: Any) -> tuple[Any, bool]:
+    """The type inside ``X | None`` / ``Annotated[X, ...]``, and whether None is allowed."""
+    optional = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            optional = optional or len(args) < len(typing.get_args(annotation))
+            annotation = args[0]
+        else:
+            return annotation, optional
+
+
+def _fields(model: type[BaseModel], prefix: str, part: str, snap: dict[str, Any]
+            ) -> list[FormField]:  # fmt: skip
+    out: list[FormField] = []
+    for name, info in model.model_fields.items():
+        kind, optional = _inner(info.annotation)
+        full = f"{prefix}{name}"
+        label = full.replace("_", " ").replace(".", ": ")
+        required = info.is_required() and not prefix
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            out += _fields(kind, f"{full}.", part, snap)
+            continue
+        ref = REFERENCES.get((part, name)) if not prefix else None
+        if ref is not None:
+            choices = _names(snap, ref)
+            out.append(FormField(full, label, "select", required, choices))
+        elif isinstance(kind, type) and issubclass(kind, Enum):
+            out.append(FormField(full, label, "select", required, [str(e.value) for e in kind]))
+        elif name == "level" and part == "supporters":
+            out.append(FormField(full, label, "select", required, ["meso", "macro"]))
+        elif typing.get_origin(kind) is tuple:
+            out.append(FormField(full, label + " (comma-separated)", "list", False))
+        elif kind in (int, float):
+            out.append(FormField(full, label, "number", required, unit=UNITS.get(name, ""),
+                                 integer=kind is int))  # fmt: skip
+        else:
+            out.append(FormField(full, label, "text", required))
+        del optional
+    return out
+
+
+def _names(snap: dict[str, Any], what: str) -> list[str]:
+    if what == "stages":
+        return [s["name"] for s in snap.get("stages", [])]
+    if what == "clusters":
+        return [c["name"] for c in snap.get("clusters", [])]
+    actors = [a["id"] for a in snap.get("actors", [])]
+    if what == "actors":
+        return actors
+    return actors + [m["id"] for m in snap.get("end_markets", [])]
+
+
+def fields_for(part: str, snap: dict[str, Any]) -> list[FormField]:
+    """The form fields of one item of ``part`` in snapshot data ``snap``."""
+    return _fields(PARTS[part], "", part, snap)
+
+
+def item_values(item: dict[str, Any]) -> dict[str, str]:
+    """An item's values as the form shows them (dotted names; lists comma-separated)."""
+    out: dict[str, str] = {}
+
+    def walk(data: dict[str, Any], prefix: str) -> None:
+        for k, v in data.items():
+            if isinstance(v, dict):
+                walk(v, f"{prefix}{k}.")
+            elif isinstance(v, list | tuple):
+                out[f"{prefix}{k}"] = ", ".join(str(x) for x in v)
+            elif v is not None:
+                out[f"{prefix}{k}"] = str(v) if not isinstance(v, float) else repr(v)
+
+    walk(item, "")
+    return out
+
+
+def _value(f: FormField, text: str) -> Any:
+    if f.widget == "list":
+        return [w.strip() for w in text.split(",") if w.strip()]
+    if f.widget == "number":
+        try:
+            number = float(text.replace(",", "").replace("\u202f", "").strip())
+        except ValueError:
+            return text  # the model says what is wrong with it
+        return int(number) if f.integer and number.is_integer() else number
+    return text
+
+
+def item_from_form(fields: list[FormField], form: dict[str, str]) -> dict[str, Any]:
+    """The item a submitted form describes (empty fields left out)."""
+    item: dict[str, Any] = {}
+    for f in fields:
+        text = form.get(f.name, "").strip()
+        if not text:
+            continue
+        where = item
+        *parents, last = f.name.split(".")
+        for p in parents:
+            where = where.setdefault(p, {})
+        where[last] = _value(f, text)
+    return item
+
+
+def apply_edit(content: str, year: int, part: str, index: int | None, form: dict[str, str],
+               delete: bool = False) -> tuple[dict[str, Any], int]:  # fmt: skip
+    """The chain data (from chain JSON ``content``) with item ``index`` of ``part`` in the
+    snapshot of ``year`` replaced by the form's item (appended when ``index`` is None, removed
+    with ``delete``); and the position of the snapshot."""
+    data = json.loads(content)
+    k = next((i for i, s in enumerate(data["snapshots"]) if s["year"] == year), None)
+    if k is None:
+        from gvckit.errors import ChainError
+
+        raise ChainError(f"no snapshot for {year}", field="snapshots")
+    snap = data["snapshots"][k]
+    items = snap.setdefault(part, [])
+    if delete:
+        if index is not None and 0 <= index < len(items):
+            items.pop(index)
+        return data, k
+    item = item_from_form(fields_for(part, snap), form)
+    if index is None or not 0 <= index < len(items):
+        items.append(item)
+    else:
+        items[index] = item
+    return data, k
+
+
+def new_chain_data(form: dict[str, str]) -> dict[str, Any]:
+    """A new chain's data from the first form: its header, a year, a first stage and actor."""
+    header = {k: form.get(k, "").strip() for k in ("name", "product", "country", "currency",
+                                                   "unit")}  # fmt: skip
+    year_text = form.get("year", "").strip()
+    year: Any = int(year_text) if year_text.lstrip("-").isdigit() else year_text
+    snapshot = {
+        "year": year,
+        "stages": [{"name": form.get("stage", "").strip()}],
+        "actors": [{"id": form.get("actor", "").strip(), "kind": form.get("kind", "").strip(),
+                    "stage": form.get("stage", "").strip()}],
+    }  # fmt: skip
+    return {**{k: v for k, v in header.items() if v}, "snapshots": [snapshot]}
+
+
+def snapshot_fields() -> list[str]:
+    return list(Snapshot.model_fields)
