@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from gvckit.web.api import health, jobs, tables, workspaces
+from gvckit.web.api import health, jobs, portfolio, tables, workspaces
 
 __all__ = ["include"]
 
 
 def include(app: FastAPI) -> None:
-    for module in (health, workspaces, tables, jobs):
+    for module in (health, workspaces, tables, jobs, portfolio):
         app.include_router(module.router, prefix="/api")

@@ -86,5 +86,5 @@ class JobOut(BaseModel):
     result: str | None
     measure: str
     options: dict[str, Any]
-    table: int
+    table: int | None
     owner: str

@@ -1,0 +1,99 @@
+"""The workbench's portfolio review: scans, activities, reviews per workspace; full-text search
+(FTS5 on SQLite, a tsvector index on PostgreSQL); scan jobs (jobs without a table).
+
+Revision ID: r0001
+Revises: w0001
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "r0001"
+down_revision = "w0001"
+branch_labels = None
+depends_on = None
+
+TZ = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("web_jobs") as batch:
+        batch.alter_column("table_id", existing_type=sa.Integer, nullable=True)
+    op.create_table(
+        "web_portfolio_scans",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("workspace_id", sa.Integer,
+                  sa.ForeignKey("web_workspaces.id", ondelete="CASCADE"), nullable=False,
+                  index=True),
+        sa.Column("job_id", sa.Integer, sa.ForeignKey("web_jobs.id", ondelete="SET NULL")),
+        sa.Column("source", sa.Text, nullable=False),
+        sa.Column("files", sa.Integer, nullable=False),
+        sa.Column("activities", sa.Integer, nullable=False),
+        sa.Column("refused", sa.Integer, nullable=False),
+        sa.Column("problems", sa.Text, nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+    )  # fmt: skip
+    op.create_table(
+        "web_portfolio_activities",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("workspace_id", sa.Integer,
+                  sa.ForeignKey("web_workspaces.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("scan_id", sa.Integer,
+                  sa.ForeignKey("web_portfolio_scans.id", ondelete="CASCADE"), nullable=False,
+                  index=True),
+        sa.Column("iati_identifier", sa.String(500), nullable=False),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("reporting_org_ref", sa.String(200), nullable=False),
+        sa.Column("reporting_org_name", sa.Text, nullable=False),
+        sa.Column("countries", sa.Text, nullable=False),
+        sa.Column("sectors", sa.Text, nullable=False),
+        sa.Column("year", sa.Integer),
+        sa.Column("status", sa.String(8), nullable=False),
+        sa.Column("value_chain", sa.String(8), nullable=False),
+        sa.Column("confidence", sa.Float, nullable=False),
+        sa.Column("pattern", sa.Text, nullable=False),
+        sa.Column("fields_of_action", sa.Text, nullable=False),
+        sa.Column("upgrading", sa.Text, nullable=False),
+        sa.Column("usd", sa.Float),
+        sa.Column("search_text", sa.Text, nullable=False),
+        sa.Column("data", sa.Text, nullable=False),
+        sa.UniqueConstraint("workspace_id", "iati_identifier", name="uq_web_portfolio_activity"),
+    )  # fmt: skip
+    op.create_index("ix_web_portfolio_ws_vc", "web_portfolio_activities",
+                    ["workspace_id", "value_chain", "confidence"])  # fmt: skip
+    op.create_table(
+        "web_portfolio_reviews",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("activity_id", sa.Integer,
+                  sa.ForeignKey("web_portfolio_activities.id", ondelete="CASCADE"),
+                  nullable=False, index=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("web_users.id"), nullable=False),
+        sa.Column("verdict", sa.String(8), nullable=False),
+        sa.Column("pattern", sa.Text, nullable=False),
+        sa.Column("fields_of_action", sa.Text, nullable=False),
+        sa.Column("upgrading", sa.Text, nullable=False),
+        sa.Column("note", sa.Text, nullable=False),
+        sa.Column("created_at", TZ, nullable=False),
+    )  # fmt: skip
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE web_portfolio_fts USING fts5(search_text,"
+            " tokenize = 'unicode61 remove_diacritics 2')"
+        )
+    elif op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE INDEX ix_web_portfolio_search ON web_portfolio_activities"
+            " USING gin (to_tsvector('simple'::regconfig, search_text))"
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TABLE web_portfolio_fts")
+    op.drop_table("web_portfolio_reviews")
+    op.drop_table("web_portfolio_activities")
+    op.drop_table("web_portfolio_scans")
+    with op.batch_alter_table("web_jobs") as batch:
+        batch.alter_column("table_id", existing_type=sa.Integer, nullable=False)
