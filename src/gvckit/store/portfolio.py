@@ -163,6 +163,14 @@ def ingest(
     return ScanCounts(scan_id, len(files), total, refused, problems, counts)
 
 
+def _ids(conn: Any, workspace_id: int, identifiers: list[str]) -> dict[str, int]:
+    """Row ids of the workspace's activities with these identifiers."""
+    query = select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.id).where(
+        ACTIVITIES.c.workspace_id == workspace_id, ACTIVITIES.c.iati_identifier.in_(identifiers)
+    )
+    return {r[0]: int(r[1]) for r in conn.execute(query)}
+
+
 def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> None:
     """Insert new activities, update those already in the workspace (by identifier), and keep
     the search index in step."""
@@ -170,15 +178,7 @@ def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> Non
         return
     with engine.begin() as conn:
         ids = [r["iati_identifier"] for r in rows]
-        old = dict(
-            conn.execute(
-                select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.id).where(
-                    ACTIVITIES.c.workspace_id == workspace_id, ACTIVITIES.c.iati_identifier.in_(ids)
-                )
-            )
-            .tuples()
-            .all()
-        )
+        old = _ids(conn, workspace_id, ids)
         fresh = [r for r in rows if r["iati_identifier"] not in old]
         if fresh:
             conn.execute(insert(ACTIVITIES), fresh)
@@ -187,10 +187,7 @@ def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> Non
                 conn.execute(update(ACTIVITIES).where(
                     ACTIVITIES.c.id == old[r["iati_identifier"]]).values(**r))  # fmt: skip
         search.unindex(conn, list(old.values()))
-        now = dict(conn.execute(
-            select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.id).where(
-                ACTIVITIES.c.workspace_id == workspace_id,
-                ACTIVITIES.c.iati_identifier.in_(ids))).tuples().all())  # fmt: skip
+        now = _ids(conn, workspace_id, ids)
         search.index_rows(conn, [(now[r["iati_identifier"]], r["search_text"]) for r in rows])
 
 
