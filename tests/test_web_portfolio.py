@@ -29,7 +29,7 @@ from pg import fresh_postgres, postgres_server
 from webserver import Server
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
-from make_iati import GOOD, write_corpus  # noqa: E402
+from make_iati import GOOD, write_corpus
 
 pytestmark = pytest.mark.shared
 

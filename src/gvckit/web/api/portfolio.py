@@ -5,6 +5,7 @@ the classifier's agreement with them, exports and the IDB review's tables."""
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -73,6 +74,11 @@ async def scan(
     """Scan IATI files into the workspace as a job: an upload (multipart ``file``: XML, gzip
     or zip of XML) or ``{"path": ...}`` under a folder an admin configured. 202 with the job."""
     who, pending = up
+    return JobCreated(job=await start_scan(request, who, pending, workspace_id))
+
+
+async def start_scan(request: Request, who: Caller, pending: str | None, workspace_id: int) -> int:
+    """Queue a scan from the request (multipart upload or JSON ``path``); the job's id."""
     engine = engine_of(request)
     settings = settings_of(request)
     ws.access(engine, who.user, workspace_id, "analyst")
@@ -87,6 +93,15 @@ async def scan(
         raw = body.get("path") if isinstance(body, dict) else None
         path, root = _under_root(settings.portfolio_roots, raw)
         inputs: dict[str, Any] = {"path": str(path), "root": str(root)}
+    elif ctype.startswith("application/x-www-form-urlencoded"):  # the page's folder form
+        form = await request.form()
+        given = form.get("csrf_token")
+        if pending is not None and not (
+            isinstance(given, str) and hmac.compare_digest(given, pending)
+        ):
+            raise CsrfError("missing or wrong CSRF token; reload the page and try again")
+        path, root = _under_root(settings.portfolio_roots, form.get("path"))
+        inputs = {"path": str(path), "root": str(root)}
     else:
         got = await receive_upload(request, settings.data_dir, settings.max_upload_bytes, pending)
         assert got.part is not None
@@ -95,7 +110,7 @@ async def scan(
         inputs = {"upload": str(final.relative_to(settings.data_dir)),
                   "name": safe_name(got.filename)}  # fmt: skip
     inputs["max_bytes"] = UNPACKED_BYTES
-    return JobCreated(job=queue.submit_scan(engine, who.user, workspace_id, inputs))
+    return queue.submit_scan(engine, who.user, workspace_id, inputs)
 
 
 @router.get(BASE + "/scans")
@@ -119,7 +134,9 @@ def filters(
     publisher: Annotated[str, Query(max_length=200)] = "",
     country: Annotated[str, Query(max_length=10)] = "",
     sector: Annotated[str, Query(max_length=10)] = "",
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    year: Annotated[
+        str, Query(max_length=4, pattern=r"^(\d{4})?$", description="start year, e.g. 2015")
+    ] = "",
     status: Annotated[str, Query(max_length=8)] = "",
     verdict: Literal["", "yes", "possible", "no", "unreviewed"] = "",
     pattern: Annotated[str, Query(max_length=100)] = "",
@@ -128,7 +145,8 @@ def filters(
     queue: Literal["", "unreviewed", "disagree", "sample-no"] = "",
 ) -> pf.Filters:
     """The list's filters (shared by the list, its exports and the review tables)."""
-    return pf.Filters(q, value_chain, publisher, country, sector, year, status, verdict,
+    return pf.Filters(q, value_chain, publisher, country, sector, int(year) if year else None,
+                      status, verdict,
                       pattern, field, upgrading, queue)  # fmt: skip
 
 
