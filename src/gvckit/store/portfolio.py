@@ -12,17 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Sequence
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cache
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, exists, func, insert, select, update
+from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
 
 from gvckit.auth.users import User
 from gvckit.errors import InputError, OptionError
 from gvckit.store import search
-from gvckit.store.portfolio_schema import ACTIVITIES, REVIEWS, SCANS
+from gvckit.store.portfolio_schema import ACTIVITIES, REVIEWS, SCANS, TEXTS
 from gvckit.store.schema import USERS
 from gvckit.store.workspaces import NotFoundError
 
@@ -39,12 +44,14 @@ __all__ = [
 
 VERDICTS = ("yes", "possible", "no")
 SORTS = {
-    "confidence": (ACTIVITIES.c.confidence, True), "-confidence": (ACTIVITIES.c.confidence, False),
+    "confidence": (ACTIVITIES.c.confidence, False), "-confidence": (ACTIVITIES.c.confidence, True),
     "identifier": (ACTIVITIES.c.iati_identifier, False),
     "title": (ACTIVITIES.c.title, False), "year": (ACTIVITIES.c.year, False),
     "-year": (ACTIVITIES.c.year, True), "usd": (ACTIVITIES.c.usd, False),
     "-usd": (ACTIVITIES.c.usd, True),
 }  # fmt: skip
+#: IATI OrganisationRole codes.
+ROLES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing"}
 QUEUES = ("unreviewed", "disagree", "sample-no")
 _BATCH = 500
 
@@ -97,15 +104,8 @@ def ingest(
     scanner (a bad file is a problem, never the end of the scan: the good activities of every
     file are kept); an activity already in the workspace is updated in place (its reviews stay).
     ``names`` maps a file to the name shown for it (uploads never show server paths)."""
-    from gvckit.portfolio.codelists import Codelists
-    from gvckit.portfolio.iati import Limits
-    from gvckit.portfolio.rates import shipped_rates
-    from gvckit.portfolio.store import _activity_row, _finance_rows, _parsed
-
     say = progress or (lambda _p, _m: None)
     shown = names or {}
-    rates = shipped_rates()
-    codelists = Codelists()
     with engine.begin() as conn:
         key = conn.execute(insert(SCANS).values(
             workspace_id=workspace_id, job_id=job_id, source=source[:2000], files=len(files),
@@ -117,35 +117,17 @@ def ingest(
     batch: dict[str, dict[str, Any]] = {}
     updated: dict[str, str] = {}  # identifier -> last updated, this scan
     total = 0
-    for k, (path, (items, bad)) in enumerate(_parsed(files, Limits(), workers), start=1):
-        name = shown.get(str(path), path.name)
-        for p in bad:
-            problems.append({"file": name, "line": p.line,
-                             "reason": p.reason.replace(str(path), name)})  # fmt: skip
-        for act, verdict in items:
+    jobs = [(p, shown.get(str(p), p.name)) for p in files]
+    for k, (rows, bad) in enumerate(_pipeline(jobs, workers), start=1):
+        problems += bad
+        for row in rows:
             total += 1
-            if updated.get(act.iati_identifier, "") > act.last_updated:
-                continue  # an older copy of an activity met earlier in this scan
-            updated[act.iati_identifier] = act.last_updated
-            row = _activity_row(act, verdict, scan_id, codelists)
-            row["file"] = name
-            fins = _finance_rows(act, rates)
-            detail = json.loads(row.pop("detail"))
-            texts = [t for _, t in act.titles] + [t for _, _, t in act.descriptions]
-            batch[act.iati_identifier] = {
-                "workspace_id": workspace_id, "scan_id": scan_id,
-                "iati_identifier": act.iati_identifier, "title": act.title or "",
-                "reporting_org_ref": act.reporting_org_ref or "",
-                "reporting_org_name": act.reporting_org_name or "",
-                "countries": _bar(_codes(row["countries"])),
-                "sectors": _bar(_codes(row["sectors"])), "year": row["year"],
-                "status": act.status or "", "value_chain": verdict.value_chain,
-                "confidence": float(verdict.confidence), "pattern": _bar(verdict.pattern),
-                "fields_of_action": _bar(verdict.fields), "upgrading": _bar(verdict.upgrading),
-                "usd": _usd(fins), "search_text": search.search_text(texts),
-                "data": json.dumps({"row": row, "detail": detail, "finances": fins},
-                                   ensure_ascii=False, default=str),
-            }  # fmt: skip
+            ident, when = row["iati_identifier"], row.pop("last_updated")
+            prior = updated.get(ident)
+            if prior is not None and not when > prior:
+                continue  # as the CLI: a later copy replaces only if updated later
+            updated[ident] = when
+            batch[ident] = {**row, "workspace_id": workspace_id, "scan_id": scan_id}
             if len(batch) >= _BATCH:
                 _store(engine, workspace_id, list(batch.values()))
                 batch = {}
@@ -163,6 +145,76 @@ def ingest(
     return ScanCounts(scan_id, len(files), total, refused, problems, counts)
 
 
+@cache
+def _context() -> tuple[Any, Any]:
+    """The shipped US dollar rates and the codelists (once per process)."""
+    from gvckit.portfolio.codelists import Codelists
+    from gvckit.portfolio.rates import shipped_rates
+
+    return shipped_rates(), Codelists()
+
+
+def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Parse and classify one file with the portfolio scanner and build its rows (in a worker
+    process): (activity rows, problems)."""
+    from gvckit.portfolio.iati import Limits
+    from gvckit.portfolio.store import _activity_row, _classified, _finance_rows
+
+    rates, codelists = _context()
+    items, bad = _classified(path, Limits())
+    problems = [{"file": name, "line": p.line, "reason": p.reason.replace(str(path), name)}
+                for p in bad]  # fmt: skip
+    rows = []
+    for act, verdict in items:
+        row = _activity_row(act, verdict, 0, codelists)
+        row["file"] = name
+        del row["scan_id"]
+        fins = _finance_rows(act, rates)
+        detail = json.loads(row.pop("detail"))
+        texts = [t for _, t in act.titles] + [t for _, _, t in act.descriptions]
+        rows.append({
+            "iati_identifier": act.iati_identifier, "title": act.title or "",
+            "reporting_org_ref": act.reporting_org_ref or "",
+            "reporting_org_name": act.reporting_org_name or "",
+            "countries": _bar(_codes(row["countries"])), "sectors": _bar(_codes(row["sectors"])),
+            "year": row["year"], "status": act.status or "", "value_chain": verdict.value_chain,
+            "confidence": float(verdict.confidence), "pattern": _bar(verdict.pattern),
+            "fields_of_action": _bar(verdict.fields), "upgrading": _bar(verdict.upgrading),
+            "usd": _usd(fins), "last_updated": act.last_updated or "",
+            "search_text": search.search_text(texts),
+            "data": json.dumps({"row": row, "detail": detail, "finances": fins},
+                               ensure_ascii=False, default=str),
+        })  # fmt: skip
+    return rows, problems
+
+
+Built = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _pipeline(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Built]:
+    """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default: the
+    CPUs, at most 4, as the CLI's scan), a few files ahead."""
+    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    if n <= 1 or len(jobs) < 2:
+        for path, name in jobs:
+            yield _file_rows(path, name)
+        return
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=n, mp_context=get_context(method)) as pool:
+        pending: deque[Future[Built]] = deque()
+        queue = iter(jobs)
+        for path, name in queue:
+            pending.append(pool.submit(_file_rows, path, name))
+            if len(pending) >= 2 * n:
+                break
+        while pending:
+            future = pending.popleft()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append(pool.submit(_file_rows, *nxt))
+            yield future.result()
+
+
 def _ids(conn: Any, workspace_id: int, identifiers: list[str]) -> dict[str, int]:
     """Row ids of the workspace's activities with these identifiers."""
     query = select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.id).where(
@@ -172,12 +224,13 @@ def _ids(conn: Any, workspace_id: int, identifiers: list[str]) -> dict[str, int]
 
 
 def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> None:
-    """Insert new activities, update those already in the workspace (by identifier), and keep
-    the search index in step."""
+    """Insert new activities, update those already in the workspace (by identifier: their
+    reviews stay), and keep their texts and the search index in step."""
     if not rows:
         return
+    long = {r["iati_identifier"]: (r.pop("search_text"), r.pop("data")) for r in rows}
     with engine.begin() as conn:
-        ids = [r["iati_identifier"] for r in rows]
+        ids = list(long)
         old = _ids(conn, workspace_id, ids)
         fresh = [r for r in rows if r["iati_identifier"] not in old]
         if fresh:
@@ -186,9 +239,13 @@ def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> Non
             if r["iati_identifier"] in old:
                 conn.execute(update(ACTIVITIES).where(
                     ACTIVITIES.c.id == old[r["iati_identifier"]]).values(**r))  # fmt: skip
-        search.unindex(conn, list(old.values()))
+        if old:
+            conn.execute(delete(TEXTS).where(TEXTS.c.activity_id.in_(list(old.values()))))
+            search.unindex(conn, list(old.values()))
         now = _ids(conn, workspace_id, ids)
-        search.index_rows(conn, [(now[r["iati_identifier"]], r["search_text"]) for r in rows])
+        conn.execute(insert(TEXTS), [{"activity_id": now[i], "search_text": t, "data": d}
+                                     for i, (t, d) in long.items()])  # fmt: skip
+        search.index_rows(conn, [(now[i], t) for i, (t, _) in long.items()])
 
 
 # -- the list --------------------------------------------------------------------------------
@@ -236,7 +293,7 @@ def _conditions(engine: Engine, workspace_id: int, f: Filters) -> list[Any]:
     if f.value_chain:
         cond.append(a.value_chain == f.value_chain)
     if f.publisher:
-        cond.append(func.lower(a.reporting_org_ref) == f.publisher.strip().lower())
+        cond.append(a.reporting_org_ref == f.publisher.strip())
     if f.status:
         cond.append(a.status == f.status.strip())
     if f.year is not None:
@@ -324,9 +381,10 @@ def _activity_id(conn: Any, workspace_id: int, identifier: str) -> int:
 def _reviews(conn: Any, activity_ids: Sequence[int] | None, workspace_id: int) -> list[Any]:
     q = (select(REVIEWS, USERS.c.name.label("reviewer"), ACTIVITIES.c.iati_identifier,
                 ACTIVITIES.c.value_chain, ACTIVITIES.c.confidence, ACTIVITIES.c.title,
-                ACTIVITIES.c.data)
+                TEXTS.c.data)
          .join(USERS, USERS.c.id == REVIEWS.c.user_id)
          .join(ACTIVITIES, ACTIVITIES.c.id == REVIEWS.c.activity_id)
+         .join(TEXTS, TEXTS.c.activity_id == REVIEWS.c.activity_id)
          .where(ACTIVITIES.c.workspace_id == workspace_id)
          .order_by(REVIEWS.c.id))  # fmt: skip
     if activity_ids is not None:
@@ -349,8 +407,9 @@ def get_activity(engine: Engine, workspace_id: int, identifier: str) -> dict[str
     (evidence, typology, organisations...), titles and descriptions, finances, reviews."""
     with engine.connect() as conn:
         aid = _activity_id(conn, workspace_id, identifier)
-        row = conn.execute(select(*LIST_COLUMNS, ACTIVITIES.c.data).where(
-            ACTIVITIES.c.id == aid)).first()  # fmt: skip
+        row = conn.execute(select(*LIST_COLUMNS, TEXTS.c.data)
+                           .join(TEXTS, TEXTS.c.activity_id == ACTIVITIES.c.id)
+                           .where(ACTIVITIES.c.id == aid)).first()  # fmt: skip
         assert row is not None
         reviews = [_review_out(m) for m in _reviews(conn, [aid], workspace_id)]
     out = _item(row, len(reviews))
@@ -369,7 +428,7 @@ def get_activity(engine: Engine, workspace_id: int, identifier: str) -> dict[str
         titles=[{"lang": lang, "text": t} for lang, t in detail.get("titles", [])],
         descriptions=[{"type": k, "lang": lang, "text": t}
                       for k, lang, t in detail.get("descriptions", [])],
-        organisations=[{"role": r[0], "ref": r[1], "type": r[2], "name": r[3]}
+        organisations=[{"ref": r[0], "role": ROLES.get(r[1], r[1]), "type": r[2], "name": r[3]}
                        for r in detail.get("participating_orgs", []) if len(r) >= 4],
         sentences=detail.get("value_chain", {}).get("sentences", []),
         finances=data["finances"], reviews=reviews,

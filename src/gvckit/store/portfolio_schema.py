@@ -12,7 +12,7 @@ from sqlalchemy import Column, DateTime, Float, ForeignKey, Integer, String, Tab
 
 from gvckit.store.schema import METADATA
 
-__all__ = ["ACTIVITIES", "REVIEWS", "SCANS"]
+__all__ = ["ACTIVITIES", "REVIEWS", "SCANS", "TEXTS"]
 
 TZ = DateTime(timezone=True)
 
@@ -48,6 +48,13 @@ ACTIVITIES = Table(
     Column("fields_of_action", Text, nullable=False),
     Column("upgrading", Text, nullable=False),
     Column("usd", Float),  # commitments in US dollars (None: none convertible)
+)  # fmt: skip
+
+#: The long parts of an activity, apart so that lists and filters read a narrow table.
+TEXTS = Table(
+    "web_portfolio_texts", METADATA,
+    Column("activity_id", ForeignKey("web_portfolio_activities.id", ondelete="CASCADE"),
+           primary_key=True),
     Column("search_text", Text, nullable=False),  # gvckit.store.search.search_text
     Column("data", Text, nullable=False),  # JSON: the portfolio store's row and finances
 )  # fmt: skip

@@ -54,9 +54,11 @@ def match_clause(engine: Engine, words: list[str], id_column: Any) -> Any:
     """A SQL condition: the activity (``id_column``) holds every word of ``words`` as a prefix."""
     if engine.dialect.name == "postgresql":
         query = " & ".join(f"{w}:*" for w in words)
+        column = f"{id_column.table.name}.{id_column.name}"
         return text(
-            "to_tsvector('simple'::regconfig, web_portfolio_activities.search_text)"
-            " @@ to_tsquery('simple'::regconfig, :tsq)"
+            f"{column} IN (SELECT activity_id FROM web_portfolio_texts WHERE"
+            " to_tsvector('simple'::regconfig, search_text)"
+            " @@ to_tsquery('simple'::regconfig, :tsq))"
         ).bindparams(tsq=query)
     query = " ".join(f'"{w}"*' for w in words)
     column = f"{id_column.table.name}.{id_column.name}"

@@ -57,12 +57,21 @@ def upgrade() -> None:
         sa.Column("fields_of_action", sa.Text, nullable=False),
         sa.Column("upgrading", sa.Text, nullable=False),
         sa.Column("usd", sa.Float),
-        sa.Column("search_text", sa.Text, nullable=False),
-        sa.Column("data", sa.Text, nullable=False),
         sa.UniqueConstraint("workspace_id", "iati_identifier", name="uq_web_portfolio_activity"),
     )  # fmt: skip
-    op.create_index("ix_web_portfolio_ws_vc", "web_portfolio_activities",
-                    ["workspace_id", "value_chain", "confidence"])  # fmt: skip
+    for name, columns in (("vc", ["value_chain", "confidence"]), ("conf", ["confidence"]),
+                          ("year", ["year"]), ("pub", ["reporting_org_ref"]),
+                          ("status", ["status"])):  # fmt: skip
+        op.create_index(f"ix_web_portfolio_{name}", "web_portfolio_activities",
+                        ["workspace_id", *columns])  # fmt: skip
+    op.create_table(
+        "web_portfolio_texts",
+        sa.Column("activity_id", sa.Integer,
+                  sa.ForeignKey("web_portfolio_activities.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column("search_text", sa.Text, nullable=False),
+        sa.Column("data", sa.Text, nullable=False),
+    )  # fmt: skip
     op.create_table(
         "web_portfolio_reviews",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -80,11 +89,11 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE VIRTUAL TABLE web_portfolio_fts USING fts5(search_text,"
-            " tokenize = 'unicode61 remove_diacritics 2')"
+            " tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')"
         )
     elif op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE INDEX ix_web_portfolio_search ON web_portfolio_activities"
+            "CREATE INDEX ix_web_portfolio_search ON web_portfolio_texts"
             " USING gin (to_tsvector('simple'::regconfig, search_text))"
         )
 
@@ -93,6 +102,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE web_portfolio_fts")
     op.drop_table("web_portfolio_reviews")
+    op.drop_table("web_portfolio_texts")
     op.drop_table("web_portfolio_activities")
     op.drop_table("web_portfolio_scans")
     with op.batch_alter_table("web_jobs") as batch:
