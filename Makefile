@@ -41,6 +41,7 @@ dist: $(STAMP)
 	$(BIN)/pytest -q -m wheel
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/goals.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/panel.py
 	$(BIN)/python benchmarks/portfolio.py

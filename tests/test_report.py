@@ -210,7 +210,8 @@ def test_portfolio_and_panel_sections(tmp_path: Path) -> None:
     from make_iati import GOOD, HEAD, TAIL, activity
 
     xml = tmp_path / "donor.xml"
-    xml.write_text(HEAD + "".join(activity(i) for i in GOOD) + TAIL)
+    bad = activity("XX-TEST-NAN", value="one million")
+    xml.write_text(HEAD + "".join(activity(i) for i in GOOD) + bad + TAIL)
     panel = pd.DataFrame({
         "year": [2009, 2010, 2011] * 2, "exporter": ["CHN"] * 3 + ["USA"] * 3,
         "indicator": "GVC_SH", "value": [0.40, 0.41, 0.42, 0.43, 0.42, 0.43],
@@ -223,6 +224,13 @@ def test_portfolio_and_panel_sections(tmp_path: Path) -> None:
         by_type = rep.block("Activities by funding type")
         pd.testing.assert_frame_equal(by_type.data, summary(store, "finance_type"))
         pd.testing.assert_frame_equal(rep.block("The review's questions").data, review(store))
+        problems = rep.block("Problems found in the files").data
+        assert problems.to_dict("records") == [
+            {"kind": "transaction value not a number", "count": 1, "files": 1}
+        ]
+        assert dict(zip(problems["kind"], problems["count"], strict=True)) == (
+            store.problem_counts()
+        )
     years = rep.block("GVC participation over years")
     assert isinstance(years, Chart) and len(years.data) == 6
     html = render_html(rep)
@@ -233,7 +241,7 @@ def test_portfolio_and_panel_sections(tmp_path: Path) -> None:
     args = ["--country", "CHN", "--panel", str(out), "--portfolio", str(xml)]
     code, _, err = _run("report", "-o", str(tmp_path / "r.html"), "--table", str(table), *args)
     assert code == 0, err
-    assert "scanned 2 activities" in err
+    assert "scanned 3 activities" in err
 
 
 def _chart(report, title: str) -> dict:  # type: ignore[no-untyped-def,type-arg]

@@ -18,7 +18,18 @@ from pg import fresh_postgres
 
 LEGACY = Path(__file__).parent / "data" / "legacy" / "gvckit_before_store.db"
 SMALL = Path(__file__).parent / "data" / "chain_small.yaml"
-HEADS = {"0002", "w0001"}  # the portfolio branch and the store branch
+
+
+def _heads() -> set[str]:
+    """The latest revision of each branch of the history (portfolio, store)."""
+    from alembic.script import ScriptDirectory
+
+    from gvckit.store.database import alembic_config
+
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+HEADS = _heads()
 
 
 def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -96,6 +107,10 @@ def test_legacy_postgres_database_upgrades_without_loss() -> None:
     with fresh_postgres() as url:
         _copy_legacy(url)
         _check_upgrade(url)
+
+
+def test_history_has_two_branches_from_the_portfolio_and_the_store() -> None:
+    assert len(HEADS) == 2 and "w0001" in HEADS  # the portfolio's head moves with its revisions
 
 
 def test_fresh_database_has_every_table_and_sqlite_is_tuned(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import numbers
 import os
 import re
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,12 @@ from gvckit.errors import OptionError, OutputError
 from gvckit.files import atomic_write
 
 __all__ = [
+    "MILLIONS_FROM",
     "OUTPUT_FORMATS",
     "STYLES",
     "for_people",
     "is_share",
+    "money_for_people",
     "output_format",
     "output_style",
     "readable",
@@ -139,6 +142,8 @@ def for_people(frame: pd.DataFrame) -> list[list[str]]:
 
 
 OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".json": "json"}
+#: A money column whose largest absolute amount reaches this is shown in millions.
+MILLIONS_FROM = 10_000_000.0
 
 
 def output_format(path: str | Path) -> str:
@@ -177,3 +182,24 @@ def write_frame(frame: pd.DataFrame, path: str | Path | None = None) -> None:
                 )
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def money_for_people(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """A copy of ``frame`` for a terminal table: each money column in ``columns`` as text with
+    thousands separators and no cents (``2,180,753,218``); a column whose largest absolute
+    amount reaches :data:`MILLIONS_FROM` is shown in millions with one decimal (``2,180.8``) and
+    its header says so (``commitment (millions)``). Missing amounts stay empty. Files keep full
+    precision: use this for the screen only."""
+    out = frame.copy()
+    for col in columns:
+        if col not in out:
+            continue
+        values = pd.to_numeric(out[col], errors="coerce")
+        largest = values.abs().max()
+        if pd.notna(largest) and largest >= MILLIONS_FROM:
+            text = values.map(lambda x: "" if pd.isna(x) else f"{x / 1e6:,.1f}")
+            out[col] = text
+            out = out.rename(columns={col: f"{col} (millions)"})
+        else:
+            out[col] = values.map(lambda x: "" if pd.isna(x) else f"{x:,.0f}")
+    return out

@@ -1,7 +1,9 @@
-"""Panels over years: one measure on many tables, one Dask task per table.
+"""Panels over years: one measure (or several, in one pass) on many tables, one Dask task per
+table.
 
 >>> from gvckit import panel
 >>> panel.write("bm", ["wiot_*.csv.gz"], "out/", approach="sink")  # doctest: +SKIP
+>>> panel.write("bm,participation,position", ["wiot_*.csv.gz"], "out/")  # doctest: +SKIP
 >>> panel.changes(panel.read("out/"))                             # doctest: +SKIP
 
 Tasks get paths, read their table inside the worker and return only the tidy result
@@ -16,13 +18,11 @@ inside the functions that use it.
 from __future__ import annotations
 
 import contextlib
-import glob
 import importlib
 import os
 import re
 import time
 import uuid
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +33,9 @@ import numpy as np
 import pandas as pd
 
 from gvckit.errors import GvcError, InputError, OptionError, OutputError, TableError
-from gvckit.timeseries import changes, share, year_span
+from gvckit.panel_measures import MeasureJob, MeasuresSpec, jobs
+from gvckit.panel_sources import PanelTask, YearsSpec, discover, parse_years
+from gvckit.timeseries import changes, share
 
 __all__ = [
     "PanelEvent", "PanelReport", "PanelTask", "TaskResult", "changes", "connect", "discover",
@@ -46,12 +48,9 @@ STEPS = ("reading", "computing", "writing")
 READER_OPTIONS = ("format", "output_basis", "small")
 PART = "part-0.parquet"
 TOPIC = "gvckit-panel"
-_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")
-_TABLE_SUFFIXES = {".csv", ".gz", ".zip", ".xlsx", ".xlsm", ".tsv", ".txt"}
 _PARTITION = re.compile(r"^year=(\d{4})$")
 
 Status = Literal["done", "skipped", "failed"]
-YearsSpec = str | Iterable[int] | None
 Sources = Iterable["str | Path | PanelTask"]
 
 
@@ -106,151 +105,38 @@ def connect(
         yield client
 
 
-# ---------------------------------------------------------------------------- finding tables
-
-
-@dataclass(frozen=True)
-class PanelTask:
-    """One table: its absolute ``path`` and ``year`` (None: the table's metadata tells);
-    ``member`` when the reader must be told the year (a zip holding several years)."""
-
-    path: str
-    year: int | None
-    member: bool = False
-
-    @property
-    def name(self) -> str:
-        """The file name, the ``source`` column of the results."""
-        return Path(self.path).name
-
-    @property
-    def label(self) -> str:
-        """``YEAR file``, for progress lines and summaries."""
-        return f"{self.year if self.year is not None else '????'} {self.name}"
-
-
-def parse_years(years: YearsSpec) -> tuple[int, ...] | None:
-    """Years from ``"1995-2011"``, ``"2000,2005,2010-2011"`` or ints (None: every year)."""
-    if years is None:
-        return None
-    if not isinstance(years, str):
-        return tuple(sorted({int(y) for y in years}))
-    wanted: set[int] = set()
-    for part in years.split(","):
-        m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", part)
-        if m is None:
-            raise OptionError(
-                f"--years {years!r}: {part.strip()!r} is not a year or a range of years;"
-                " write e.g. 1995-2011 or 2000,2005,2010-2011"
-            )
-        first, last = int(m[1]), int(m[2] or m[1])
-        if last < first:
-            raise OptionError(f"--years {years!r}: the range {first}-{last} runs backwards")
-        wanted.update(range(first, last + 1))
-    return tuple(sorted(wanted))
-
-
-def year_of(name: str) -> int | None:
-    """The year in a file name (the last one: ``ICIO2021_2017.csv`` is 2017), if any."""
-    found = _YEAR.findall(re.sub(r"\.gz$", "", name, flags=re.IGNORECASE))
-    return int(found[-1]) if found else None
-
-
-def _expand(source: str) -> list[Path]:
-    """The files a source names: a file, a folder's tables, or a glob pattern's matches."""
-    if any(c in source for c in "*?["):
-        matches = sorted(glob.glob(os.path.expanduser(source), recursive=True))
-        if not matches:
-            raise InputError("no file matches this pattern", file=source)
-        return [p for m in matches for p in _expand_path(Path(m))]
-    return _expand_path(Path(source).expanduser())
-
-
-def _expand_path(path: Path) -> list[Path]:
-    """``path``, or the files of a folder that have a year in their name (and its zips)."""
-    if not path.exists():
-        raise InputError("no such file or folder", file=path)
-    if not path.is_dir():
-        return [path]
-    files = [
-        p
-        for p in sorted(path.iterdir())
-        if p.is_file()
-        and not p.name.startswith(".")
-        and p.suffix.lower() in _TABLE_SUFFIXES
-        and (year_of(p.name) is not None or p.suffix.lower() == ".zip")
-    ]
-    if not files:
-        raise InputError(
-            "no table with a year in its name in this folder",
-            file=path,
-            expected="files such as wiot_2011.csv.gz or ICIO2023_2019.csv",
-        )
-    return files
-
-
-def _tasks_of(path: Path) -> list[PanelTask]:
-    """One task per year of an OECD zip holding several, else one for the file."""
-    full = str(path.absolute())
-    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
-        from gvckit.icio.readers.oecd import list_members
-
-        with contextlib.suppress(zipfile.BadZipFile, OSError):
-            years = sorted({m.year for m in list_members(path)})
-            if years:
-                return [PanelTask(full, y, member=True) for y in years]
-    return [PanelTask(full, year_of(path.name))]
-
-
-def discover(sources: Iterable[str | Path], years: YearsSpec = None) -> list[PanelTask]:
-    """The tables of a panel, by year: ``sources`` are files, folders (their files with a year
-    in the name) or glob patterns; ``years`` filters. Two tables for one year is an error."""
-    wanted = parse_years(years)
-    tasks = list(dict.fromkeys(t for s in sources for p in _expand(str(s)) for t in _tasks_of(p)))
-    if not tasks:
-        raise InputError("no table given", expected="files, folders or glob patterns")
-    if wanted is not None:
-        found = sorted({t.year for t in tasks if t.year is not None})
-        tasks = [t for t in tasks if t.year is None or t.year in wanted]
-        if not tasks:
-            raise OptionError(
-                f"no table for the years asked ({year_span(wanted)}); the sources hold"
-                f" {year_span(found)}"
-            )
-    by_year: dict[int, list[str]] = {}
-    for t in tasks:
-        if t.year is not None:
-            by_year.setdefault(t.year, []).append(t.name)
-    for year, names in by_year.items():
-        if len(names) > 1:
-            raise OptionError(
-                f"several tables for {year}: {', '.join(names)};"
-                " pass the files, or a pattern that picks one table per year"
-            )
-    return sorted(tasks, key=lambda t: (t.year is None, t.year or 0, t.path))
-
-
 # ------------------------------------------------------------------------ one task, one table
 
 
 @dataclass(frozen=True)
 class _Spec:
-    """What every task computes: measure, its options, groups, reader options, years asked."""
+    """What every task computes: the measures (one, or several in one pass), groups, reader
+    options, years asked."""
 
-    measure: str
-    options: Mapping[str, Any]
+    jobs: tuple[MeasureJob, ...]
     groups: Mapping[str, tuple[str, ...]]
     reader: Mapping[str, Any]
     years: tuple[int, ...] | None
 
+    @property
+    def nested(self) -> bool:
+        """Several measures: each writes its dataset in its own folder ``OUT/<dataset>/``."""
+        return len(self.jobs) > 1
+
+    def folder(self, out: Path, job: MeasureJob) -> Path:
+        """Where ``job`` writes its years."""
+        return out / job.dataset if self.nested else out
+
 
 def _setup(
-    measure: str, sources: Sources, years: YearsSpec, groups: Any, options: Mapping[str, Any]
+    measures: MeasuresSpec,
+    sources: Sources,
+    years: YearsSpec,
+    groups: Any,
+    options: Mapping[str, Any],
 ) -> tuple[list[PanelTask], _Spec]:
     """The tasks, and the spec checked on a tiny table (bad options fail before any work)."""
-    import gvckit.icio  # noqa: F401  (registers every measure)
     from gvckit.icio.groups import parse_groups
-    from gvckit.icio.measures import check_options
 
     wanted = parse_years(years)
     items = list(sources)
@@ -261,13 +147,13 @@ def _setup(
     tasks = [t for t in tasks if wanted is None or t.year is None or t.year in wanted]
     reader = {k: options[k] for k in READER_OPTIONS if k in options}
     rest = {k: v for k, v in options.items() if k not in READER_OPTIONS}
-    _, clean = check_options(measure, rest)
-    spec = _Spec(measure, clean, parse_groups(groups), reader, wanted)
-    _empty(spec)
+    spec = _Spec(jobs(measures, rest), parse_groups(groups), reader, wanted)
+    for job in spec.jobs:
+        _empty(spec, job)
     return tasks, spec
 
 
-def _empty(spec: _Spec) -> pd.DataFrame:
+def _empty(spec: _Spec, job: MeasureJob) -> pd.DataFrame:
     """The result's columns and types, from the measure on a tiny table (the Dask ``meta``)."""
     from gvckit.icio.measures import measure
     from gvckit.icio.table import IcioTable
@@ -278,7 +164,7 @@ def _empty(spec: _Spec) -> pd.DataFrame:
     n = 2 * len(entities)
     Y = np.full((n, len(entities)), float(n))
     table = IcioTable(entities=entities, sectors=("s1", "s2"), Z=np.ones((n, n)), Y=Y)
-    frame = measure(spec.measure, table, groups=spec.groups or None, **spec.options)
+    frame = measure(job.measure, table, groups=spec.groups or None, **job.options)
     return _tag(frame.iloc[:0], 0, "")
 
 
@@ -306,23 +192,37 @@ def _read_table(task: PanelTask, spec: _Spec) -> tuple[Any, int]:
     return table, year
 
 
-def _compute(table: Any, task: PanelTask, spec: _Spec, year: int) -> pd.DataFrame:
-    """The measure on ``table``, tagged with ``year`` and ``source``."""
+def _compute(
+    table: Any, task: PanelTask, spec: _Spec, year: int, chosen: Iterable[MeasureJob]
+) -> dict[str, pd.DataFrame]:
+    """The ``chosen`` measures on ``table`` (one model and Basis, kept with the table while
+    they run), each tagged with ``year`` and ``source``, by dataset."""
     from gvckit.icio.measures import measure
 
+    frames: dict[str, pd.DataFrame] = {}
     try:
-        frame = measure(spec.measure, table, groups=spec.groups or None, **spec.options)
+        for job in chosen:
+            frame = measure(job.measure, table, groups=spec.groups or None, **job.options)
+            frames[job.dataset] = _tag(frame, year, task.name)
     except TableError as exc:
         raise exc.located(task.path) from None
-    return _tag(frame, year, task.name)
+    finally:
+        table.clear_cache()  # the year is done: free its factorisation and inverse now
+    return frames
+
+
+def _frames_task(task: PanelTask, spec: _Spec) -> dict[str, pd.DataFrame]:
+    """Every measure of one table, by dataset (empty for a year not asked for, known from the
+    table)."""
+    table, year = _read_table(task, spec)
+    if spec.years is not None and year not in spec.years:
+        return {job.dataset: _empty(spec, job) for job in spec.jobs}
+    return _compute(table, task, spec, year, spec.jobs)
 
 
 def _frame_task(task: PanelTask, spec: _Spec) -> pd.DataFrame:
-    """One partition of :func:`run` (empty for a year not asked for, known from the table)."""
-    table, year = _read_table(task, spec)
-    if spec.years is not None and year not in spec.years:
-        return _empty(spec)
-    return _compute(table, task, spec, year)
+    """One partition of a single-measure :func:`run`."""
+    return _frames_task(task, spec)[spec.jobs[0].dataset]
 
 
 @dataclass(frozen=True)
@@ -353,11 +253,11 @@ def _partition(out: Path, year: int) -> Path:
     return out / f"year={year}" / PART
 
 
-def _write_part(frame: pd.DataFrame, out: Path, year: int) -> None:
+def _write_part(frame: pd.DataFrame, folder: Path, year: int) -> None:
     """Write one year atomically (no partial file, no empty folder left on failure)."""
     from gvckit.output import write_frame
 
-    target = _partition(out, year)
+    target = _partition(folder, year)
     created = not target.parent.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -369,11 +269,38 @@ def _write_part(frame: pd.DataFrame, out: Path, year: int) -> None:
         raise
 
 
+def _missing(spec: _Spec, out: Path, year: int, force: bool) -> list[MeasureJob]:
+    """The measures whose partition of ``year`` is to be written."""
+    return [j for j in spec.jobs if force or not _partition(spec.folder(out, j), year).exists()]
+
+
+def _write_all(frames: Mapping[str, pd.DataFrame], spec: _Spec, out: Path, year: int) -> None:
+    """Write every dataset's year; if one fails, the ones this call wrote are removed again
+    (a year is written for all its measures or for none)."""
+    written: list[Path] = []
+    try:
+        for job in spec.jobs:
+            if job.dataset in frames:
+                folder = spec.folder(out, job)
+                existed = _partition(folder, year).exists()
+                _write_part(frames[job.dataset], folder, year)
+                if not existed:
+                    written.append(_partition(folder, year))
+    except BaseException:
+        for path in written:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                path.parent.rmdir()
+        raise
+
+
 def _write_task(
     task: PanelTask, spec: _Spec, out: str, force: bool, run: str, index: int
 ) -> TaskResult:
-    """One task of :func:`write`, on a worker: read, compute, write; failures are returned."""
+    """One task of :func:`write`, on a worker: read, compute every measure, write; failures
+    are returned."""
     say = _reporter(run, index)
+    folder = Path(out)
     try:
         start = time.perf_counter()
         say("reading")
@@ -382,17 +309,19 @@ def _write_task(
             task = replace(task, year=year)
             if spec.years is not None and year not in spec.years:
                 return TaskResult(task, "skipped", "year not asked for")
-            if not force and _partition(Path(out), year).exists():
-                return TaskResult(task, "skipped", "already written")
+        chosen = _missing(spec, folder, year, force)
+        if not chosen:
+            return TaskResult(task, "skipped", "already written")
         read = time.perf_counter()
         say("computing")
-        frame = _compute(table, task, spec, year)
+        frames = _compute(table, task, spec, year, chosen)
         del table
         computed = time.perf_counter()
         say("writing")
-        _write_part(frame, Path(out), year)
+        _write_all(frames, spec, folder, year)
         times = (read - start, computed - read, time.perf_counter() - computed)
-        return TaskResult(task, "done", rows=len(frame), seconds=times)
+        rows = sum(len(f) for f in frames.values())
+        return TaskResult(task, "done", rows=rows, seconds=times)
     except GvcError as exc:
         return TaskResult(task, "failed", str(exc))
     except Exception as exc:  # a bug or no memory: reported with the others, the panel goes on
@@ -428,7 +357,7 @@ class PanelReport:
 
 
 def write(
-    measure: str,
+    measure: MeasuresSpec,
     sources: Sources,
     out: str | Path,
     *,
@@ -446,6 +375,9 @@ def write(
     ``out/year=YYYY/part-0.parquet``, one Dask task per table on ``client`` (default: one from
     :func:`connect` with ``scheduler``, ``workers`` and ``memory_limit``, started only if a year
     is to be done).
+    Several measures (``"bm:approach=sink,participation"`` or a list, see
+    :mod:`gvckit.panel_measures`) are computed in one pass, each year read once and solved once;
+    each writes ``out/<dataset>/year=YYYY/part-0.parquet``, a year for all of them or none.
     Years already written are skipped unless ``force``; a failed year does not stop the others.
     ``options`` go to the measure (``approach="sink"``) or, for :data:`READER_OPTIONS`, to the
     reader; ``listener`` receives progress events."""
@@ -466,9 +398,10 @@ def write(
         if isinstance(msg, dict) and msg.get("run") == run_id and msg["index"] not in results:
             say(PanelEvent(msg["index"], tasks[msg["index"]], str(msg["step"])))
 
+    started = time.time()
     todo = []
     for i, task in enumerate(tasks):
-        if not force and task.year is not None and _partition(folder, task.year).exists():
+        if not force and task.year is not None and not _missing(spec, folder, task.year, force):
             finish(i, TaskResult(task, "skipped", "already written"))
         else:
             todo.append(i)
@@ -494,11 +427,36 @@ def write(
                     tasks[futures[future]], "failed", f"{type(exc).__name__}: {exc}"
                 )
             finish(futures[future], result)
+    _sweep(spec, folder, [results[i] for i in todo], started)
     return PanelReport(folder, tuple(results[i] for i in range(len(tasks))))
 
 
+def _sweep(spec: _Spec, folder: Path, done: list[TaskResult], started: float) -> None:
+    """Once every task has ended: remove what a worker that died mid-task left behind, so
+    that nothing partial stays: temporary files of the years this run handled, the empty
+    folders of those years, and, for a failed year, the datasets this run wrote for it (a year
+    is written for all its measures or for none)."""
+    for result in done:
+        if result.task.year is None:
+            continue
+        for job in spec.jobs:
+            target = _partition(spec.folder(folder, job), result.task.year)
+            if not target.parent.is_dir():
+                continue
+            for tmp in target.parent.glob(f".{PART}.*.part"):
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+            if result.status == "failed" and target.exists():
+                with contextlib.suppress(OSError):
+                    if target.stat().st_mtime >= started:
+                        target.unlink()
+            with contextlib.suppress(OSError):
+                if not any(target.parent.iterdir()):
+                    target.parent.rmdir()
+
+
 def run(
-    measure: str,
+    measure: MeasuresSpec,
     sources: Sources,
     *,
     years: YearsSpec = None,
@@ -511,20 +469,47 @@ def run(
     the measure's columns plus ``year`` and ``source``. Lazy (computed on the scheduler active
     then) unless ``compute=True``: then a pandas DataFrame computed on ``client`` (default: the
     active Dask client, else a new local cluster). An error in a table is raised; :func:`write`
-    goes on past it."""
+    goes on past it.
+
+    Several measures (a list, or ``"bm:approach=sink,participation"``): a dict dataset name →
+    frame, whose partitions share one task per table (read and solved once) when computed
+    together (``compute=True`` does; lazily, ``dask.compute(*frames.values())``)."""
     tasks, spec = _setup(measure, sources, years, groups, options)
     dd = _import("dask.dataframe")
-    with _import("dask").config.set({"dataframe.convert-string": False}):  # keep pandas dtypes
-        frame = dd.from_map(_frame_task, tasks, spec=spec, meta=_empty(spec), label="gvckit-panel")
+    dask = _import("dask")
+    with dask.config.set({"dataframe.convert-string": False}):  # keep pandas dtypes
+        if not spec.nested:
+            meta = _empty(spec, spec.jobs[0])
+            frame = dd.from_map(_frame_task, tasks, spec=spec, meta=meta, label="gvckit-panel")
+            frames = {spec.jobs[0].dataset: frame}
+        else:
+            delayed = dask.delayed
+            parts = [delayed(_frames_task, pure=False)(t, spec) for t in tasks]
+            frames = {
+                job.dataset: dd.from_delayed(
+                    [delayed(_pick, pure=True)(p, job.dataset) for p in parts],
+                    meta=_empty(spec, job),
+                    verify_meta=False,
+                )
+                for job in spec.jobs
+            }
     if not compute:
-        return frame
+        return frames if spec.nested else frames[spec.jobs[0].dataset]
     with contextlib.ExitStack() as stack:
         if client is None:  # the active client, else a local cluster for this computation
             with contextlib.suppress(ValueError):
                 client = _import("distributed").default_client()
         if client is None:
             client = stack.enter_context(connect())
-        return client.compute(frame).result().reset_index(drop=True)
+        names = list(frames)
+        computed = client.gather(client.compute([frames[k] for k in names]))
+        done = {k: f.reset_index(drop=True) for k, f in zip(names, computed, strict=True)}
+    return done if spec.nested else done[names[0]]
+
+
+def _pick(frames: Mapping[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
+    """One dataset's frame of a multi-measure task."""
+    return frames[dataset]
 
 
 # ----------------------------------------------------------------------- reading the output

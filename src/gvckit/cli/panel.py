@@ -1,4 +1,5 @@
-"""``gvckit panel``: one measure over many tables (years) on Dask, written as Parquet by year."""
+"""``gvckit panel``: one measure (or several in one pass) over many tables (years) on Dask,
+written as Parquet by year."""
 
 from __future__ import annotations
 
@@ -104,7 +105,13 @@ def _summary(measure: str, report: PanelReport) -> None:
 @app.command("panel")
 def panel_cmd(
     measure: Annotated[
-        str, typer.Argument(help="Measure, as for 'gvckit measure' (see 'gvckit measures').")
+        str,
+        typer.Argument(
+            help="Measure, as for 'gvckit measure' (see 'gvckit measures'); or several,"
+            " comma-separated, computed in one pass (each year read and solved once), an item"
+            " taking its own options as NAME:OPTION=VALUE, e.g. bm:approach=source,"
+            "bm:approach=sink,participation."
+        ),
     ],
     sources: Annotated[
         list[str],
@@ -151,8 +158,8 @@ def panel_cmd(
 ) -> None:
     """Compute MEASURE on every table of SOURCE..., one Dask task per table, and write
     OUT/year=YYYY/part-0.parquet (the measure's columns and 'source'; the year is in the folder
-    name). Years already written are skipped; a failed year is reported, the others complete
-    (exit code 1)."""
+    name); several measures write OUT/<measure>/year=YYYY/part-0.parquet each. Years already
+    written are skipped; a failed year is reported, the others complete (exit code 1)."""
     from gvckit import panel
     from gvckit.errors import OptionError
     from gvckit.icio import FORMATS

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gvckit.cli._app import DbOpt, TableFormat, _emit, _stderr, app, err_console, out_console
 from gvckit.errors import GvcError, OptionError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from gvckit.portfolio.store import FileSkips
 
 portfolio_app = typer.Typer(
     help="Portfolio review: find and classify value chain work in IATI activity files.",
@@ -42,7 +47,7 @@ def portfolio_scan(
     ] = None,
     usd: Annotated[
         bool,
-        typer.Option("--usd", help="Convert to US dollars with the shipped Fed G.5A rates."),
+        typer.Option("--usd", help="Store US dollar values (ECB reference rates, annual means)."),
     ] = False,
     rates: Annotated[
         Path | None,
@@ -97,12 +102,61 @@ def portfolio_scan(
             write_frame(acts, output)
             fin = store.finances(acts["iati_identifier"])
             write_frame(fin, output.with_name(f"{output.stem}-finances.csv"))
+    _warn_skipped(result.skipped)
     vc = result.value_chain
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in result.problem_counts.items())
     _stderr(
         f"{result.activities:,} activities in {result.files:,} files: value chain yes"
         f" {vc.get('yes', 0):,}, possible {vc.get('possible', 0):,};"
-        f" {result.duplicates:,} duplicate identifiers; {result.refused:,} files refused"
+        f" {result.duplicates:,} duplicate identifiers; {result.refused:,} files refused;"
+        f" problems: {kinds or 'none'}"
     )
+
+
+def _warn_skipped(skipped: list[FileSkips], shown: int = 5) -> None:
+    """One warning naming the top problem kinds and the files that lost the most."""
+    if not skipped:
+        return
+    kinds: dict[str, int] = {}
+    for s in skipped:
+        for kind, n in s.kinds.items():
+            kinds[kind] = kinds.get(kind, 0) + n
+    top = ", ".join(f"{kind} {n:,}" for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    _stderr(f"warning: more than 1 % of the transactions or budgets were skipped in"
+            f" {len(skipped):,} files ({top}):")  # fmt: skip
+    for s in sorted(skipped, key=lambda s: -(s.transactions_skipped + s.budgets_skipped))[:shown]:
+        parts = []
+        if s.transactions_skipped:
+            parts.append(f"{s.transactions_skipped:,} of {s.transactions:,} transactions")
+        if s.budgets_skipped:
+            parts.append(f"{s.budgets_skipped:,} of {s.budgets:,} budgets")
+        main_kind = max(s.kinds.items(), key=lambda kv: kv[1])[0]
+        _stderr(f"  {s.file}: {' and '.join(parts)} skipped, mostly {main_kind}")
+    if len(skipped) > shown:
+        _stderr(f"  ... and {len(skipped) - shown:,} more files")
+    _stderr("  `gvckit portfolio problems` lists every problem by kind, file and activity")
+
+
+@portfolio_app.command("problems")
+def portfolio_problems(
+    db: DbOpt = None,
+    usd: Annotated[
+        bool,
+        typer.Option("--usd", help="The amounts that cannot be converted to US dollars instead."),
+    ] = False,
+    fmt: TableFormat = "table",
+) -> None:
+    """Problems found in the scanned files: kind, file, activity and count."""
+    from gvckit.portfolio.store import PortfolioStore
+    from gvckit.portfolio.summary import unconverted
+
+    with PortfolioStore(db) as store:
+        frame = unconverted(store) if usd else store.problems()
+    if frame.empty:
+        _stderr("every amount converts to US dollars" if usd
+                else "no problems recorded (or nothing scanned yet)")  # fmt: skip
+        return
+    _emit(frame, fmt)
 
 
 @portfolio_app.command("summary")
@@ -120,15 +174,19 @@ def portfolio_summary(
     value_chain: Annotated[
         str, typer.Option("--value-chain", help="Verdicts included, e.g. yes or yes,possible.")
     ] = "yes,possible",
-    usd: Annotated[bool, typer.Option("--usd", help="Sum the USD values (scan --rates).")] = False,
+    usd: Annotated[
+        bool,
+        typer.Option("--usd", help="Sum in US dollars (converted from the stored values)."),
+    ] = False,
     questions: Annotated[
         bool, typer.Option("--questions", help="The review's questions instead of a table.")
     ] = False,
     fmt: TableFormat = "auto",
 ) -> None:
     """Activities and amounts by funding type, pattern, country or year (IDB review style)."""
+    from gvckit.output import money_for_people
     from gvckit.portfolio.store import PortfolioStore
-    from gvckit.portfolio.summary import review, summary
+    from gvckit.portfolio.summary import KINDS_SHOWN, review, summary, unconverted
 
     span = _years(years)
     verdicts = [v.strip() for v in value_chain.split(",") if v.strip()]
@@ -139,7 +197,29 @@ def portfolio_summary(
             frame = summary(store, by, publisher=publisher, country=country, region=region,
                             sector=sector,
                             years=span, value_chain=verdicts, usd=usd)  # fmt: skip
+            if usd:
+                missed = unconverted(store, publisher=publisher, country=country, region=region,
+                                     sector=sector, years=span, value_chain=verdicts)  # fmt: skip
+                _warn_unconverted(missed)
+    if fmt == "table" and not questions:
+        frame = money_for_people(frame, KINDS_SHOWN)
     _emit(frame, fmt)
+
+
+def _warn_unconverted(missed: pd.DataFrame) -> None:
+    """One line: how many amounts were left out of the US dollar sums, and why."""
+    if missed.empty:
+        return
+    total = int(missed["count"].sum())
+    acts = missed["iati_identifier"].nunique()
+    why = []
+    for reason, rows in missed.groupby("reason", sort=True):
+        top = rows.groupby("currency")["count"].sum().sort_values(ascending=False).head(4)
+        detail = ", ".join(f"{cur or '?'} {n:,}" for cur, n in top.items())
+        why.append(f"{reason} {int(rows['count'].sum()):,} ({detail})")
+    _stderr(f"warning: {total:,} amounts of {acts:,} activities are not in the US dollar sums"
+            f" (column not_converted): {'; '.join(why)};"
+            " `gvckit portfolio problems --usd` lists them")  # fmt: skip
 
 
 @portfolio_app.command("show")

@@ -26,7 +26,9 @@ def _portfolio(spec: str, stack: Any) -> tuple[Any, str]:
     tmp = stack.enter_context(tempfile.TemporaryDirectory())
     store = stack.enter_context(PortfolioStore(f"sqlite:///{tmp}/portfolio.db"))
     result = store.scan(files)
-    _stderr(f"scanned {result.activities:,} activities in {result.files:,} files")
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in result.problem_counts.items())
+    _stderr(f"scanned {result.activities:,} activities in {result.files:,} files;"
+            f" problems: {kinds or 'none'}")  # fmt: skip
     return store, path.name
 
 

@@ -150,9 +150,7 @@ def users_add(
     otherwise one is generated and printed once."""
     from gvckit.auth import users
 
-    given = None
-    if not sys.stdin.isatty():
-        given = sys.stdin.readline().rstrip("\r\n") or None
+    given = _password_from_stdin()
     engine = _engine(db, data_dir)
     try:
         user, password = users.add_user(engine, name, role, given)
@@ -162,6 +160,22 @@ def users_add(
     if given is None:
         typer.echo("generated password (shown once; the database keeps only its hash):")
         typer.echo(password)
+
+
+def _password_from_stdin(wait: float = 2.0) -> str | None:
+    """The first line of stdin when it is not a terminal and sends something within ``wait``
+    seconds (an open pipe that stays silent must not hang the command), else None."""
+    import select
+
+    if sys.stdin is None or sys.stdin.isatty():
+        return None
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], wait)
+    except (OSError, ValueError):  # not a real file (tests pass a StringIO)
+        ready = [sys.stdin]
+    if not ready:
+        return None
+    return sys.stdin.readline().rstrip("\r\n") or None
 
 
 @users_app.command("token")

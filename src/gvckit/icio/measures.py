@@ -19,12 +19,14 @@ from numpy.typing import NDArray
 from gvckit.errors import OptionError
 from gvckit.icio import leontief as lt
 from gvckit.icio.decompose.basis import Basis
-from gvckit.icio.groups import GroupSpec
+from gvckit.icio.groups import GroupSpec, parse_groups
 from gvckit.icio.model import IcioModel, Progress
 from gvckit.icio.table import IcioTable
 from gvckit.icio.tidy import by_unit_sector, unit_sector_labels
 
-__all__ = ["MEASURES", "Measure", "check_options", "measure", "measure_names", "register"]
+__all__ = [
+    "MEASURES", "Measure", "check_options", "measure", "measure_names", "register", "solved",
+]  # fmt: skip
 
 FloatArray = NDArray[np.float64]
 
@@ -99,6 +101,19 @@ def check_options(name: str, options: Mapping[str, Any]) -> tuple[Measure, dict[
     return spec, clean
 
 
+def solved(table: IcioTable, groups: GroupSpec = None, progress: Progress | None = None) -> Basis:
+    """The solved model of ``table`` under ``groups`` as a lazy :class:`Basis` (its ``model``
+    holds the LU factorisation of I − A), built on the first call and then taken from the
+    table's bounded work cache (:mod:`gvckit.icio.workcache`): every measure of one table and
+    grouping shares one factorisation and one set of Basis blocks."""
+    key = tuple(
+        sorted((name, tuple(sorted(members))) for name, members in parse_groups(groups).items())
+    )
+    return table.reuse(
+        ("solved", key), lambda: Basis(IcioModel(table, groups, progress=progress), lazy=True)
+    )
+
+
 def measure(
     name: str,
     table: IcioTable | IcioModel | Basis,
@@ -111,26 +126,31 @@ def measure(
 
     ``table`` may be an :class:`IcioTable`, an already built :class:`IcioModel` (reuses its
     factorisation) or a :class:`~gvckit.icio.decompose.Basis` (also reuses the blocks the
-    decompositions share); ``groups`` must then be None. Given a table or a model, a measure
-    that needs a Basis gets a lazy one: only the blocks it uses are computed. ``groups`` maps a
-    group name to its member countries (or is a list of ``"NAME=A,B"`` strings): members count
-    as one exporter.
+    decompositions share); ``groups`` must then be None. Given a table, the factorisation and
+    the Basis are kept with the table (see :func:`solved`): ``measure("tiva", t)`` then
+    ``measure("vs", t)`` factorise I − A once. Given a model, a measure that needs a Basis gets
+    a lazy one: only the blocks it uses are computed. ``groups`` maps a group name to its member
+    countries (or is a list of ``"NAME=A,B"`` strings): members count as one exporter.
     ``options`` are the measure's own options (see ``MEASURES[name].options``).
     """
     spec, clean = check_options(name, options)
+    basis: Basis | None = None
     if isinstance(table, IcioTable):
-        model = IcioModel(table, groups, progress=progress)
+        basis = solved(table, groups, progress)
+        model = basis.model
     elif groups:
         raise OptionError("pass groups when building the model, not with a built model")
+    elif isinstance(table, Basis):
+        basis, model = table, table.model
     else:
-        model = table.model if isinstance(table, Basis) else table
+        model = table
     if not spec.needs_basis:
         return spec.func(model, **clean)
-    if isinstance(table, Basis):
-        return spec.func(table, **clean)
-    if progress is not None:
-        progress("Leontief blocks")
-    return spec.func(Basis(model, lazy=True), **clean)
+    if basis is None:
+        if progress is not None:
+            progress("Leontief blocks")
+        basis = Basis(model, lazy=True)
+    return spec.func(basis, **clean)
 
 
 # ----------------------------------------------------------------------------------- helpers

@@ -16,23 +16,30 @@ Leontief identity ``x = B·Y·1`` holds exactly whatever rounding the published 
 measure is ``va = x − Z'·1`` (it then includes net taxes on products and any residual); value-added
 rows published with the table are kept in :attr:`IcioTable.primary_inputs` for reference and for
 the balance report.
+
+Reused work. A table keeps the solved model (LU factorisation of I − A, lazy Basis) of the last
+groupings measured on it in a private, bounded, lock-guarded cache, so that several
+:func:`gvckit.icio.measure` calls on one table factorise it once (:mod:`gvckit.icio.workcache`).
+The cache is not part of the table's value: pickling leaves it behind, ``clear_cache()`` frees it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gvckit.errors import TableError
+from gvckit.icio.workcache import WorkCache
 
 __all__ = ["BalanceReport", "IcioTable", "TableMeta", "inventory_categories"]
 
 FloatArray = NDArray[np.float64]
 OutputBasis = Literal["rows", "given"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,7 @@ class IcioTable:
         "Y",
         "Z",
         "_balance",
+        "_work",
         "categories",
         "destinations",
         "entities",
@@ -211,6 +219,7 @@ class IcioTable:
     output_basis: OutputBasis
     meta: TableMeta
     _balance: BalanceReport
+    _work: WorkCache
 
     def __init__(
         self,
@@ -380,6 +389,32 @@ class IcioTable:
         set_(self, "output_basis", output_basis)
         set_(self, "meta", meta)
         set_(self, "_balance", bal)
+        set_(self, "_work", WorkCache())
+
+    def __getstate__(self) -> dict[str, object]:
+        """Every field but the work cache (a pickled table never carries derived work)."""
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_work"}
+
+    def __setstate__(self, state: Mapping[str, object]) -> None:
+        for name, value in state.items():
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            elif name == "primary_inputs" and isinstance(value, Mapping):
+                for arr in value.values():
+                    arr.flags.writeable = False
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_work", WorkCache())
+
+    def reuse(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()`` once per ``key``, kept in this table's bounded, thread-safe work cache
+        (see :mod:`gvckit.icio.workcache`): :func:`gvckit.icio.measure` keeps the solved model
+        and Basis of each grouping there."""
+        return self._work.get(key, build)
+
+    def clear_cache(self) -> None:
+        """Free the work kept for this table (factorisations, Leontief inverse, Basis blocks);
+        the next measure computes it again."""
+        self._work.clear()
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"IcioTable is immutable; cannot set {name!r}")

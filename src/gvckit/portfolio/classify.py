@@ -233,11 +233,22 @@ SCREEN = re.compile(r"\b(?:" + _trie([a for v in _KINDS.values() for a in v]) + 
 _KIND_RX = {k: re.compile("(?:" + "|".join(v) + ")") for k, v in _KINDS.items()}
 
 
+#: The kind of each matched string seen so far (the same words recur across activities);
+#: bounded at :data:`_KIND_CACHE_MAX` entries.
+_KIND_CACHE: dict[str, str] = {}
+_KIND_CACHE_MAX = 50_000
+
+
 def scan(norm: str) -> Iterator[tuple[str, str]]:
     """(kind, words) of every match of :data:`SCREEN` in a normalised text."""
+    cache = _KIND_CACHE
     for m in SCREEN.finditer(norm):
         word = m.group(0)
-        kind = next((k for k, rx in _KIND_RX.items() if rx.fullmatch(word)), "")
+        kind = cache.get(word)
+        if kind is None:
+            kind = next((k for k, rx in _KIND_RX.items() if rx.fullmatch(word)), "")
+            if len(cache) < _KIND_CACHE_MAX:
+                cache[word] = kind
         if kind:
             yield kind, word
 

@@ -31,6 +31,9 @@ from lxml import etree
 from gvckit.errors import InputError
 
 __all__ = [
+    "PROBLEM_KINDS",
+    "SKIPPED_BUDGET",
+    "SKIPPED_TRANSACTION",
     "Activity",
     "FileProblem",
     "Finance",
@@ -54,6 +57,18 @@ V1_DATE = {"start-planned": "1", "start-actual": "2", "end-planned": "3", "end-a
 V1_BUDGET = {"original": "1", "revised": "2"}
 V1_SECTOR_VOCABULARY = {"dac": "1", "dac-3": "2", "cofog": "3", "iso": "", "ro": "99",
                         "rol": "98"}  # fmt: skip
+
+#: Kinds of problem found in an activity; the first four leave a transaction or budget out.
+UNKNOWN_TYPE = "unknown transaction type"
+NO_VALUE = "transaction without value"
+NOT_A_NUMBER = "transaction value not a number"
+BUDGET_NOT_A_NUMBER = "budget value not a number"
+MISSING_CURRENCY = "missing currency"
+BAD_PERCENTAGE = "percentage not a number"
+PROBLEM_KINDS = (UNKNOWN_TYPE, NO_VALUE, NOT_A_NUMBER, BUDGET_NOT_A_NUMBER, MISSING_CURRENCY,
+                 BAD_PERCENTAGE)  # fmt: skip
+SKIPPED_TRANSACTION = frozenset({UNKNOWN_TYPE, NO_VALUE, NOT_A_NUMBER})
+SKIPPED_BUDGET = frozenset({BUDGET_NOT_A_NUMBER})
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,14 @@ class Activity:
     #: Finance and aid type codes declared on transactions (distinct, in order of appearance).
     transaction_finance_types: list[str] = field(default_factory=list)
     transaction_aid_types: list[str] = field(default_factory=list)
+    problem_kinds: list[str] = field(default_factory=list)
+    transactions_read: int = 0
+    budgets_read: int = 0
+
+    def problem(self, kind: str, message: str) -> None:
+        """Record a problem: ``kind`` one of :data:`PROBLEM_KINDS`, ``message`` the detail."""
+        self.problems.append(message)
+        self.problem_kinds.append(kind)
 
     @property
     def title(self) -> str:
@@ -280,13 +303,13 @@ def _narratives(el: Any, default_lang: str) -> list[tuple[str, str]]:
     return out
 
 
-def _pct(text: str | None, problems: list[str], what: str) -> float | None:
+def _pct(text: str | None, act: Activity, what: str) -> float | None:
     if text is None or not text.strip():
         return None
     try:
         return float(text.strip().rstrip("%"))
     except ValueError:
-        problems.append(f"{what}: percentage {text!r} is not a number")
+        act.problem(BAD_PERCENTAGE, f"{what}: percentage {text!r} is not a number")
         return None
 
 
@@ -303,7 +326,17 @@ def _number(text: str | None) -> float | None:
 
 def parse_activity(el: Any, file: str, root_version: str | None) -> Activity | None:
     """The :class:`Activity` of an ``<iati-activity>`` element (None without identifier)."""
-    ident = (el.findtext("iati-identifier") or "").strip()
+    kids: dict[str, list[Any]] = {}  # children by tag, in one pass (not one per find)
+    for child in el:
+        if isinstance(child.tag, str):
+            kids.setdefault(child.tag, []).append(child)
+
+    def first(tag: str) -> Any:
+        found = kids.get(tag)
+        return found[0] if found else None
+
+    node = first("iati-identifier")
+    ident = ((node.text if node is not None else "") or "").strip()
     if not ident:
         return None
     version = el.get(_DPORTAL_VERSION) or root_version
@@ -312,69 +345,69 @@ def parse_activity(el: Any, file: str, root_version: str | None) -> Activity | N
                    default_currency=(el.get("default-currency") or "").strip().upper(),
                    last_updated=el.get("last-updated-datetime") or "",
                    hierarchy=el.get("hierarchy") or "")  # fmt: skip
-    problems = act.problems
-    org = el.find("reporting-org")
+    org = first("reporting-org")
     if org is not None:
         act.reporting_org_ref = (org.get("ref") or "").strip()
         act.reporting_org_type = (org.get("type") or "").strip()
         act.reporting_org_name = _preferred(_narratives(org, lang))
-    for t in el.findall("title"):
+    for t in kids.get("title", []):
         act.titles.extend(_narratives(t, lang))
-    for d in el.findall("description"):
+    for d in kids.get("description", []):
         dtype = d.get("type") or "1"
         act.descriptions.extend((dtype, lg, text) for lg, text in _narratives(d, lang))
-    status = el.find("activity-status")
+    status = first("activity-status")
     if status is not None:
         act.status = (status.get("code") or "").strip()
-    for d in el.findall("activity-date"):
+    for d in kids.get("activity-date", []):
         dtype = (d.get("type") or "").strip()
         dtype = V1_DATE.get(dtype.lower(), dtype)
         day = (d.get("iso-date") or (d.text or "")).strip()[:10]
         if dtype and day:
             act.dates[dtype] = day
-    for c in el.findall("recipient-country"):
+    for c in kids.get("recipient-country", []):
         code = (c.get("code") or "").strip().upper()
         if code:
-            act.countries.append((code, _pct(c.get("percentage"), problems, "recipient-country")))
-    for r in el.findall("recipient-region"):
+            act.countries.append((code, _pct(c.get("percentage"), act, "recipient-country")))
+    for r in kids.get("recipient-region", []):
         code = (r.get("code") or "").strip()
         if code:
-            pct = _pct(r.get("percentage"), problems, "recipient-region")
+            pct = _pct(r.get("percentage"), act, "recipient-region")
             act.regions.append((code, (r.get("vocabulary") or "1").strip(), pct))
-    act.sectors = _sectors(el.findall("sector"), problems)
+    act.sectors = _sectors(kids.get("sector", []), act)
     for name, attr in (("default-aid-type", "aid_type"), ("default-finance-type", "finance_type"),
                        ("default-flow-type", "flow_type"),
                        ("collaboration-type", "collaboration_type")):  # fmt: skip
-        node = el.find(name)
+        node = first(name)
         if node is not None:
             setattr(act, attr, (node.get("code") or "").strip())
-    for pm in el.findall("policy-marker"):
+    for pm in kids.get("policy-marker", []):
         act.policy_markers.append(
             ((pm.get("code") or "").strip(), (pm.get("significance") or "").strip(),
              (pm.get("vocabulary") or "1").strip())
         )  # fmt: skip
-    for po in el.findall("participating-org"):
+    for po in kids.get("participating-org", []):
         role = (po.get("role") or "").strip()
         role = V1_ROLE.get(role.lower(), role)
         act.participating_orgs.append(
             ((po.get("ref") or "").strip(), role, (po.get("type") or "").strip(),
              _preferred(_narratives(po, lang)))
         )  # fmt: skip
-    for tag in el.findall("tag"):
+    for tag in kids.get("tag", []):
         act.tags.append(((tag.get("code") or "").strip(), (tag.get("vocabulary") or "").strip(),
                          _preferred(_narratives(tag, lang))))  # fmt: skip
-    _transactions(el, act)
-    _budgets(el, act)
-    for name, codes in (("transaction/finance-type", act.transaction_finance_types),
-                        ("transaction/aid-type", act.transaction_aid_types)):  # fmt: skip
-        for node in el.iterfind(name):
-            code = (node.get("code") or "").strip()
-            if code and code not in codes:
-                codes.append(code)
+    _transactions(kids.get("transaction", []), act)
+    _budgets(kids.get("budget", []), act)
+    for name, codes in (("finance-type", act.transaction_finance_types),
+                        ("aid-type", act.transaction_aid_types)):  # fmt: skip
+        for tx in kids.get("transaction", []):
+            for node in tx.iterfind(name):
+                code = (node.get("code") or "").strip()
+                if code and code not in codes:
+                    codes.append(code)
     return act
 
 
-def _sectors(nodes: list[Any], problems: list[str]) -> list[tuple[str, str, float | None]]:
+def _sectors(nodes: list[Any], act: Activity) -> list[tuple[str, str, float | None]]:
     out = []
     for s in nodes:
         code = (s.get("code") or "").strip()
@@ -382,48 +415,63 @@ def _sectors(nodes: list[Any], problems: list[str]) -> list[tuple[str, str, floa
             continue
         vocab = (s.get("vocabulary") or "1").strip()
         vocab = V1_SECTOR_VOCABULARY.get(vocab.lower(), vocab)
-        out.append((code, vocab, _pct(s.get("percentage"), problems, "sector")))
+        out.append((code, vocab, _pct(s.get("percentage"), act, "sector")))
     return out
 
 
-def _currency(node: Any, act: Activity) -> tuple[str, str]:
+def _currency(node: Any, act: Activity, what: str) -> tuple[str, str]:
     cur = (node.get("currency") or "").strip().upper() or act.default_currency
+    if not cur:
+        act.problem(MISSING_CURRENCY, f"{what}: no currency on the value nor a default-currency")
     return cur, "" if cur else "missing"
 
 
-def _transactions(el: Any, act: Activity) -> None:
+def _transactions(nodes: list[Any], act: Activity) -> None:
     tx_sectors: dict[tuple[str, str], None] = {}
     tx_countries: dict[str, None] = {}
     tx_regions: dict[tuple[str, str], None] = {}
-    for tx in el.findall("transaction"):
-        ttype = tx.find("transaction-type")
+    for tx in nodes:
+        act.transactions_read += 1
+        ttype = val = tdate = None
+        sector_nodes = []
+        for child in tx:  # one pass over the children (the first of each kind counts)
+            tag = child.tag
+            if tag == "transaction-type":
+                ttype = child if ttype is None else ttype
+            elif tag == "value":
+                val = child if val is None else val
+            elif tag == "transaction-date":
+                tdate = child if tdate is None else tdate
+            elif tag == "sector":
+                sector_nodes.append(child)
+            elif tag == "recipient-country":
+                tx_countries[(child.get("code") or "").strip().upper()] = None
+            elif tag == "recipient-region":
+                region = (child.get("code") or "").strip()
+                tx_regions[(region, (child.get("vocabulary") or "1").strip())] = None
         code = (ttype.get("code") or "").strip() if ttype is not None else ""
         code = V1_TRANSACTION.get(code.upper(), code)
-        for code, vocab, _ in _sectors(tx.findall("sector"), act.problems):
-            tx_sectors[(code, vocab)] = None
-        for c in tx.findall("recipient-country"):
-            tx_countries[(c.get("code") or "").strip().upper()] = None
-        for r in tx.findall("recipient-region"):
-            tx_regions[((r.get("code") or "").strip(), (r.get("vocabulary") or "1").strip())] = None
+        for sector, vocab, _ in _sectors(sector_nodes, act):
+            tx_sectors[(sector, vocab)] = None
         kind = KINDS.get(code)
         if kind is None:
             if code not in _OTHER_TRANSACTIONS:
-                act.problems.append(f"unknown transaction type {code!r}: transaction skipped")
+                act.problem(UNKNOWN_TYPE, f"unknown transaction type {code!r}: transaction skipped")
             continue
-        val = tx.find("value")
         if val is None:
-            act.problems.append(f"transaction type {code}: no value")
+            act.problem(NO_VALUE, f"transaction type {code}: no value")
             continue
         number = _number(val.text)
         if number is None:
-            act.problems.append(f"transaction type {code}: value {val.text!r} is not a number")
+            act.problem(
+                NOT_A_NUMBER, f"transaction type {code}: value {val.text!r} is not a number"
+            )
             continue
         day = (val.get("value-date") or "").strip()[:10]
         if not day:
-            tdate = tx.find("transaction-date")
             day = (tdate.get("iso-date") or tdate.text or "") if tdate is not None else ""
             day = day.strip()[:10]
-        currency, flag = _currency(val, act)
+        currency, flag = _currency(val, act, f"transaction type {code}")
         act.finances.append(Finance(kind, number, currency, day or None, currency_flag=flag))
     if not act.sectors and tx_sectors:  # declared per transaction: no percentages
         act.sectors = [(code, vocab, None) for code, vocab in tx_sectors]
@@ -433,11 +481,12 @@ def _transactions(el: Any, act: Activity) -> None:
         act.regions = [(c, v, None) for c, v in tx_regions if c]
 
 
-def _budgets(el: Any, act: Activity) -> None:
+def _budgets(nodes: list[Any], act: Activity) -> None:
     """Budget periods: a revised budget (type 2) replaces the original (type 1) of the same
     period; several budgets of one type and period are summed."""
     periods: dict[tuple[str, str], dict[str, list[Finance]]] = {}
-    for b in el.findall("budget"):
+    for b in nodes:
+        act.budgets_read += 1
         btype = (b.get("type") or "1").strip()
         btype = V1_BUDGET.get(btype.lower(), btype)
         start = b.find("period-start")
@@ -449,9 +498,11 @@ def _budgets(el: Any, act: Activity) -> None:
         number = _number(val.text) if val is not None else None
         if val is None or number is None:
             shown = None if val is None else val.text
-            act.problems.append(f"budget {p_start}–{p_end}: value {shown!r} is not a number")
+            act.problem(
+                BUDGET_NOT_A_NUMBER, f"budget {p_start}–{p_end}: value {shown!r} is not a number"
+            )
             continue
-        currency, flag = _currency(val, act)
+        currency, flag = _currency(val, act, f"budget {p_start}–{p_end}")
         day = (val.get("value-date") or "").strip()[:10] or p_start or None
         fin = Finance("budget", number, currency, day, p_start or None, p_end or None, flag)
         periods.setdefault((p_start, p_end), {}).setdefault(btype, []).append(fin)

@@ -60,7 +60,7 @@ ACTIVITIES = Table(
     Column("beneficiaries", Text),
     Column("analyses", Text),
     Column("typology_evidence", Text),
-    Column("last_updated", String(32)),
+    Column("last_updated", String(64)),  # 32 before migration 0004
     Column("detail", Text),
     # migration 0002: names of the codes, from the codelists given at scan time
     Column("status_name", Text),
@@ -98,4 +98,5 @@ PROBLEMS = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("iati_identifier", String(500), index=True),
     Column("message", Text, nullable=False),
+    Column("kind", String(64)),  # migration 0003
 )  # fmt: skip

@@ -20,23 +20,34 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_all_start_methods, get_context
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, String, Table, delete, func, insert, select
 
 from gvckit.portfolio.classify import Classification, classify_activity
 from gvckit.portfolio.codelists import Codelists
-from gvckit.portfolio.iati import Activity, FileProblem, Limits, read_activities
+from gvckit.portfolio.iati import (
+    SKIPPED_BUDGET,
+    SKIPPED_TRANSACTION,
+    Activity,
+    FileProblem,
+    Limits,
+    read_activities,
+)
 from gvckit.portfolio.rates import Rates
 from gvckit.portfolio.schema import ACTIVITIES, DUPLICATES, FILES, FINANCES, PROBLEMS, SCANS
 from gvckit.store.database import open_engine
 
-__all__ = ["DEFAULT_URL", "PortfolioStore", "ScanResult", "finance_group"]
+__all__ = ["DEFAULT_URL", "SKIP_WARNING", "FileSkips", "PortfolioStore", "ScanResult",
+           "finance_group"]  # fmt: skip
 
 DEFAULT_URL = "sqlite:///gvckit.db"
 _BATCH = 500
+#: Share of a file's transactions or budgets skipped above which a scan warns.
+SKIP_WARNING = 0.01
 
 
 def finance_group(finance_type: str, aid_type: str) -> str:
@@ -56,8 +67,41 @@ def finance_group(finance_type: str, aid_type: str) -> str:
 
 
 @dataclass
+class FileSkips:
+    """Transactions and budgets of one file: read, skipped, and the problems that skipped them
+    (kind → count)."""
+
+    file: str
+    transactions: int = 0
+    transactions_skipped: int = 0
+    budgets: int = 0
+    budgets_skipped: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    def add(self, act: Activity) -> None:
+        self.transactions += act.transactions_read
+        self.budgets += act.budgets_read
+        for kind in act.problem_kinds:
+            if kind in SKIPPED_TRANSACTION:
+                self.transactions_skipped += 1
+            elif kind in SKIPPED_BUDGET:
+                self.budgets_skipped += 1
+            else:
+                continue
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
+
+    @property
+    def share(self) -> float:
+        """The larger of the shares of transactions and of budgets skipped."""
+        tx = self.transactions_skipped / self.transactions if self.transactions else 0.0
+        bu = self.budgets_skipped / self.budgets if self.budgets else 0.0
+        return max(tx, bu)
+
+
+@dataclass
 class ScanResult:
-    """Counts of one scan."""
+    """Counts of one scan: ``problem_counts`` by kind over the activities stored, ``skipped``
+    the files that lost more than :data:`SKIP_WARNING` of their transactions or budgets."""
 
     scan_id: int
     files: int
@@ -65,6 +109,8 @@ class ScanResult:
     value_chain: dict[str, int]
     duplicates: int
     problems: list[FileProblem] = field(default_factory=list)
+    problem_counts: dict[str, int] = field(default_factory=dict)
+    skipped: list[FileSkips] = field(default_factory=list)
 
     @property
     def refused(self) -> int:
@@ -102,8 +148,10 @@ class PortfolioStore:
     ) -> ScanResult:
         """Read, classify and store the activities of ``files``; bad files are recorded.
         ``codelists`` names the codes (:func:`~gvckit.portfolio.codelists.read_codelists`).
-        Files are parsed and classified by ``workers`` processes (default: the CPUs, at most
-        4; 1 parses in this process) and stored in file order, so results do not depend on it."""
+        Files are parsed and classified by ``workers`` processes (default: the CPUs less the
+        one this storing process needs, at most 4; 1 parses in this process, as does the default
+        on two CPUs, where worker processes measured slower) and stored in file order, so
+        results do not depend on it."""
         problems: list[FileProblem] = []
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
@@ -119,11 +167,17 @@ class PortfolioStore:
         seen: dict[str, tuple[str, str]] = {}  # identifier -> (file, last_updated) this scan
         batch: dict[str, tuple[Activity, Classification]] = {}  # newer duplicates replace
         total = 0
+        skipped: list[FileSkips] = []
         for path, (items, bad) in _parsed(files, limits or Limits(), workers):
             if progress is not None:
                 progress(path)
             problems.extend(bad)
             count = len(items)
+            skips = FileSkips(str(path))
+            for act, _ in items:
+                skips.add(act)
+            if skips.share > SKIP_WARNING:
+                skipped.append(skips)
             for act, verdict in items:
                 prior = seen.get(act.iati_identifier)
                 if prior is not None and prior[0] != act.file:
@@ -149,7 +203,9 @@ class PortfolioStore:
             conn.execute(SCANS.update().where(SCANS.c.id == scan_id).values(
                 activities=total, refused=len({p.file for p in problems})))  # fmt: skip
         duplicates = len({ident for ident, _ in self._dups})
-        return ScanResult(scan_id, len(files), total, counts, duplicates, problems)
+        by_kind = self.problem_counts(scan_id)
+        return ScanResult(scan_id, len(files), total, counts, duplicates, problems,
+                          by_kind, skipped)  # fmt: skip
 
     def _file_record(self, path: Path, scan_id: int, count: int, bad: list[FileProblem]) -> None:
         status = "ok" if not bad else ("partial" if count else "refused")
@@ -185,11 +241,11 @@ class PortfolioStore:
                 conn.execute(delete(table).where(table.c.iati_identifier.in_(ids)))
             rows = [_activity_row(act, v, scan_id, self._names) for act, v in keep]
             fins = [f for act, _ in keep for f in _finance_rows(act, rates)]
-            probs = [{"iati_identifier": act.iati_identifier, "message": m}
-                     for act, _ in keep for m in act.problems]  # fmt: skip
+            probs = [{"iati_identifier": act.iati_identifier, "message": m, "kind": k}
+                     for act, _ in keep
+                     for m, k in zip(act.problems, act.problem_kinds, strict=True)]  # fmt: skip
             for table, data in ((ACTIVITIES, rows), (FINANCES, fins), (PROBLEMS, probs)):
-                if data:
-                    conn.execute(insert(table), data)
+                _insert_many(conn, table, data)
             if self._files:
                 paths = [f["path"] for f in self._files]
                 conn.execute(delete(FILES).where(FILES.c.path.in_(paths)))
@@ -245,6 +301,35 @@ class PortfolioStore:
         out["finances"] = self.finances([identifier]).to_dict("records")
         return out
 
+    def problem_counts(self, scan_id: int | None = None) -> dict[str, int]:
+        """Problems of the stored activities by kind (most frequent first), optionally of the
+        activities stored by one scan."""
+        query = (select(PROBLEMS.c.kind, func.count()).group_by(PROBLEMS.c.kind)
+                 .order_by(func.count().desc(), PROBLEMS.c.kind))  # fmt: skip
+        if scan_id is not None:
+            same = ACTIVITIES.c.iati_identifier == PROBLEMS.c.iati_identifier
+            query = query.join(ACTIVITIES, same).where(ACTIVITIES.c.scan_id == scan_id)
+        with self.engine.connect() as conn:
+            return {str(kind or "other"): int(n) for kind, n in conn.execute(query)}
+
+    def problems(self) -> pd.DataFrame:
+        """Problems by kind, file and activity (``count``), then the files refused or read in
+        part (kind ``file refused`` / ``file partial``, with the reason as activity)."""
+        count = func.count().label("count")
+        query = (
+            select(PROBLEMS.c.kind, ACTIVITIES.c.file, PROBLEMS.c.iati_identifier, count)
+            .join(ACTIVITIES, ACTIVITIES.c.iati_identifier == PROBLEMS.c.iati_identifier)
+            .group_by(PROBLEMS.c.kind, ACTIVITIES.c.file, PROBLEMS.c.iati_identifier)
+            .order_by(PROBLEMS.c.kind, ACTIVITIES.c.file, PROBLEMS.c.iati_identifier)
+        )
+        files = (select(FILES.c.status, FILES.c.path, FILES.c.reason)
+                 .where(FILES.c.status != "ok").order_by(FILES.c.path))  # fmt: skip
+        with self.engine.connect() as conn:
+            rows = [(k or "other", f, i, int(n)) for k, f, i, n in conn.execute(query)]
+            rows += [(f"file {status}", path, reason or "", 1)
+                     for status, path, reason in conn.execute(files)]  # fmt: skip
+        return pd.DataFrame(rows, columns=["kind", "file", "iati_identifier", "count"])
+
     def files(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(select(FILES).order_by(FILES.c.path), conn)
@@ -252,6 +337,28 @@ class PortfolioStore:
     def duplicates(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(select(DUPLICATES).order_by(DUPLICATES.c.iati_identifier), conn)
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) with one driver-level ``executemany``: the
+    statement is compiled once, which spares SQLAlchemy's per-row parameter processing (the
+    columns are plain strings and numbers, which need none). A text longer than its column
+    (``String(n)``, enforced by PostgreSQL) is cut to the column's length."""
+    if not rows:
+        return
+    limits = [(c.name, c.type.length) for c in table.columns
+              if isinstance(c.type, String) and c.type.length and c.name in rows[0]]  # fmt: skip
+    for r in rows:
+        for key, n in limits:
+            v = r[key]
+            if v.__class__ is str and len(v) > n:
+                r[key] = v[:n]
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if conn.dialect.positional:
+        row = itemgetter(*(compiled.positiontup or []))
+        conn.exec_driver_sql(str(compiled), [row(r) for r in rows])
+    else:
+        conn.exec_driver_sql(str(compiled), rows)
 
 
 def _join(items: Iterable[Any]) -> str:
@@ -275,7 +382,7 @@ def _parsed(
     files: Sequence[Path], limits: Limits, workers: int | None
 ) -> Iterator[tuple[Path, Parsed]]:
     """(file, its classified activities and problems) in file order, a few files ahead."""
-    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    n = workers if workers is not None else min(4, (os.cpu_count() or 1) - 1)
     if n <= 1 or len(files) < 2:
         for path in files:
             yield path, _classified(path, limits)

@@ -2,8 +2,11 @@
 
 :func:`summary` counts activities and sums their finances by one dimension — funding type
 (the review's Table 3), intervention pattern, field of action or upgrading objective (Table 4),
-country or start year — for any filter. Amounts stay in their currency (one row per currency)
-unless converted to US dollars at scan time (``usd=True`` sums ``value_usd``).
+country or start year — for any filter. Amounts stay in their currency (one row per currency),
+or with ``usd=True`` are summed in US dollars: the ``value_usd`` stored by a scan with ``--usd``
+or ``--rates``, else converted now from the stored value, currency and value date
+(:func:`gvckit.portfolio.rates.to_usd`); amounts that cannot be converted are counted in a
+``not_converted`` column, never summed as zero unsaid, and listed by :func:`unconverted`.
 
 Multi-valued dimensions are split without double counting: an activity in two countries is
 counted once in each, with its amounts shared by the recipient-country percentages (equal
@@ -24,10 +27,11 @@ import pandas as pd
 from sqlalchemy import and_, or_
 
 from gvckit.errors import OptionError
+from gvckit.portfolio.rates import Rates, shipped_rates, to_usd
 from gvckit.portfolio.schema import ACTIVITIES
 from gvckit.portfolio.store import PortfolioStore
 
-__all__ = ["DIMENSIONS", "KINDS_SHOWN", "review", "select", "summary"]
+__all__ = ["DIMENSIONS", "KINDS_SHOWN", "NO_AMOUNTS", "review", "select", "summary", "unconverted"]
 
 #: Dimension name → activities column.
 DIMENSIONS = {
@@ -41,6 +45,8 @@ DIMENSIONS = {
     "value_chain": "value_chain",
 }
 KINDS_SHOWN = ("commitment", "disbursement", "expenditure", "budget")
+#: The currency shown for activities that report no transaction or budget at all.
+NO_AMOUNTS = "(no amounts)"
 _SPLIT = {"countries"}
 _MULTI = {"pattern", "fields_of_action", "upgrading"}
 
@@ -121,12 +127,16 @@ def summary(
     years: tuple[int, int] | None = None,
     value_chain: Sequence[str] = ("yes", "possible"),
     usd: bool = False,
+    rates: Rates | None = None,
 ) -> pd.DataFrame:
     """Activities and amounts by ``by`` (one of :data:`DIMENSIONS`), for the filtered activities.
 
-    One row per value of ``by`` and currency (``USD`` with ``usd``; empty for activities without
-    finances): the number of activities with amounts in that currency, then one column per kind
-    in :data:`KINDS_SHOWN` (sums; budgets per the revised-replaces-original rule)."""
+    One row per value of ``by`` and currency (``USD`` with ``usd``; :data:`NO_AMOUNTS` for
+    activities without finances, empty for amounts without currency): the number of activities
+    with amounts in that currency, then one column per kind in :data:`KINDS_SHOWN` (sums;
+    budgets per the revised-replaces-original rule). With ``usd`` (``rates`` default
+    :func:`~gvckit.portfolio.rates.shipped_rates`), a last column ``not_converted`` counts the
+    amounts left out for want of a rate, currency or date."""
     if by not in DIMENSIONS:
         raise OptionError(f"--by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
     bad = [v for v in value_chain if v not in ("yes", "possible", "no")]
@@ -156,9 +166,11 @@ def summary(
     fin = store.finances(acts["iati_identifier"]) if len(acts) else store.finances([])
     fin = fin[fin["kind"].isin(KINDS_SHOWN)]
     if usd:
-        fin = fin.assign(value=fin["value_usd"], currency="USD").dropna(subset=["value"])
+        fin = to_usd(fin, rates or shipped_rates())
+        fin = fin.assign(value=fin["usd"].fillna(0.0), currency="USD",
+                         missed=(fin["not_converted"] != "").astype(int))  # fmt: skip
     merged = groups.merge(fin, on="iati_identifier", how="left")
-    merged["currency"] = merged["currency"].fillna("")
+    merged["currency"] = merged["currency"].fillna(NO_AMOUNTS)
     merged["kind"] = merged["kind"].fillna("none")
     merged["amount"] = (merged["value"] * merged["weight"]).fillna(0.0)
     amounts = merged.pivot_table(index=[by, "currency"], columns="kind", values="amount",
@@ -168,7 +180,13 @@ def summary(
     for kind in KINDS_SHOWN:
         if kind not in out:
             out[kind] = 0.0
-    out = out[[by, "currency", "activities", *KINDS_SHOWN]]
+    columns = [by, "currency", "activities", *KINDS_SHOWN]
+    if usd:
+        missed = merged.groupby([by, "currency"])["missed"].sum().rename("not_converted")
+        out = out.join(missed, on=[by, "currency"])
+        out["not_converted"] = out["not_converted"].fillna(0).astype(int)
+        columns.append("not_converted")
+    out = out[columns]
     out = out.sort_values(["activities", by, "currency"], ascending=[False, True, True])
     return out.reset_index(drop=True)
 
@@ -198,3 +216,26 @@ def review(
             out.append({"question": question, "answer": v, "activities": k,
                         "share": k / n if n else 0.0})  # fmt: skip
     return pd.DataFrame(out, columns=["question", "answer", "activities", "share"])
+
+
+def unconverted(
+    store: PortfolioStore,
+    *,
+    value_chain: Sequence[str] = ("yes", "possible", "no"),
+    rates: Rates | None = None,
+    **filters: Any,
+) -> pd.DataFrame:
+    """The amounts (of :data:`KINDS_SHOWN`) that cannot be converted to US dollars, counted by
+    reason, currency, year, file and activity (``filters`` as for :func:`select`)."""
+    acts = select(store, value_chain=value_chain, **filters)
+    columns = ["reason", "currency", "year", "file", "iati_identifier", "count"]
+    if acts.empty:
+        return pd.DataFrame(columns=columns)
+    fin = store.finances(acts["iati_identifier"])
+    fin = to_usd(fin[fin["kind"].isin(KINDS_SHOWN)], rates or shipped_rates())
+    fin = fin[fin["not_converted"] != ""].merge(acts[["iati_identifier", "file"]],
+                                                 on="iati_identifier")  # fmt: skip
+    fin = fin.assign(reason=fin["not_converted"], year=fin["value_date"].fillna("").str[:4])
+    keys = ["reason", "currency", "year", "file", "iati_identifier"]
+    out = fin.groupby(keys).size().rename("count").reset_index()
+    return out.sort_values(keys).reset_index(drop=True)[columns]

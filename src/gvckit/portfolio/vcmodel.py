@@ -41,7 +41,8 @@ class LogisticScore:
     words: dict[str, float] = field(default_factory=dict)
 
     def logit(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:
-        z = self.intercept + sum(b * x.get(name, 0.0) for name, b in self.coef.items())
+        coef = self.coef
+        z = self.intercept + sum(coef.get(name, 0.0) * v for name, v in x.items() if v)
         return z + sum(self.words[t] for t in self.words.keys() & tokens)
 
     def probability(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:

@@ -13,7 +13,7 @@ from gvckit.portfolio.summary import review, summary
 from gvckit.report import charts
 from gvckit.report.model import Chart, Section, Table
 
-__all__ = ["PAPERS", "method_section", "portfolio_section"]
+__all__ = ["PAPERS", "method_section", "portfolio_section", "problems_table"]
 
 #: The paper behind each measure the report shows.
 PAPERS = {
@@ -48,6 +48,7 @@ def portfolio_section(store: PortfolioStore, label: str) -> Section:
     section = Section("portfolio", "Portfolio review",
                       f"Value chain activities (classified yes or possible) in {label}, "
                       "summarised like the IDB review (seed 000, Tables 3 and 4).")  # fmt: skip
+    section.blocks.append(problems_table(store))
     by_type = summary(store, "finance_type")
     if by_type.empty:
         section.intro += " No value chain activity was found."
@@ -74,6 +75,20 @@ def portfolio_section(store: PortfolioStore, label: str) -> Section:
                                 "How many analyse governance, lead firms and value added; which "
                                 "upgrading types and patterns they name."))  # fmt: skip
     return section
+
+
+def problems_table(store: PortfolioStore) -> Table:
+    """Problems found in the scanned files by kind (the counts of the scan's last line and of
+    ``gvckit portfolio problems``), with the number of files where each occurs."""
+    found = store.problems()
+    counts = (found.groupby("kind").agg(count=("count", "sum"), files=("file", "nunique"))
+              .reset_index().sort_values(["count", "kind"], ascending=[False, True]))  # fmt: skip
+    note = ("Transactions with an unknown type, without a value or whose value is not a number, "
+            "and budgets whose value is not a number, are left out of the amounts; "
+            "`gvckit portfolio problems` lists them by file and activity.")  # fmt: skip
+    if counts.empty:
+        note = "No problem was found in the scanned files."
+    return Table("Problems found in the files", counts.reset_index(drop=True), note)
 
 
 def method_section(table: IcioTable | None, chain: Chain | None) -> Section:

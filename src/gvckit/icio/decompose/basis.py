@@ -20,8 +20,9 @@ Yrow[i] = Σ_u Yd[i, u].
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from functools import cached_property
+from typing import Generic, TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,35 @@ __all__ = ["BLOCKS", "Basis", "UnitSum"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+T = TypeVar("T")
+
+
+class _Block(Generic[T]):
+    """A Basis block computed on first use, once per Basis even when threads ask together:
+    the computing thread holds the Basis's own (re-entrant) lock; later reads find the value in
+    the instance's ``__dict__`` and take no lock."""
+
+    def __init__(self, func: Callable[[Basis], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Block[T]: ...
+    @overload
+    def __get__(self, obj: Basis, owner: type | None = None) -> T: ...
+    def __get__(self, obj: Basis | None, owner: type | None = None) -> T | _Block[T]:
+        if obj is None:
+            return self
+        with obj._lock:
+            cache = obj.__dict__
+            if self.name not in cache:
+                cache[self.name] = self.func(obj)
+            value: T = cache[self.name]
+            return value
 
 
 class UnitSum:
@@ -63,10 +93,13 @@ class Basis:
     """Blocks of the Leontief system used by the decompositions (see module docstring).
 
     Every block in :data:`BLOCKS` is computed once per Basis: in the constructor, or on first
-    use with ``lazy=True``. :meth:`shared` keeps results that several measures use.
+    use with ``lazy=True``. :meth:`shared` keeps results that several measures use. A Basis
+    may be shared between threads: each block and shared result is computed once, under the
+    Basis's lock.
     """
 
     def __init__(self, model: IcioModel, lazy: bool = False) -> None:
+        self._lock = threading.RLock()
         g = model.grouping
         n, U = len(g.row_unit), g.n_units
         self.model = model
@@ -88,19 +121,19 @@ class Basis:
             for name in BLOCKS:
                 getattr(self, name)
 
-    @cached_property
+    @_Block
     def B(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """The global Leontief inverse (one explicit inverse; kept for the blocks B^rs)."""
         B = self.model.system.inverse()
         B.flags.writeable = False
         return B
 
-    @cached_property
+    @_Block
     def Bd(self) -> list[FloatArray]:  # noqa: N802 - named as in the papers
         """Diagonal blocks B^rr of the global inverse, per unit."""
         return [self.B[np.ix_(r, r)] for r in self.rows]
 
-    @cached_property
+    @_Block
     def Ld(self) -> list[FloatArray]:  # noqa: N802 - named as in the papers
         """Local inverses L^rr = (I − A_rr)⁻¹, per unit."""
         out = []
@@ -109,37 +142,37 @@ class Basis:
             out.append(np.asarray(inv, dtype=np.float64))
         return out
 
-    @cached_property
+    @_Block
     def S(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """S[t, j] = Σ_{i∈t} v_i B_ij: value added from t per unit of final output of j."""
         return self.model.value_added_by_source()
 
-    @cached_property
+    @_Block
     def BYd(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """B·Yd (n×U)."""
         return self.model.system.solve(self.Yd)
 
-    @cached_property
+    @_Block
     def Mdom(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """[:, s] = B[:, s] Ydom_s: B applied to domestic final demand, by unit of origin."""
         return self.model.system.solve(self._by_unit(self.Ydom))
 
-    @cached_property
+    @_Block
     def Mfin(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """[:, s] = B[:, s] Σ_{t≠s} Y_st: B applied to exported final demand, by origin."""
         return self.model.system.solve(self._by_unit(self.Yrow - self.Ydom))
 
-    @cached_property
+    @_Block
     def m_diag(self) -> FloatArray:
         """m_k = Σ_{j: unit(j) ≠ unit(k)} A_kj B_jk, the diagonal of M_s = Σ_{j≠s} A_sj B_js."""
         return self._foreign_diag(self.A, self.B)
 
-    @cached_property
+    @_Block
     def BdYd(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """[i, u] = (B^rr Y^ru)_i."""
         return self.blockdiag(self.Bd, self.Yd)
 
-    @cached_property
+    @_Block
     def vL(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """(V^s L^ss)_j for j in s."""
         out = np.zeros(len(self.row_unit))
@@ -147,12 +180,12 @@ class Basis:
             out[r] = self.v[r] @ L
         return out
 
-    @cached_property
+    @_Block
     def vB(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """(V^s B^ss)_j."""
         return np.asarray(self.S[self.row_unit, np.arange(len(self.row_unit))])
 
-    @cached_property
+    @_Block
     def colS(self) -> FloatArray:  # noqa: N802 - named as in the papers
         """Σ_t V^t B^tj (1 where x_j > 0)."""
         return np.asarray(self.S.sum(axis=0))
@@ -160,11 +193,12 @@ class Basis:
     def shared(self, key: str, compute: Callable[[], FloatArray]) -> FloatArray:
         """``compute()`` once per Basis, kept read-only under ``key``: terms that several
         measures computed from this Basis share (the WWZ terms for ``wwz`` and ``kww``)."""
-        if key not in self._shared:
-            value = compute()
-            value.flags.writeable = False
-            self._shared[key] = value
-        return self._shared[key]
+        with self._lock:
+            if key not in self._shared:
+                value = compute()
+                value.flags.writeable = False
+                self._shared[key] = value
+            return self._shared[key]
 
     def _foreign_diag(self, A: FloatArray, B: FloatArray) -> FloatArray:
         """Σ_{j ∉ unit(k)} A_kj B_jk for every row k, in row chunks (no n×n temporary)."""

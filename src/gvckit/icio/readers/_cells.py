@@ -74,33 +74,47 @@ def numeric_block(
     :class:`InputError` giving the file row (data row 0 is ``first_row``) and ``names[k]``;
     empty cells in the rows flagged by ``blank_as_zero`` read as 0."""
     out = np.empty((len(frame), len(columns)))
-
-    def _refuse_first(
-        bad: NDArray[np.bool_], col: pd.Series, k: int, reason: str, expected: str
-    ) -> None:
-        """Raise for the first flagged cell of column ``k``, naming its file row."""
-        where = np.flatnonzero(bad)
-        if where.size:
-            i = int(where[0])
-            raise InputError(
-                reason,
-                file=file,
-                row=i + first_row,
-                column=names[k],
-                expected=expected,
-                found=str(col.iloc[i]),
-            )
-
-    for k, c in enumerate(columns):
-        col = frame[c]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            out[:, k] = col.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            text = col.astype(str).str.strip()
-            conv = np.array(pd.to_numeric(text, errors="coerce"), dtype=np.float64)
-            if blank_as_zero is not None:
-                conv[blank_as_zero & (text == "").to_numpy()] = 0.0
-            _refuse_first(np.isnan(conv), col, k, "not a number", "a number")
-            out[:, k] = conv
-        _refuse_first(~np.isfinite(out[:, k]), col, k, "not a finite number", "a finite number")
+    kinds: dict[Hashable, bool] = {
+        c: pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+        for c, t in set(zip(frame.columns, frame.dtypes, strict=True))
+    }
+    numeric = [k for k, c in enumerate(columns) if kinds[c]]
+    if numeric:  # one conversion for every numeric column (no per-column Series)
+        block = frame[[columns[k] for k in numeric]]
+        out[:, numeric] = block.to_numpy(dtype=np.float64, na_value=np.nan)
+    not_numbers: dict[int, NDArray[np.bool_]] = {}
+    for k in sorted(set(range(len(columns))) - set(numeric)):
+        text = frame[columns[k]].astype(str).str.strip()
+        conv = np.array(pd.to_numeric(text, errors="coerce"), dtype=np.float64)
+        if blank_as_zero is not None:
+            conv[blank_as_zero & (text == "").to_numpy()] = 0.0
+        not_numbers[k] = np.isnan(conv)
+        out[:, k] = conv
+    bad_columns = np.flatnonzero(~np.isfinite(out).all(axis=0))
+    if bad_columns.size:  # the first column with a bad cell, as a reader going left to right
+        k = int(bad_columns[0])
+        col = frame[columns[k]]
+        if k in not_numbers:
+            _refuse(not_numbers[k], col, names[k], file, first_row, "not a number", "a number")
+        bad = ~np.isfinite(out[:, k])
+        _refuse(bad, col, names[k], file, first_row, "not a finite number", "a finite number")
     return out
+
+
+def _refuse(
+    bad: NDArray[np.bool_],
+    col: pd.Series,
+    name: str,
+    file: str | Path,
+    first_row: int,
+    reason: str,
+    expected: str,
+) -> None:
+    """Raise for the first flagged cell of ``col``, naming its file row."""
+    where = np.flatnonzero(bad)
+    if where.size:
+        i = int(where[0])
+        raise InputError(
+            reason, file=file, row=i + first_row, column=name, expected=expected,
+            found=str(col.iloc[i]),
+        )  # fmt: skip

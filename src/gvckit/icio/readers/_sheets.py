@@ -1,4 +1,5 @@
-"""Workbook access shared by the spreadsheet readers: ``.xlsx`` (openpyxl) and ``.xlsb`` (pyxlsb).
+"""Workbook access shared by the spreadsheet readers: ``.xlsx`` and ``.xlsb``, through
+python-calamine when it is installed (fast), else openpyxl and pyxlsb (the same values).
 
 :func:`open_book` opens a workbook from a path or from bytes (a zip member), refusing one whose
 parts inflate past ``max_bytes``; :meth:`Book.rows` streams a sheet's rows as lists of Python
@@ -96,16 +97,26 @@ class Book:
     """An open workbook: its sheet names and a row stream per sheet. Close it after use."""
 
     def __init__(
-        self, kind: Kind, handle: Any, shown: str, size: int, limits: WorkbookLimits | None = None
+        self,
+        kind: Kind,
+        handle: Any,
+        shown: str,
+        size: int,
+        limits: WorkbookLimits | None = None,
+        source: Path | bytes = b"",
     ) -> None:
         self.kind = kind
         self.limits = limits
+        self._source = source
         self._handle = handle
         self.shown = shown
         self.size = size
         self._streams: list[Generator[list[object], None, None]] = []
-        if kind == "xlsx":
-            self.sheetnames: list[str] = list(handle.sheetnames)
+        self.engine = "calamine" if _is_calamine(handle) else kind
+        if self.engine == "calamine":
+            self.sheetnames: list[str] = list(handle.sheet_names)
+        elif kind == "xlsx":
+            self.sheetnames = list(handle.sheetnames)
         else:
             self.sheetnames = list(handle.sheets)
 
@@ -149,6 +160,13 @@ class Book:
         except InputError:
             raise
         except Exception as exc:  # openpyxl and pyxlsb raise many types on damaged parts
+            if self.engine == "calamine":  # calamine opens parts lazily: as openpyxl at opening
+                part = damaged_part(self._source)
+                raise InputError(
+                    f"cannot read the workbook ({type(exc).__name__}: {exc})",
+                    file=f"{self.shown}!{part}" if part else self.shown,
+                    expected=f"an .{self.kind} workbook",
+                ) from None
             raise InputError(
                 f"cannot read the sheet ({type(exc).__name__}: {exc})",
                 file=self.where(sheet),
@@ -158,10 +176,14 @@ class Book:
     def _rows(
         self, sheet: str, progress: ByteProgress | None
     ) -> Generator[list[object], None, None]:
-        if self.kind == "xlsx":
+        if self.engine == "calamine":
+            ws = self._handle.get_sheet_by_name(sheet)
+            total = ws.height
+            source: Any = _calamine_rows(ws)
+        elif self.kind == "xlsx":
             ws = self._handle[sheet]
             total = ws.max_row or 0
-            source: Any = ws.iter_rows(values_only=True)
+            source = ws.iter_rows(values_only=True)
             if self.limits is not None:  # bounded rows, whatever the sheet declares
                 source = (v for _, v in sheet_rows(ws, self.where(sheet), self.limits,
                                                    env="GVCKIT_TABLE_BOOK_"))  # fmt: skip
@@ -182,7 +204,7 @@ class Book:
                 yield values
         finally:
             source.close()  # closes the sheet's stream inside the zip
-            if self.kind == "xlsb":
+            if self.engine == "xlsb":
                 ws.close()
         if progress is not None:
             progress(self.size, self.size)
@@ -212,11 +234,25 @@ def open_book(
         ) from None
     stream: Any = source if isinstance(source, Path) else io.BytesIO(source)
     try:
-        if kind == "xlsx":
+        calamine = _calamine()
+        if calamine is not None and (
+            limits is not None  # a workbook a user filled in: openpyxl, read within limits
+            or (kind == "xlsx" and _has_error_cells(source))
+        ):
+            calamine = None
+        handle: Any = None
+        if calamine is not None:
+            opened = str(source) if isinstance(source, Path) else stream
+            handle = calamine.CalamineWorkbook.from_object(opened)
+            if _sheet_parts(source) < len(handle.sheet_names):  # a sheet without its part:
+                handle.close()  # openpyxl and pyxlsb leave it out of the sheet names
+                handle = None
+                stream = source if isinstance(source, Path) else io.BytesIO(source)
+        if handle is None and kind == "xlsx":
             from openpyxl import load_workbook
 
-            handle: Any = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
-        else:
+            handle = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
+        elif handle is None:
             from pyxlsb import open_workbook  # type: ignore[import-untyped]
 
             handle = open_workbook(stream)
@@ -227,7 +263,54 @@ def open_book(
             file=f"{shown}!{part}" if part else shown,
             expected=f"an .{kind} workbook",
         ) from None
-    return Book(kind, handle, shown, size, limits)
+    return Book(kind, handle, shown, size, limits, source)
+
+
+def _calamine() -> Any:
+    """The python-calamine module (Rust; reads .xlsx and .xlsb several times faster than
+    openpyxl and pyxlsb), or None when it is not installed (``gvckit[excel]``)."""
+    try:
+        import python_calamine
+    except ImportError:
+        return None
+    return python_calamine
+
+
+def _is_calamine(handle: Any) -> bool:
+    calamine = _calamine()
+    return calamine is not None and isinstance(handle, calamine.CalamineWorkbook)
+
+
+def _calamine_rows(ws: Any) -> Generator[list[object], None, None]:
+    """A calamine sheet's rows from row 1 and column A, empty cells as None (as openpyxl and
+    pyxlsb give them); numbers come as floats, which :func:`text` and :func:`numbers` read as
+    they read openpyxl's integers. (calamine's rows start at row 1 but at the first used
+    column.)"""
+    pad: list[object] = [None] * (ws.start[1] if ws.height else 0)
+    for row in ws.iter_rows():
+        yield pad + [None if v == "" else v for v in row]
+
+
+def _sheet_parts(source: Path | bytes) -> int:
+    """How many sheet parts (``xl/worksheets/*.xml`` or ``.bin``) the workbook's zip holds."""
+    with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
+        names = zf.namelist()
+    return sum(1 for n in names if n.startswith("xl/worksheets/") and n.count("/") == 2)
+
+
+def _has_error_cells(source: Path | bytes) -> bool:
+    """True when a sheet of an .xlsx holds an error cell (``#N/A``, ``t="e"``): calamine reads
+    those as empty cells, so such a workbook is read with openpyxl, which names them."""
+    with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
+        for info in zf.infolist():
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                with zf.open(info) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 22):
+                        if b' t="e"' in tail + chunk:
+                            return True
+                        tail = chunk[-8:]
+    return False
 
 
 def _refuse(value: object, row: int, col: int, where: str, what: str) -> InputError:
