@@ -73,8 +73,10 @@ def main() -> None:
     if args.db == "sqlite":
         web_db, cli_db = f"sqlite:///{tmp / 'web.db'}", f"sqlite:///{tmp / 'cli.db'}"
     else:
-        web_db, cli_db = _fresh_pg(args.db, "gvckit_bench_web"), _fresh_pg(args.db,
-                                                                           "gvckit_bench_cli")
+        web_db, cli_db = (
+            _fresh_pg(args.db, "gvckit_bench_web"),
+            _fresh_pg(args.db, "gvckit_bench_cli"),
+        )
     t0 = time.perf_counter()
     _gvckit("portfolio", "scan", str(args.data), "--db", cli_db, "--usd", check=False)
     cli_seconds = time.perf_counter() - t0

@@ -245,10 +245,12 @@ def test_reviews_keep_who_and_when_and_agreement_is_recomputable(
     assert agreement["n"] == len(pairs) == 18
     if called:
         assert agreement["precision"]["value"] == pytest.approx(
-            sum(p[0] in pos for p in called) / len(called))
+            sum(p[0] in pos for p in called) / len(called)
+        )
     if judged_pos:
         assert agreement["recall"]["value"] == pytest.approx(
-            sum(p[1] in pos for p in judged_pos) / len(judged_pos))
+            sum(p[1] in pos for p in judged_pos) / len(judged_pos)
+        )
     assert agreement["kappa"]["value"] == pytest.approx(_kappa(pairs))
     for key in ("precision", "recall", "kappa"):
         e = agreement[key]
@@ -258,11 +260,13 @@ def test_reviews_keep_who_and_when_and_agreement_is_recomputable(
                for (i2, r2, v2) in posted if r2 == "bea" and i2 == i1]  # fmt: skip
     assert agreement["between_reviewers"]["n"] == len(between) == 6
     assert agreement["between_reviewers"]["agreement"]["value"] == pytest.approx(
-        sum(a == b for a, b in between) / 6)
+        sum(a == b for a, b in between) / 6
+    )
     header = (Path(__file__).parent / "data" / "iati_vc_labels.csv").read_text().splitlines()[0]
     assert list(labels[0]) == header.split(",")
     assert {r["iati_identifier"]: r["label"] for r in labels} == {
-        i: v for i, _, v in sorted(posted, key=lambda t: t[1])}  # latest review wins
+        i: v for i, _, v in sorted(posted, key=lambda t: t[1])
+    }  # latest review wins
 
 
 def test_exports_hold_the_filtered_list(

@@ -192,9 +192,10 @@ Built = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
 def _pipeline(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Built]:
-    """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default: the
-    CPUs, at most 4, as the CLI's scan), a few files ahead."""
-    n = workers if workers is not None else min(4, os.cpu_count() or 1)
+    """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default, as
+    the CLI's scan: the CPUs less the one storing, at most 4; 1 parses in this process), a
+    few files ahead."""
+    n = workers if workers is not None else min(4, (os.cpu_count() or 1) - 1)
     if n <= 1 or len(jobs) < 2:
         for path, name in jobs:
             yield _file_rows(path, name)
