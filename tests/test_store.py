@@ -120,8 +120,14 @@ def test_fresh_database_has_every_table_and_sqlite_is_tuned(tmp_path: Path) -> N
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     names = set(inspect(engine).get_table_names())
-    assert {"chains", "chain_snapshots", "portfolio_activities", "web_jobs",
-            "web_portfolio_activities", "web_portfolio_reviews"} <= names
+    assert {
+        "chains",
+        "chain_snapshots",
+        "portfolio_activities",
+        "web_jobs",
+        "web_portfolio_activities",
+        "web_portfolio_reviews",
+    } <= names
     engine.dispose()
 
 

@@ -326,6 +326,19 @@ def test_access_rules_on_every_route(
         assert vic.post(f"{base}/scans", json={"path": FOLDER}).status_code == 403
         assert out.post(f"{base}/scans", json={"path": FOLDER}).status_code == 404
         assert vic.get(f"{base}/activities/{ident}").status_code == 404
+        pages = [f"/workspaces/{ws}/portfolio", f"/workspaces/{ws}/portfolio/agreement",
+                 f"/workspaces/{ws}/portfolio/tables",
+                 f"/workspaces/{ws}/portfolio/activities/{real}",
+                 f"/workspaces/{ws}/portfolio/scans/{scanned['jobs'][0]}"]  # fmt: skip
+        for url in pages:
+            assert anon.get(url, follow_redirects=False).headers.get("location") == "/login"
+            assert out.get(url).status_code == 404, url
+            assert vic.get(url).status_code == 200, url
+        form = {"iati_identifier": real, "verdict": "yes"}
+        assert vic.post(f"/workspaces/{ws}/portfolio/reviews", data=form).status_code == 403
+        assert out.post(f"/workspaces/{ws}/portfolio/reviews", data=form).status_code == 404
+        assert vic.post(f"/workspaces/{ws}/portfolio/scans", data={"path": FOLDER}
+                        ).status_code == 403  # fmt: skip
     with server.client(people["out"]) as out:  # an outsider's own workspace sees none of it
         mine = out.post("/api/workspaces", json={"name": "other"}).json()["id"]
         assert out.get(f"/api/workspaces/{mine}/portfolio/activities").json()["total"] == 0

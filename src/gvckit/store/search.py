@@ -8,7 +8,8 @@ Punctuation and operators in the query are ignored: there is no phrase, OR or NO
 
 The normalised words are stored once (``search_text``, words separated by one space), so the
 databases only match whole space-separated tokens: SQLite's FTS5 (tokenizer ``unicode61``) and
-PostgreSQL's ``to_tsvector('simple', ...)`` (GIN index) see the same words.
+PostgreSQL's ``to_tsvector('simple', ...)`` (stored in ``search_vector``, GIN index) see the
+same words.
 """
 
 from __future__ import annotations
@@ -57,8 +58,7 @@ def match_clause(engine: Engine, words: list[str], id_column: Any) -> Any:
         column = f"{id_column.table.name}.{id_column.name}"
         return text(
             f"{column} IN (SELECT activity_id FROM web_portfolio_texts WHERE"
-            " to_tsvector('simple'::regconfig, search_text)"
-            " @@ to_tsquery('simple'::regconfig, :tsq))"
+            " search_vector @@ to_tsquery('simple'::regconfig, :tsq))"
         ).bindparams(tsq=query)
     query = " ".join(f'"{w}"*' for w in words)
     column = f"{id_column.table.name}.{id_column.name}"

@@ -220,7 +220,7 @@ def _chart(title: str, rows: list[dict[str, Any]], top: int = 20) -> str:
            "layout": {"margin": {"l": 200, "r": 20, "t": 30, "b": 40},
                       "height": max(260, 22 * len(shown) + 80),
                       "title": {"text": f"Activities by {title.lower()}"},
-                      "yaxis": {"automargin": True}}}  # fmt: skip
+                      "yaxis": {"automargin": True, "type": "category"}}}  # fmt: skip
     return json.dumps(fig, allow_nan=False)
 
 

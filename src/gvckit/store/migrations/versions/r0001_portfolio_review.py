@@ -1,5 +1,5 @@
 """The workbench's portfolio review: scans, activities, reviews per workspace; full-text search
-(FTS5 on SQLite, a tsvector index on PostgreSQL); scan jobs (jobs without a table).
+(FTS5 on SQLite, a stored tsvector with a GIN index on PostgreSQL); scan jobs (jobs without a table).
 
 Revision ID: r0001
 Revises: w0001
@@ -93,8 +93,11 @@ def upgrade() -> None:
         )
     elif op.get_bind().dialect.name == "postgresql":
         op.execute(
-            "CREATE INDEX ix_web_portfolio_search ON web_portfolio_texts"
-            " USING gin (to_tsvector('simple'::regconfig, search_text))"
+            "ALTER TABLE web_portfolio_texts ADD COLUMN search_vector tsvector GENERATED ALWAYS"
+            " AS (to_tsvector('simple'::regconfig, search_text)) STORED"
+        )
+        op.execute(
+            "CREATE INDEX ix_web_portfolio_search ON web_portfolio_texts USING gin (search_vector)"
         )
 
 
