@@ -1,5 +1,6 @@
-"""The workbench's portfolio review: scans, activities, reviews per workspace; full-text search
-(FTS5 on SQLite, a stored tsvector with a GIN index on PostgreSQL); scan jobs (jobs without a table).
+"""The workbench's portfolio review: scans, activities, reviews per workspace; full-text
+search (FTS5 on SQLite, a stored tsvector with a GIN index on PostgreSQL); scan jobs (jobs
+without a table).
 
 Revision ID: r0001
 Revises: w0001
