@@ -135,6 +135,7 @@ def ingest(
     _store(engine, workspace_id, list(batch.values()))
     refused = len({p["file"] for p in problems})
     with engine.begin() as conn:
+        search.merge_index(conn)
         conn.execute(update(SCANS).where(SCANS.c.id == scan_id).values(
             activities=total, refused=refused,
             problems=json.dumps(problems[:10000], ensure_ascii=False)))  # fmt: skip
@@ -231,6 +232,7 @@ def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> Non
         return
     long = {r["iati_identifier"]: (r.pop("search_text"), r.pop("data")) for r in rows}
     with engine.begin() as conn:
+        search.defer_index(conn)
         ids = list(long)
         old = _ids(conn, workspace_id, ids)
         fresh = [r for r in rows if r["iati_identifier"] not in old]
