@@ -377,7 +377,7 @@ def test_semicolon_csv_with_decimal_commas_and_gzip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("bad.xlsx", b"garbage", "not a valid workbook"),
+        ("bad.xlsx", b"garbage", "cannot read the workbook"),
         ("bad.parquet", b"garbage", "not a valid Parquet file"),
         ("bad.csv", b"r,i,v\n\xff\xfe,x,1\n", "row 2, column 1: not UTF-8 text"),
     ],

@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 from gvckit.chain.governance import implied_type
 from gvckit.chain.model import SME_KINDS, ActorKind, GovernanceType, Link, Supporter
+from gvckit.wrapping import wrap_words
 
 #: Accepted values of ``size_by``.
 SIZE_MEASURES = ("value_added", "count")
@@ -241,27 +242,7 @@ def _wrap(
     def fits(words: list[str]) -> bool:
         return _text_width(" ".join(words), font, bold) <= width
 
-    words = text.split()
-    lines: list[list[str]] = []
-    for word in words:
-        if lines and fits([*lines[-1], word]):
-            lines[-1].append(word)
-        else:
-            lines.append([word])
-    if len(lines) > max_lines:
-        head = lines[: max_lines // 2]
-        rest = words[sum(len(line) for line in head) :]
-        tail: list[list[str]] = []
-        for word in reversed(rest):
-            if tail and fits([word, *tail[0]]):
-                tail[0].insert(0, word)
-            else:
-                tail.insert(0, [word])
-        tail = tail[-(max_lines - len(head)) :]
-        first = ["…", *tail[0]]
-        while len(first) > 2 and not fits(first):
-            del first[1]
-        lines = [*head, first, *tail[1:]]
+    lines = wrap_words(text.split(), fits, max_lines)
     return [_fit(" ".join(line), width, font, bold) for line in lines] or [""]
 
 

@@ -33,6 +33,20 @@ def _list(text: str | None) -> list[str] | None:
     return items or None
 
 
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option("--exclude-industry", help="Leave out an industry (e.g. a total row)."),
+]
+TotalOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--total-industry",
+        help="The industry (row) holding each region's total over all industries (default: a"
+        " row named as a total, such as 'A-R Insgesamt', when one is found).",
+    ),
+]
+
+
 @clusters_app.command("indices")
 def clusters_indices(
     data: DataArg,
@@ -51,19 +65,10 @@ def clusters_indices(
             "--columns", help="Wide data: the value columns to use, e.g. City2017,Country2017."
         ),
     ] = None,
-    exclude_industry: Annotated[
-        list[str] | None,
-        typer.Option("--exclude-industry", help="Leave out an industry (e.g. a total row)."),
-    ] = None,
-    total_industry: Annotated[
-        str | None,
-        typer.Option(
-            "--total-industry",
-            help="The industry (row) holding each region's total over all industries.",
-        ),
-    ] = None,
+    exclude_industry: ExcludeOpt = None,
+    total_industry: TotalOpt = None,
     sheet: SheetOpt = None,
-    fmt: TableFormat = "csv",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Location quotients, Krugman/Hoover/Gini specialisation of regions and Hoover/Gini/
@@ -123,7 +128,7 @@ def clusters_eg(
         bool, typer.Option("--pairs", help="Also the coagglomeration of every industry pair.")
     ] = False,
     sheet: SheetOpt = None,
-    fmt: TableFormat = "csv",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Ellison–Glaeser (1997) agglomeration per industry (gamma, G, H, z, firms) and, with
@@ -163,17 +168,8 @@ def clusters_stars(
     columns: Annotated[
         str | None, typer.Option("--columns", help="Wide data: the value columns to use.")
     ] = None,
-    exclude_industry: Annotated[
-        list[str] | None,
-        typer.Option("--exclude-industry", help="Leave out an industry (e.g. a total row)."),
-    ] = None,
-    total_industry: Annotated[
-        str | None,
-        typer.Option(
-            "--total-industry",
-            help="The industry (row) holding each region's total over all industries.",
-        ),
-    ] = None,
+    exclude_industry: ExcludeOpt = None,
+    total_industry: TotalOpt = None,
     size_top: Annotated[
         float, typer.Option("--size-top", help="Size star: top share of regions per category.")
     ] = 0.10,
@@ -188,7 +184,7 @@ def clusters_stars(
         typer.Option("--focus-within", help="Focus compared over 'all' cells or per 'category'."),
     ] = "all",
     sheet: SheetOpt = None,
-    fmt: TableFormat = "csv",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """European Cluster Observatory stars (size, specialisation, focus) per region × category."""
@@ -260,7 +256,7 @@ def clusters_efficiency(
     ] = False,
     chain: ChainOpt = None,
     sheet: SheetOpt = None,
-    fmt: TableFormat = "csv",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Collective efficiency per cluster and round: joint action (bilateral/multilateral ×
@@ -279,7 +275,7 @@ def clusters_capabilities(
     ] = "firm",
     chain: ChainOpt = None,
     sheet: SheetOpt = None,
-    fmt: TableFormat = "csv",
+    fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
     """Technological capabilities (Lall 1992: investment, production, linkages at basic,

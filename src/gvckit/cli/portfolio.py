@@ -144,7 +144,7 @@ def portfolio_problems(
         bool,
         typer.Option("--usd", help="The amounts that cannot be converted to US dollars instead."),
     ] = False,
-    fmt: TableFormat = "table",
+    fmt: TableFormat = "auto",
 ) -> None:
     """Problems found in the scanned files: kind, file, activity and count."""
     from gvckit.portfolio.store import PortfolioStore

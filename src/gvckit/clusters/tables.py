@@ -10,7 +10,6 @@ whose errors name the file, the line (row 1 is the header) and the column.
 from __future__ import annotations
 
 import math
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from gvckit.errors import InputError, OptionError
-from gvckit.files import check_zip_member, open_input
+from gvckit.files import open_input
 from gvckit.icio.readers._csv import HEADER_LIMIT, _parse_header, drop_blank_tail, read_csv_table
 
 __all__ = ["MAX_BYTES", "MAX_CELLS", "Sheet", "numbers", "read_sheet"]
@@ -91,36 +90,23 @@ def _check_header(header: list[str], file: Path) -> list[str]:
 
 
 def _read_excel(path: Path, sheet: str | None) -> Sheet:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(
-            f"not a valid workbook ({exc})", file=path, expected="an .xlsx file"
-        ) from None
-    total = sum(info.file_size for info in infos)
-    if total > MAX_BYTES:
-        raise InputError(
-            f"the workbook inflates to {total:,} bytes", file=path,
-            expected=f"at most {MAX_BYTES:,} bytes",
-        )  # fmt: skip
-    for info in infos:
-        check_zip_member(info, path, MAX_BYTES, "workbook part")
-    try:
-        raw = pd.read_excel(
-            path, sheet_name=sheet or 0, header=None, dtype=object, keep_default_na=False,
-            na_values=[], engine="openpyxl",
-        )  # fmt: skip
-    except ValueError as exc:
-        raise InputError(
-            f"cannot read the workbook ({exc})", file=path,
-            expected="a workbook with the table in its first sheet (or the sheet named)",
-        ) from None  # fmt: skip
-    except Exception as exc:  # openpyxl raises many types for a damaged zip/xml
-        raise InputError(
-            f"cannot read the workbook ({type(exc).__name__}: {exc})", file=path,
-            expected="an .xlsx workbook",
-        ) from None  # fmt: skip
+    """The sheet's values (never formulas), read within the table workbook limits
+    (:func:`gvckit.limits.table_workbook_limits`: zip headers checked first, rows and cells
+    bounded), as a frame of objects with empty cells as ``""``."""
+    from gvckit.limits import table_workbook_limits
+    from gvckit.workbooks import open_workbook
+
+    with open_workbook(path, limits=table_workbook_limits()) as book:
+        name = sheet if sheet is not None else (book.sheetnames or [""])[0]
+        if name not in book.sheetnames:
+            raise InputError(
+                f"no sheet {name!r}", file=path,
+                expected="a workbook with the table in its first sheet (or the sheet named)",
+                found=", ".join(book.sheetnames),
+            )  # fmt: skip
+        rows = [list(values) for _, values in book.rows(name)]
+    width = max((len(r) for r in rows), default=0)
+    raw = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
     raw = drop_blank_tail(raw.fillna(""))
     if raw.empty:
         raise InputError("the sheet is empty", file=path, expected="a header row and data")

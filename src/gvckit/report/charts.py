@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from gvckit.wrapping import wrap_words
+
 __all__ = ["bar", "lines", "sankey", "stacked", "wrap_label"]
 
 PALETTE = ["#1b6ca8", "#e07b39", "#3f9c5a", "#c44e52", "#8172b3", "#937860", "#da8bc3",
@@ -144,27 +146,7 @@ def wrap_label(label: str, width: int = 22, lines: int = 2) -> str:
     def fits(words: list[str]) -> bool:
         return len(" ".join(words)) <= width
 
-    words = label.split()
-    rows: list[list[str]] = []
-    for word in words:
-        if rows and fits([*rows[-1], word]):
-            rows[-1].append(word)
-        else:
-            rows.append([word])
-    if len(rows) > lines:
-        head = rows[: lines // 2]
-        rest = words[sum(len(r) for r in head) :]
-        tail: list[list[str]] = []
-        for word in reversed(rest):
-            if tail and fits([word, *tail[0]]):
-                tail[0].insert(0, word)
-            else:
-                tail.insert(0, [word])
-        tail = tail[-(lines - len(head)) :]
-        first = ["…", *tail[0]]
-        while len(first) > 2 and not fits(first):
-            del first[1]
-        rows = [*head, first, *tail[1:]]
+    rows = wrap_words(label.split(), fits, lines)
     text = [" ".join(r) for r in rows]
     return "<br>".join(t if len(t) <= width + 2 else t[: width - 1] + "…" for t in text)
 
