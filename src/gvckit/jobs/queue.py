@@ -34,6 +34,7 @@ __all__ = [
     "set_progress",
     "submit_measure",
     "submit_report",
+    "submit_scan",
 ]
 
 STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
@@ -44,7 +45,7 @@ FINISHED = ("done", "failed", "cancelled", "interrupted")
 class Job:
     id: int
     workspace_id: int
-    table_id: int | None  # None: a report job
+    table_id: int | None  # None: a report, impact or scan job
     measure: str
     options: dict[str, Any]
     status: str
@@ -56,6 +57,7 @@ class Job:
     finished_at: dt.datetime | None
     run_id: str | None
     result_path: str | None
+    kind: str = "measure"
 
 
 def _now() -> dt.datetime:
@@ -129,12 +131,39 @@ def submit_report(
     return int(new[0])
 
 
+def submit_scan(engine: Engine, user: User, workspace_id: int, inputs: dict[str, Any]) -> int:
+    """Queue a portfolio scan into the workspace (``inputs``: the upload or folder; never
+    cached: a folder's files may have changed)."""
+    body = json.dumps(inputs, sort_keys=True, separators=(",", ":"))
+    with engine.begin() as conn:
+        new = conn.execute(
+            insert(JOBS).values(
+                workspace_id=workspace_id, table_id=None, kind="scan", measure="portfolio-scan",
+                options=body, cache_key=secrets.token_hex(32), status="queued", progress=0.0,
+                message="queued", owner_id=user.id, created_at=_now(),
+            )
+        ).inserted_primary_key  # fmt: skip
+    assert new is not None
+    return int(new[0])
+
+
+def list_workspace_jobs(engine: Engine, workspace_id: int, kind: str, limit: int = 20) -> list[Job]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            _select()
+            .where(JOBS.c.workspace_id == workspace_id, JOBS.c.kind == kind)
+            .order_by(JOBS.c.id.desc())
+            .limit(limit)
+        )
+        return [_job(r) for r in rows]
+
+
 def _job(row: Any) -> Job:
     m = row._mapping
     return Job(
         m["id"], m["workspace_id"], m["table_id"], m["measure"], json.loads(m["options"]),
         m["status"], float(m["progress"]), m["message"], m["owner"], m["created_at"],
-        m["started_at"], m["finished_at"], m["run_id"], m["result_path"],
+        m["started_at"], m["finished_at"], m["run_id"], m["result_path"], m["kind"],
     )  # fmt: skip
 
 
@@ -195,11 +224,13 @@ def set_progress(engine: Engine, job_id: int, run_id: str, progress: float, mess
         return bool(res.rowcount == 1)
 
 
-def finish(engine: Engine, job_id: int, run_id: str, result_path: str) -> bool:
+def finish(
+    engine: Engine, job_id: int, run_id: str, result_path: str, message: str = "done"
+) -> bool:
     with engine.begin() as conn:
         res = conn.execute(
             _of_run(job_id, run_id).values(
-                status="done", progress=1.0, message="done", result_path=result_path,
+                status="done", progress=1.0, message=message[:500], result_path=result_path,
                 finished_at=_now(),
             )
         )  # fmt: skip

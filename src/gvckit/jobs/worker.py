@@ -105,10 +105,14 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
     engine = open_engine(db_url, upgrade=False)
     try:
         job = queue.get_job(engine, job_id)
-        args, target = _job_inputs(engine, Path(data_dir), job)
 
         def progress(p: float, message: str) -> None:
             queue.set_progress(engine, job_id, run_id, p, message)
+
+        if job.kind == "scan":
+            _scan_local(engine, db_url, Path(data_dir), job, run_id, progress)
+            return
+        args, target = _job_inputs(engine, Path(data_dir), job)
 
         try:
             if job.table_id is None and job.measure == "impact":
@@ -137,6 +141,37 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
             target.unlink(missing_ok=True)  # cancelled meanwhile: publish nothing
     finally:
         engine.dispose()
+
+
+def _scan_local(
+    engine: Any, db_url: str, data_dir: Path, job: queue.Job, run_id: str, progress: Any
+) -> None:
+    """A portfolio scan job (:func:`gvckit.jobs.scan.run_scan`) in this job process."""
+    from gvckit.jobs.scan import run_scan
+
+    # the scanner parses files in its own process pool, like the CLI: a job process may have
+    # children (they end with it: their work queue closes)
+    mp.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
+    results = data_dir / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    target = results / f"job{job.id}-{run_id}.parquet"
+    limit = int(job.options.get("max_bytes", 2**30))
+    try:
+        run_scan(db_url, str(data_dir), job.workspace_id, job.id, job.options, limit,
+                 str(target), progress)  # fmt: skip
+    except GvcError as exc:
+        queue.fail(engine, job.id, run_id, str(exc).replace(str(data_dir), "data dir"))
+        return
+    except MemoryError:
+        queue.fail(engine, job.id, run_id, "out of memory")
+        return
+    except Exception as exc:
+        queue.fail(engine, job.id, run_id, f"unexpected error: {type(exc).__name__}")
+        return
+    state = queue.get_job(engine, job.id)
+    message = state.message if state.status == "running" else "done"
+    if not queue.finish(engine, job.id, run_id, str(target.relative_to(data_dir)), message):
+        target.unlink(missing_ok=True)
 
 
 class WorkerPool:

@@ -114,7 +114,7 @@ JOBS = Table(
     Column("id", Integer, primary_key=True),
     Column("workspace_id", ForeignKey("web_workspaces.id", ondelete="CASCADE"), nullable=False,
            index=True),
-    Column("table_id", ForeignKey("web_tables.id", ondelete="CASCADE")),  # None: a report job
+    Column("table_id", ForeignKey("web_tables.id", ondelete="CASCADE")),  # None: report, scan
     Column("kind", String(32), nullable=False),
     Column("measure", String(64), nullable=False),
     Column("options", Text, nullable=False),  # canonical JSON

@@ -13,6 +13,8 @@ max_upload_bytes          GVCKIT_MAX_UPLOAD_MB        512 MiB
 session_hours             GVCKIT_SESSION_HOURS        12
 secure_cookies            GVCKIT_SECURE_COOKIES       0 (set 1 behind a TLS proxy)
 secret_key                GVCKIT_SECRET_KEY           generated once into <data_dir>/secret_key
+portfolio_roots           GVCKIT_PORTFOLIO_ROOTS      none: folders (separated by ``:``) whose IATI
+                                                      files may be scanned by path
 ========================  ==========================  =============================================
 """
 
@@ -84,6 +86,7 @@ class Settings:
     login_attempts: int = 10
     login_window: float = 300.0
     secure_cookies: bool = False
+    portfolio_roots: tuple[Path, ...] = ()
 
     @classmethod
     def build(
@@ -126,7 +129,20 @@ class Settings:
             max_upload_bytes=_int(env, "GVCKIT_MAX_UPLOAD_MB", 512, 1, 1 << 20) * 2**20,
             session_hours=float(_int(env, "GVCKIT_SESSION_HOURS", 12, 1, 24 * 90)),
             secure_cookies=env.get("GVCKIT_SECURE_COOKIES", "0") == "1",
+            portfolio_roots=_roots(env.get("GVCKIT_PORTFOLIO_ROOTS", "")),
         )
+
+
+def _roots(raw: str) -> tuple[Path, ...]:
+    """The configured scan roots: existing folders, resolved (symbolic links followed)."""
+    out = []
+    for part in raw.split(os.pathsep):
+        if part.strip():
+            p = Path(part.strip()).resolve()
+            if not p.is_dir():
+                raise OptionError(f"GVCKIT_PORTFOLIO_ROOTS: {p} is not a folder")
+            out.append(p)
+    return tuple(out)
 
 
 def _secret_key(folder: Path) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from gvckit.web.api import chains, health, jobs, reports, results, tables, workspaces
+from gvckit.web.api import chains, health, jobs, portfolio, reports, results, tables, workspaces
 
 __all__ = ["include"]
 
 
 def include(app: FastAPI) -> None:
-    for module in (health, workspaces, tables, jobs, chains, reports, results):
+    for module in (health, workspaces, tables, jobs, chains, reports, results, portfolio):
         app.include_router(module.router, prefix="/api")

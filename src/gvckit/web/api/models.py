@@ -87,7 +87,7 @@ class JobOut(BaseModel):
     result: str | None
     measure: str
     options: dict[str, Any]
-    table: int | None = Field(description="the table measured; null for a report")
+    table: int | None = Field(description="the table measured; null for a report or a scan")
     owner: str
 
 

@@ -42,8 +42,10 @@ def _context(request: Request, job: queue.Job, w: ws.Workspace, number: int) -> 
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def show(job_id: Id, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
+def show(job_id: Id, request: Request, who: Who, page_no: int = 1) -> Response:
     job, w = _visible(request, who, job_id)
+    if job.kind == "scan":  # a portfolio scan: its own page
+        return RedirectResponse(f"/workspaces/{w.id}/portfolio/scans/{job.id}", status_code=303)
     if job.table_id is None:  # a report, or an impact estimate
         return page(request, "job.html", table=None, **_context(request, job, w, page_no))
     table = tb.get_table(engine_of(request), job.table_id)

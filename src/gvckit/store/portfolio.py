@@ -1,0 +1,589 @@
+"""The portfolio review of a workspace: scans stored per workspace, the activity list with its
+filters and full-text search, one activity with its reviews, reviewers' verdicts, and the
+agreement of the classifier with the reviewers. The pages and the API call these functions.
+
+Activities are read and classified by the portfolio scanner (:mod:`gvckit.portfolio.store`,
+the same parsing, classification and US dollar conversion as ``gvckit portfolio scan``) and
+stored under the workspace; nothing here classifies anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, delete, exists, func, insert, select, update
+
+from gvckit.auth.users import User
+from gvckit.errors import InputError, OptionError
+from gvckit.store import search
+from gvckit.store.portfolio_schema import ACTIVITIES, REVIEWS, SCANS, TEXTS
+from gvckit.store.schema import USERS
+from gvckit.store.workspaces import NotFoundError
+
+__all__ = [
+    "VERDICTS",
+    "Filters",
+    "add_review",
+    "agreement_of",
+    "get_activity",
+    "ingest",
+    "list_activities",
+    "reviewed_set",
+]
+
+VERDICTS = ("yes", "possible", "no")
+SORTS = {
+    "confidence": (ACTIVITIES.c.confidence, False), "-confidence": (ACTIVITIES.c.confidence, True),
+    "identifier": (ACTIVITIES.c.iati_identifier, False),
+    "title": (ACTIVITIES.c.title, False), "year": (ACTIVITIES.c.year, False),
+    "-year": (ACTIVITIES.c.year, True), "usd": (ACTIVITIES.c.usd, False),
+    "-usd": (ACTIVITIES.c.usd, True),
+}  # fmt: skip
+#: IATI OrganisationRole codes.
+ROLES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing"}
+QUEUES = ("unreviewed", "disagree", "sample-no")
+_BATCH = 500
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _codes(joined: str | None) -> list[str]:
+    """Codes of a stored list "A:50;B" (percentages dropped)."""
+    return [p.split(":")[0] for p in (joined or "").split(";") if p]
+
+
+def _bar(items: Sequence[str]) -> str:
+    return ";" + ";".join(items) + ";" if items else ""
+
+
+# -- scanning --------------------------------------------------------------------------------
+
+
+@dataclass
+class ScanCounts:
+    scan_id: int
+    files: int
+    activities: int
+    refused: int
+    problems: list[dict[str, Any]]
+    value_chain: dict[str, int]
+
+
+def _usd(fins: list[dict[str, Any]]) -> float | None:
+    values = [f["value_usd"] for f in fins if f["kind"] == "commitment"]
+    known = [v for v in values if v is not None]
+    return float(sum(known)) if known else None
+
+
+def ingest(
+    engine: Engine,
+    workspace_id: int,
+    job_id: int | None,
+    source: str,
+    files: Sequence[Path],
+    *,
+    names: dict[str, str] | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    workers: int | None = None,
+    problems: list[dict[str, Any]] | None = None,
+) -> ScanCounts:
+    """Scan ``files`` into the workspace: each file parsed and classified by the portfolio
+    scanner (a bad file is a problem, never the end of the scan: the good activities of every
+    file are kept); an activity already in the workspace is updated in place (its reviews stay).
+    ``names`` maps a file to the name shown for it (uploads never show server paths)."""
+    say = progress or (lambda _p, _m: None)
+    shown = names or {}
+    with engine.begin() as conn:
+        key = conn.execute(insert(SCANS).values(
+            workspace_id=workspace_id, job_id=job_id, source=source[:2000], files=len(files),
+            activities=0, refused=0, problems="[]", created_at=_now(),
+        )).inserted_primary_key  # fmt: skip
+    assert key is not None
+    scan_id = int(key[0])
+    problems = list(problems or [])
+    batch: dict[str, dict[str, Any]] = {}
+    updated: dict[str, str] = {}  # identifier -> last updated, this scan
+    total = 0
+    jobs = [(p, shown.get(str(p), p.name)) for p in files]
+    for k, (rows, bad) in enumerate(_pipeline(jobs, workers), start=1):
+        problems += bad
+        for row in rows:
+            total += 1
+            ident, when = row["iati_identifier"], row.pop("last_updated")
+            prior = updated.get(ident)
+            if prior is not None and not when > prior:
+                continue  # as the CLI: a later copy replaces only if updated later
+            updated[ident] = when
+            batch[ident] = {**row, "workspace_id": workspace_id, "scan_id": scan_id}
+            if len(batch) >= _BATCH:
+                _store(engine, workspace_id, list(batch.values()))
+                batch = {}
+        say(0.05 + 0.9 * k / max(1, len(files)), f"scanned {k} of {len(files)} files")
+    _store(engine, workspace_id, list(batch.values()))
+    refused = len({p["file"] for p in problems})
+    with engine.begin() as conn:
+        search.merge_index(conn)
+        conn.execute(update(SCANS).where(SCANS.c.id == scan_id).values(
+            activities=total, refused=refused,
+            problems=json.dumps(problems[:10000], ensure_ascii=False)))  # fmt: skip
+        counts = dict.fromkeys(VERDICTS, 0)
+        counts.update({r[0]: int(r[1]) for r in conn.execute(
+            select(ACTIVITIES.c.value_chain, func.count()).where(ACTIVITIES.c.scan_id == scan_id)
+            .group_by(ACTIVITIES.c.value_chain))})  # fmt: skip
+    return ScanCounts(scan_id, len(files), total, refused, problems, counts)
+
+
+@cache
+def _context() -> tuple[Any, Any]:
+    """The shipped US dollar rates and the codelists (once per process)."""
+    from gvckit.portfolio.codelists import Codelists
+    from gvckit.portfolio.rates import shipped_rates
+
+    return shipped_rates(), Codelists()
+
+
+def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Parse and classify one file with the portfolio scanner and build its rows (in a worker
+    process): (activity rows, problems)."""
+    from gvckit.portfolio.iati import Limits
+    from gvckit.portfolio.store import _activity_row, _classified, _finance_rows
+
+    rates, codelists = _context()
+    items, bad = _classified(path, Limits())
+    problems = [{"file": name, "line": p.line, "reason": p.reason.replace(str(path), name)}
+                for p in bad]  # fmt: skip
+    rows = []
+    for act, verdict in items:
+        row = _activity_row(act, verdict, 0, codelists)
+        row["file"] = name
+        del row["scan_id"]
+        fins = _finance_rows(act, rates)
+        detail = json.loads(row.pop("detail"))
+        texts = [t for _, t in act.titles] + [t for _, _, t in act.descriptions]
+        rows.append({
+            "iati_identifier": act.iati_identifier, "title": act.title or "",
+            "reporting_org_ref": act.reporting_org_ref or "",
+            "reporting_org_name": act.reporting_org_name or "",
+            "countries": _bar(_codes(row["countries"])), "sectors": _bar(_codes(row["sectors"])),
+            "year": row["year"], "status": act.status or "", "value_chain": verdict.value_chain,
+            "confidence": float(verdict.confidence), "pattern": _bar(verdict.pattern),
+            "fields_of_action": _bar(verdict.fields), "upgrading": _bar(verdict.upgrading),
+            "usd": _usd(fins), "last_updated": act.last_updated or "",
+            "search_text": search.search_text(texts),
+            "data": json.dumps({"row": row, "detail": detail, "finances": fins},
+                               ensure_ascii=False, default=str),
+        })  # fmt: skip
+    return rows, problems
+
+
+Built = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def _pipeline(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Built]:
+    """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default, as
+    the CLI's scan: the CPUs less the one storing, at most 4; 1 parses in this process), a
+    few files ahead."""
+    n = workers if workers is not None else min(4, (os.cpu_count() or 1) - 1)
+    if n <= 1 or len(jobs) < 2:
+        for path, name in jobs:
+            yield _file_rows(path, name)
+        return
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=n, mp_context=get_context(method)) as pool:
+        pending: deque[Future[Built]] = deque()
+        queue = iter(jobs)
+        for path, name in queue:
+            pending.append(pool.submit(_file_rows, path, name))
+            if len(pending) >= 2 * n:
+                break
+        while pending:
+            future = pending.popleft()
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.append(pool.submit(_file_rows, *nxt))
+            yield future.result()
+
+
+def _ids(conn: Any, workspace_id: int, identifiers: list[str]) -> dict[str, int]:
+    """Row ids of the workspace's activities with these identifiers."""
+    query = select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.id).where(
+        ACTIVITIES.c.workspace_id == workspace_id, ACTIVITIES.c.iati_identifier.in_(identifiers)
+    )
+    return {r[0]: int(r[1]) for r in conn.execute(query)}
+
+
+def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> None:
+    """Insert new activities, update those already in the workspace (by identifier: their
+    reviews stay), and keep their texts and the search index in step."""
+    if not rows:
+        return
+    long = {r["iati_identifier"]: (r.pop("search_text"), r.pop("data")) for r in rows}
+    with engine.begin() as conn:
+        search.defer_index(conn)
+        ids = list(long)
+        old = _ids(conn, workspace_id, ids)
+        fresh = [r for r in rows if r["iati_identifier"] not in old]
+        if fresh:
+            conn.execute(insert(ACTIVITIES), fresh)
+        for r in rows:
+            if r["iati_identifier"] in old:
+                conn.execute(update(ACTIVITIES).where(
+                    ACTIVITIES.c.id == old[r["iati_identifier"]]).values(**r))  # fmt: skip
+        if old:
+            conn.execute(delete(TEXTS).where(TEXTS.c.activity_id.in_(list(old.values()))))
+            search.unindex(conn, list(old.values()))
+        now = _ids(conn, workspace_id, ids)
+        conn.execute(insert(TEXTS), [{"activity_id": now[i], "search_text": t, "data": d}
+                                     for i, (t, d) in long.items()])  # fmt: skip
+        search.index_rows(conn, [(now[i], t) for i, (t, _) in long.items()])
+
+
+# -- the list --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the list shows; every field optional (empty: no condition)."""
+
+    q: str = ""
+    value_chain: str = ""
+    publisher: str = ""
+    country: str = ""
+    sector: str = ""
+    year: int | None = None
+    status: str = ""
+    verdict: str = ""  # a reviewer's verdict (yes/possible/no), or "unreviewed"
+    pattern: str = ""
+    field: str = ""
+    upgrading: str = ""
+    queue: str = ""  # unreviewed, disagree, sample-no
+
+    def check(self) -> None:
+        if self.value_chain and self.value_chain not in VERDICTS:
+            raise OptionError(f"value_chain must be yes, possible or no, not {self.value_chain!r}")
+        if self.verdict and self.verdict not in (*VERDICTS, "unreviewed"):
+            raise OptionError(
+                f"verdict must be yes, possible, no or unreviewed, not {self.verdict!r}"
+            )
+        if self.queue and self.queue not in QUEUES:
+            raise OptionError(f"queue must be one of {', '.join(QUEUES)}, not {self.queue!r}")
+        for name in ("publisher", "country", "sector", "status", "pattern", "field",
+                     "upgrading"):  # fmt: skip
+            if ";" in getattr(self, name):
+                raise OptionError(f"{name} must not contain ';'")
+
+
+def _conditions(engine: Engine, workspace_id: int, f: Filters) -> list[Any]:
+    a = ACTIVITIES.c
+    cond: list[Any] = [a.workspace_id == workspace_id]
+    if f.q.strip():
+        words = search.terms(f.q)
+        if words:
+            cond.append(search.match_clause(engine, words, a.id))
+    if f.value_chain:
+        cond.append(a.value_chain == f.value_chain)
+    if f.publisher:
+        cond.append(a.reporting_org_ref == f.publisher.strip())
+    if f.status:
+        cond.append(a.status == f.status.strip())
+    if f.year is not None:
+        cond.append(a.year == f.year)
+    for column, value in ((a.countries, f.country.upper()), (a.sectors, f.sector),
+                          (a.pattern, f.pattern), (a.fields_of_action, f.field),
+                          (a.upgrading, f.upgrading)):  # fmt: skip
+        if value.strip():
+            cond.append(column.contains(f";{value.strip()};", autoescape=True))
+    reviewed = exists().where(REVIEWS.c.activity_id == a.id)
+    if f.verdict == "unreviewed":
+        cond.append(~reviewed)
+    elif f.verdict:
+        cond.append(exists().where(REVIEWS.c.activity_id == a.id, REVIEWS.c.verdict == f.verdict))
+    if f.queue == "unreviewed":
+        cond += [a.value_chain.in_(("yes", "possible")), ~reviewed]
+    elif f.queue == "disagree":
+        cond.append(exists().where(REVIEWS.c.activity_id == a.id,
+                                   REVIEWS.c.verdict != a.value_chain))  # fmt: skip
+    elif f.queue == "sample-no":
+        cond += [a.value_chain == "no", ~reviewed]
+    return cond
+
+
+def _item(row: Any, reviews: int) -> dict[str, Any]:
+    m = row._mapping
+    return {
+        "iati_identifier": m["iati_identifier"], "title": m["title"],
+        "value_chain": m["value_chain"], "confidence": m["confidence"],
+        "publisher": m["reporting_org_ref"], "publisher_name": m["reporting_org_name"],
+        "countries": [c for c in m["countries"].split(";") if c],
+        "sectors": [c for c in m["sectors"].split(";") if c], "year": m["year"],
+        "status": m["status"], "pattern": [c for c in m["pattern"].split(";") if c],
+        "fields_of_action": [c for c in m["fields_of_action"].split(";") if c],
+        "upgrading": [c for c in m["upgrading"].split(";") if c], "usd": m["usd"],
+        "reviews": reviews,
+    }  # fmt: skip
+
+
+LIST_COLUMNS = [ACTIVITIES.c[n] for n in (
+    "id", "iati_identifier", "title", "value_chain", "confidence", "reporting_org_ref",
+    "reporting_org_name", "countries", "sectors", "year", "status", "pattern",
+    "fields_of_action", "upgrading", "usd")]  # fmt: skip
+
+
+def list_activities(
+    engine: Engine, workspace_id: int, filters: Filters, *, page: int = 1, per_page: int = 50,
+    sort: str = "-confidence",
+) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+    """(how many match, the ``page``-th page of them), sorted by ``sort`` (a key of
+    :data:`SORTS`; ties by identifier). ``per_page`` 0: all of them (exports)."""
+    filters.check()
+    if sort not in SORTS:
+        raise OptionError(f"sort must be one of {', '.join(SORTS)}, not {sort!r}")
+    cond = _conditions(engine, workspace_id, filters)
+    column, desc = SORTS[sort]
+    if filters.queue == "sample-no":  # a fixed pseudo-random order: the same sample each time
+        order: list[Any] = [(ACTIVITIES.c.id * 7919) % 10007, ACTIVITIES.c.id]
+    else:
+        order = [column.desc() if desc else column.asc(), ACTIVITIES.c.iati_identifier]
+    counts = select(func.count(REVIEWS.c.id)).where(
+        REVIEWS.c.activity_id == ACTIVITIES.c.id).scalar_subquery()  # fmt: skip
+    query = select(*LIST_COLUMNS, counts.label("n_reviews")).where(and_(*cond)).order_by(*order)
+    if per_page:
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    with engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(ACTIVITIES).where(
+            and_(*cond))).scalar_one())  # fmt: skip
+        rows = conn.execute(query).all()
+    return total, [_item(r, int(r._mapping["n_reviews"])) for r in rows]
+
+
+# -- one activity and its reviews ------------------------------------------------------------
+
+
+def _activity_id(conn: Any, workspace_id: int, identifier: str) -> int:
+    found = conn.execute(select(ACTIVITIES.c.id).where(
+        ACTIVITIES.c.workspace_id == workspace_id,
+        ACTIVITIES.c.iati_identifier == identifier)).first()  # fmt: skip
+    if found is None:
+        raise NotFoundError("no such activity in this workspace")
+    return int(found[0])
+
+
+def _reviews(conn: Any, activity_ids: Sequence[int] | None, workspace_id: int) -> list[Any]:
+    q = (select(REVIEWS, USERS.c.name.label("reviewer"), ACTIVITIES.c.iati_identifier,
+                ACTIVITIES.c.value_chain, ACTIVITIES.c.confidence, ACTIVITIES.c.title,
+                TEXTS.c.data)
+         .join(USERS, USERS.c.id == REVIEWS.c.user_id)
+         .join(ACTIVITIES, ACTIVITIES.c.id == REVIEWS.c.activity_id)
+         .join(TEXTS, TEXTS.c.activity_id == REVIEWS.c.activity_id)
+         .where(ACTIVITIES.c.workspace_id == workspace_id)
+         .order_by(REVIEWS.c.id))  # fmt: skip
+    if activity_ids is not None:
+        q = q.where(REVIEWS.c.activity_id.in_(list(activity_ids)))
+    return list(conn.execute(q).mappings())
+
+
+def _review_out(m: Any) -> dict[str, Any]:
+    return {
+        "id": m["id"], "reviewer": m["reviewer"], "verdict": m["verdict"],
+        "pattern": [c for c in m["pattern"].split(";") if c],
+        "fields_of_action": [c for c in m["fields_of_action"].split(";") if c],
+        "upgrading": [c for c in m["upgrading"].split(";") if c], "note": m["note"],
+        "created_at": m["created_at"].isoformat() if m["created_at"] else None,
+    }  # fmt: skip
+
+
+def get_activity(engine: Engine, workspace_id: int, identifier: str) -> dict[str, Any]:
+    """Everything about one activity of the workspace: the list's fields, the stored row
+    (evidence, typology, organisations...), titles and descriptions, finances, reviews."""
+    with engine.connect() as conn:
+        aid = _activity_id(conn, workspace_id, identifier)
+        row = conn.execute(select(*LIST_COLUMNS, TEXTS.c.data)
+                           .join(TEXTS, TEXTS.c.activity_id == ACTIVITIES.c.id)
+                           .where(ACTIVITIES.c.id == aid)).first()  # fmt: skip
+        assert row is not None
+        reviews = [_review_out(m) for m in _reviews(conn, [aid], workspace_id)]
+    out = _item(row, len(reviews))
+    data = json.loads(row._mapping["data"])
+    stored = data["row"]
+    detail = data["detail"]
+    out.update(
+        file=stored.get("file"), line=stored.get("line"),
+        evidence=[e for e in (stored.get("value_chain_evidence") or "").split(" | ") if e],
+        typology_evidence=[e for e in (stored.get("typology_evidence") or "").split(" | ") if e],
+        beneficiaries=[c for c in (stored.get("beneficiaries") or "").split(";") if c],
+        start_date=stored.get("start_date"), end_date=stored.get("end_date"),
+        status_name=stored.get("status_name"), country_names=stored.get("country_names"),
+        sector_names=stored.get("sector_names"), aid_type=stored.get("aid_type"),
+        finance_type=stored.get("finance_type"), flow_type=stored.get("flow_type"),
+        titles=[{"lang": lang, "text": t} for lang, t in detail.get("titles", [])],
+        descriptions=[{"type": k, "lang": lang, "text": t}
+                      for k, lang, t in detail.get("descriptions", [])],
+        organisations=[{"ref": r[0], "role": ROLES.get(r[1], r[1]), "type": r[2], "name": r[3]}
+                       for r in detail.get("participating_orgs", []) if len(r) >= 4],
+        sentences=detail.get("value_chain", {}).get("sentences", []),
+        finances=data["finances"], reviews=reviews,
+    )  # fmt: skip
+    return out
+
+
+def _listed(values: Sequence[str] | None, name: str) -> str:
+    items = [v.strip() for v in values or [] if v.strip()]
+    for v in items:
+        if ";" in v or len(v) > 100:
+            raise InputError(f"{name}: each value at most 100 characters, no ';'")
+    return _bar(items[:20])
+
+
+def add_review(
+    engine: Engine, workspace_id: int, identifier: str, user: User, verdict: str, note: str = "",
+    *, pattern: Sequence[str] | None = None, fields_of_action: Sequence[str] | None = None,
+    upgrading: Sequence[str] | None = None,
+) -> int:  # fmt: skip
+    """Record ``user``'s verdict (and typology corrections, a note) on the activity: a new row
+    with who and when; earlier reviews and the classifier's verdict stay as they are."""
+    if verdict not in VERDICTS:
+        raise InputError(f"verdict must be yes, possible or no, not {verdict!r}")
+    if len(note) > 5000:
+        raise InputError("the note is longer than 5000 characters")
+    with engine.begin() as conn:
+        aid = _activity_id(conn, workspace_id, identifier)
+        new = conn.execute(insert(REVIEWS).values(
+            activity_id=aid, user_id=user.id, verdict=verdict, note=note,
+            pattern=_listed(pattern, "pattern"),
+            fields_of_action=_listed(fields_of_action, "fields_of_action"),
+            upgrading=_listed(upgrading, "upgrading"), created_at=_now(),
+        )).inserted_primary_key  # fmt: skip
+    assert new is not None
+    return int(new[0])
+
+
+# -- agreement and the reviewed set ------------------------------------------------------------
+
+
+def latest_verdicts(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
+    """Each reviewer's latest review of each activity (earlier ones are history), in the order
+    of their first review of it."""
+    with engine.connect() as conn:
+        rows = _reviews(conn, None, workspace_id)
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for m in rows:
+        key = (m["iati_identifier"], m["reviewer"])
+        latest[key] = {**dict(m), "first": latest.get(key, dict(m)).get("first", m["id"])}
+    return sorted(latest.values(), key=lambda r: r["first"])
+
+
+def _estimate(e: Any) -> dict[str, Any]:
+    def clean(x: float) -> float | None:
+        return None if x is None or math.isnan(x) else float(x)
+
+    return {"value": clean(e.value), "low": clean(e.low), "high": clean(e.high), "n": int(e.n)}
+
+
+def agreement_of(engine: Engine, workspace_id: int) -> dict[str, Any]:
+    """Precision, recall (of "yes or possible"), precision of "yes" and Cohen's kappa of the
+    classifier against the reviewers, with Wilson 95 % intervals (kappa: seeded bootstrap),
+    by :func:`gvckit.portfolio.agreement.agreement`. Each judgement is one reviewer's latest
+    verdict on one activity. Between reviewers: on activities reviewed by two or more people,
+    the first two reviewers' latest verdicts (kappa, and the share on which they agree)."""
+    from gvckit.portfolio.agreement import Judged, agreement, wilson
+
+    latest = latest_verdicts(engine, workspace_id)
+    judged = [Judged(r["verdict"], r["value_chain"]) for r in latest]
+    out: dict[str, Any] = {"n": len(judged), "reviews": len(latest), "precision": None,
+                           "recall": None, "yes_precision": None, "kappa": None,
+                           "between_reviewers": None}  # fmt: skip
+    if judged:
+        a = agreement(judged, bootstrap=500)
+        out.update(precision=_estimate(a.precision), recall=_estimate(a.recall),
+                   yes_precision=_estimate(a.yes_precision),
+                   kappa=_estimate(type(a.precision)(*a.kappa, a.n)))  # fmt: skip
+    by_activity: dict[str, list[str]] = {}
+    for r in latest:
+        by_activity.setdefault(r["iati_identifier"], []).append(r["verdict"])
+    pairs = [v[:2] for v in by_activity.values() if len(v) >= 2]
+    if pairs:
+        b = agreement([Judged(x, y) for x, y in pairs], bootstrap=500)
+        same = sum(1 for x, y in pairs if x == y)
+        low, high = wilson(same, len(pairs))
+        out["between_reviewers"] = {
+            "n": len(pairs), "kappa": _estimate(type(b.precision)(*b.kappa, b.n)),
+            "agreement": {"value": same / len(pairs), "low": low, "high": high, "n": len(pairs)},
+        }  # fmt: skip
+    return out
+
+
+LABEL_COLUMNS = ["iati_identifier", "file", "label", "reason", "split", "stratum", "weight"]
+
+
+def reviewed_set(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
+    """The reviewed activities in the columns of ``tests/data/iati_vc_labels.csv``: one row per
+    activity, labelled with its latest review (the reviewer's note as the reason), split
+    ``review``, stratum the classifier's verdict, no weight."""
+    rows: dict[str, dict[str, Any]] = {}
+    with engine.connect() as conn:
+        for m in _reviews(conn, None, workspace_id):
+            stored = json.loads(m["data"])["row"]
+            rows[m["iati_identifier"]] = {
+                "iati_identifier": m["iati_identifier"], "file": stored.get("file", ""),
+                "label": m["verdict"],
+                "reason": " ".join((m["note"] or f"reviewed by {m['reviewer']}").split()),
+                "split": "review", "stratum": f"classifier-{m['value_chain']}", "weight": "",
+            }  # fmt: skip
+    return sorted(rows.values(), key=lambda r: r["iati_identifier"])
+
+
+def scans(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(SCANS).where(SCANS.c.workspace_id == workspace_id)
+                            .order_by(SCANS.c.id.desc()).limit(50)).mappings().all()  # fmt: skip
+    return [{**dict(r), "problems": json.loads(r["problems"])} for r in rows]
+
+
+#: The IDB review's tables: dimension → how an activity's values are read.
+DIMENSIONS = ("pattern", "fields_of_action", "upgrading", "year", "publisher", "country")
+
+
+def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[str, Any]:
+    """Counts of activities and their commitments in US dollars by each of :data:`DIMENSIONS`
+    (the IDB review's tables), over the activities ``filters`` selects. An activity with several
+    values (patterns, countries...) counts under each; "none" when it has no value; the US
+    dollar sum is over activities with a convertible commitment (``with_usd`` of them)."""
+    filters.check()
+    cond = _conditions(engine, workspace_id, filters)
+    a = ACTIVITIES.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(a.pattern, a.fields_of_action, a.upgrading, a.year,
+                                   a.reporting_org_ref, a.countries, a.usd)
+                            .where(and_(*cond))).all()  # fmt: skip
+    out: dict[str, Any] = {"activities": len(rows), "tables": {}}
+    for k, dim in enumerate(DIMENSIONS):
+        acc: dict[str, list[float]] = {}
+        for r in rows:
+            raw = r[k if k < 5 else 5]
+            if dim in ("pattern", "fields_of_action", "upgrading", "country"):
+                values = [v for v in str(raw or "").split(";") if v] or ["none"]
+            else:
+                values = [str(raw) if raw not in (None, "") else "none"]
+            for v in values:
+                cell = acc.setdefault(v, [0, 0.0, 0])
+                cell[0] += 1
+                if r[6] is not None:
+                    cell[1] += float(r[6])
+                    cell[2] += 1
+        ordered = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        out["tables"][dim] = [{"value": v, "activities": int(c[0]), "usd": c[1],
+                               "with_usd": int(c[2])} for v, c in ordered]  # fmt: skip
+    return out

@@ -1,0 +1,107 @@
+"""Full-text search over activities' titles and descriptions, the same on SQLite and PostgreSQL.
+
+Semantics (both databases): the text and the query are cut into words — maximal runs of letters
+and digits of any script, after Unicode NFKD decomposition with combining marks removed and case
+folded — so search is case- and accent-insensitive ("développement" = "developpement"). Every
+query word must occur (AND), each as a prefix of a word of the text ("finan" finds "financing").
+Punctuation and operators in the query are ignored: there is no phrase, OR or NOT syntax.
+
+The normalised words are stored once (``search_text``, words separated by one space), so the
+databases only match whole space-separated tokens: SQLite's FTS5 (tokenizer ``unicode61``) and
+PostgreSQL's ``to_tsvector('simple', ...)`` (stored in ``search_vector``, GIN index) see the
+same words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+__all__ = [
+    "MAX_TERMS",
+    "defer_index",
+    "match_clause",
+    "merge_index",
+    "normalise",
+    "search_text",
+    "terms",
+]
+
+_WORD = re.compile(r"[^\W_]+")
+#: At most this many query words are used; at most this many characters are indexed.
+MAX_TERMS = 12
+MAX_CHARS = 100_000
+
+
+def normalise(value: str) -> list[str]:
+    """The words of ``value``: NFKD, combining marks dropped, case folded, runs of letters and
+    digits."""
+    decomposed = unicodedata.normalize("NFKD", value[:MAX_CHARS])
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return _WORD.findall(plain)
+
+
+def search_text(texts: Iterable[str]) -> str:
+    """The indexed form of an activity's titles and descriptions."""
+    return " ".join(w for t in texts for w in normalise(t))[:MAX_CHARS]
+
+
+def terms(query: str) -> list[str]:
+    """The query's words (at most :data:`MAX_TERMS`, duplicates dropped)."""
+    out: list[str] = []
+    for w in normalise(query[:2000]):
+        if w not in out:
+            out.append(w)
+    return out[:MAX_TERMS]
+
+
+def match_clause(engine: Engine, words: list[str], id_column: Any) -> Any:
+    """A SQL condition: the activity (``id_column``) holds every word of ``words`` as a prefix."""
+    if engine.dialect.name == "postgresql":
+        query = " & ".join(f"{w}:*" for w in words)
+        column = f"{id_column.table.name}.{id_column.name}"
+        return text(
+            f"{column} IN (SELECT activity_id FROM web_portfolio_texts WHERE"
+            " search_vector @@ to_tsquery('simple'::regconfig, :tsq))"
+        ).bindparams(tsq=query)
+    query = " ".join(f'"{w}"*' for w in words)
+    column = f"{id_column.table.name}.{id_column.name}"
+    return text(
+        f"{column} IN (SELECT rowid FROM web_portfolio_fts WHERE web_portfolio_fts MATCH :ftsq)"
+    ).bindparams(ftsq=query)
+
+
+def index_rows(conn: Any, rows: list[tuple[int, str]]) -> None:
+    """Add (activity id, search text) rows to SQLite's FTS5 table (PostgreSQL indexes the
+    column itself)."""
+    if conn.dialect.name == "sqlite" and rows:
+        conn.execute(
+            text("INSERT INTO web_portfolio_fts (rowid, search_text) VALUES (:id, :t)"),
+            [{"id": i, "t": t} for i, t in rows],
+        )
+
+
+def unindex(conn: Any, ids: list[int]) -> None:
+    if conn.dialect.name == "sqlite" and ids:
+        for k in range(0, len(ids), 500):
+            chunk = ids[k : k + 500]
+            marks = ",".join(str(int(i)) for i in chunk)
+            conn.execute(text(f"DELETE FROM web_portfolio_fts WHERE rowid IN ({marks})"))
+
+
+def defer_index(conn: Any) -> None:
+    """PostgreSQL: let this transaction's new words wait in the GIN index's pending list (up
+    to 256 MB) instead of merging them into the index row by row; :func:`merge_index` merges
+    them at the end of a scan in one sorted pass (several times faster on a large scan)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL gin_pending_list_limit = '256MB'"))
+
+
+def merge_index(conn: Any) -> None:
+    """PostgreSQL: merge the pending list into the search index (see :func:`defer_index`)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT gin_clean_pending_list('ix_web_portfolio_search'::regclass)"))
