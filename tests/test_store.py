@@ -50,24 +50,32 @@ def _rows(url: str) -> dict[str, list[tuple[object, ...]]]:
 
 def _copy_legacy(target_url: str) -> None:
     """Make at ``target_url`` what the legacy commands made there: the chain tables as
-    ``ChainStore`` created them (``create_all``), the portfolio tables with their own version
-    table at 0002, and the legacy database's rows."""
+    ``ChainStore`` created them (``create_all``), the portfolio tables as its migrations 0001-0002
+    built them, with their own version table at 0002, and the legacy database's rows."""
+    from alembic import command
+
     from gvckit.chain.store import _Base
-    from gvckit.portfolio.schema import METADATA
+    from gvckit.store.database import VERSION_TABLE, alembic_config
 
     src = create_engine(f"sqlite:///{LEGACY}")
     meta = MetaData()
     meta.reflect(src)
     dst = create_engine(target_url)
     _Base.metadata.create_all(dst)
-    METADATA.create_all(dst)
+    cfg = alembic_config()
+    with dst.begin() as conn:  # the portfolio schema of revision 0002, not today's
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+        conn.execute(text(f"DROP TABLE {VERSION_TABLE}"))
+    built = MetaData()
+    built.reflect(dst)
     with src.connect() as a, dst.begin() as b:
         b.execute(text("CREATE TABLE portfolio_alembic_version (version_num VARCHAR(32) NOT NULL"
                        " PRIMARY KEY)"))  # fmt: skip
         for table in meta.sorted_tables:
             rows = [dict(r._mapping) for r in a.execute(table.select())]
-            target = _Base.metadata.tables.get(table.name, METADATA.tables.get(table.name))
-            if rows and target is not None:
+            target = built.tables.get(table.name)
+            if rows and target is not None and table.name != "portfolio_alembic_version":
                 b.execute(target.insert(), rows)
         b.execute(text("INSERT INTO portfolio_alembic_version VALUES ('0002')"))
     src.dispose()
