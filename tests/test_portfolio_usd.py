@@ -135,7 +135,7 @@ def test_terminal_table_is_rounded_and_files_keep_precision(tmp_path: Path) -> N
     assert _run("portfolio", "scan", str(_portfolio(tmp_path)), "--db", db, "-o",
                 str(out_csv))[0] == 0  # fmt: skip
     code, shown, _ = _run("portfolio", "summary", "--db", db, "--by", "value_chain",
-                          "--value-chain", "yes,possible,no")  # fmt: skip
+                          "--value-chain", "yes,possible,no", "-f", "table")  # fmt: skip
     assert code == 0 and "1,000,080" in shown and "1,252" in shown and ".000" not in shown
     fin = pd.read_csv(tmp_path / "acts-finances.csv")
     assert 250.5 in set(fin["value"])
