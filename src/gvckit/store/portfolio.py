@@ -545,6 +545,14 @@ def reviewed_set(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: r["iati_identifier"])
 
 
+def has_activities(engine: Engine, workspace_id: int) -> bool:
+    """Whether the workspace holds scanned activities (its report then has the review tables)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(ACTIVITIES.c.id).where(
+            ACTIVITIES.c.workspace_id == workspace_id).limit(1)).first()  # fmt: skip
+    return found is not None
+
+
 def scans(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(select(SCANS).where(SCANS.c.workspace_id == workspace_id)
