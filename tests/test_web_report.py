@@ -141,3 +141,24 @@ def test_access_rules(server: Server, people: dict[str, str], workspace: dict[st
         assert vic.post(url, json=body).status_code == 403
         assert out.post(url, json=body).status_code == 404
         assert anon.post(url, json=body).status_code == 401
+
+
+def test_the_chains_page_offers_the_report_options(
+    server: Server, people: dict[str, str], workspace: dict[str, Any]
+) -> None:
+    ws = workspace["ws"]
+    with server.client(people["ana"]) as c:
+        page = c.get(f"/workspaces/{ws}/chains").text
+        for name in ("table", "country", "sector", "peers"):
+            assert f'id="report-{name}"' in page, name
+        assert 'id="report-portfolio"' in page
+        r = c.post(f"/workspaces/{ws}/reports", data={"country": "XYZ", "sector": ""})
+        assert r.status_code == 422 and "XYZ" in r.text
+        r = c.post(f"/workspaces/{ws}/reports", data={"country": "X" * 30})
+        assert r.status_code == 422 and "country" in r.text
+        r = c.post(
+            f"/workspaces/{ws}/reports",
+            follow_redirects=False,
+            data={"table": str(workspace["table"]), "country": "MEX", "peers": "CHN"},
+        )
+        assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
