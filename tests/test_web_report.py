@@ -28,6 +28,20 @@ pytestmark = pytest.mark.shared
 
 CHAIN = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))[0]
 FRENCH = "joshbrooks__pydantic-iati/111111_publisher-activities.xml"
+PROBLEMS = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03">
+ <iati-activity>
+  <iati-identifier>XM-TEST-PROBLEMS-1</iati-identifier>
+  <reporting-org ref="XM-TEST" type="10"><narrative>Test</narrative></reporting-org>
+  <title><narrative>Coffee value chain support</narrative></title>
+  <transaction><transaction-type code="99"/><value currency="USD">10</value></transaction>
+  <transaction><transaction-type code="2"/></transaction>
+  <transaction><transaction-type code="2"/><value currency="USD">ten</value></transaction>
+  <transaction><transaction-type code="3"/><value currency="USD">abc</value></transaction>
+  <budget><value currency="USD">lots</value></budget>
+ </iati-activity>
+</iati-activities>
+"""
 HEADINGS = {"pattern": "pattern of engagement", "fields_of_action": "field of action",
             "upgrading": "upgrading objective", "year": "start year",
             "publisher": "publisher", "country": "recipient country"}  # fmt: skip
@@ -162,3 +176,32 @@ def test_the_chains_page_offers_the_report_options(
             data={"table": str(workspace["table"]), "country": "MEX", "peers": "CHN"},
         )
         assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+
+
+def test_the_scan_shows_the_problem_counts_by_kind(
+    server: Server, people: dict[str, str], workspace: dict[str, Any], tmp_path: Path
+) -> None:
+    """The scan's problems by kind are those ``gvckit portfolio scan`` counts on the same file."""
+    from gvckit.portfolio.store import PortfolioStore
+
+    path = tmp_path / "problems.xml"
+    path.write_text(PROBLEMS, encoding="utf-8")
+    with PortfolioStore(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        want = store.scan([path]).problem_counts
+    assert len(want) >= 3  # problems of several kinds: the check is not vacuous
+    ws = workspace["ws"]
+    with server.client(people["ana"]) as c:
+        r = c.post(f"/api/workspaces/{ws}/portfolio/scans",
+                   files={"file": ("problems.xml", path.read_bytes())})  # fmt: skip
+        assert r.status_code == 202, r.text
+        job = r.json()["job"]
+        assert server.wait_job(c, job, timeout=60)["status"] == "done"
+    with server.client(people["vic"]) as c:
+        scan = next(s for s in c.get(f"/api/workspaces/{ws}/portfolio/scans").json()
+                    if s["job"] == job)  # fmt: skip
+        assert scan["problem_kinds"] == want
+        page = c.get(f"/workspaces/{ws}/portfolio/scans/{job}").text
+    assert 'id="scan-kinds"' in page
+    for kind, n in want.items():
+        assert f'<td>{htmllib.escape(kind)}</td><td class="num">{n:,}</td>' in page, kind
+    assert f"problems: {', '.join(f'{n:,} {k}' for k, n in want.items())}" in page
