@@ -142,6 +142,8 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
                 shown = str(exc).replace(args[0], "the panel")
             elif job.table_id is None:
                 shown = str(exc)
+                if args[5] is not None:  # never a server path in the message
+                    shown = shown.replace(args[5]["path"], f"table {job.options['table']}")
             else:
                 shown = str(exc).replace(args[0], f"table {job.table_id}")
             queue.fail(engine, job_id, run_id, shown)
