@@ -126,6 +126,7 @@ def run_scan(
     frame["line"] = frame["line"].astype("Int64")
     with atomic_write(result) as fh:
         frame.to_parquet(fh, index=False)
+    kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts.problem_kinds.items())
     say(0.99, f"{counts.activities} activities from {counts.files} files, "
-              f"{counts.refused} with problems")  # fmt: skip
+              f"{counts.refused} with problems; problems: {kinds or 'none'}")  # fmt: skip
     return result

@@ -55,9 +55,14 @@ def run_report(
     result: str,
     pdf: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    *,
+    position: dict[str, Any] | None = None,
+    portfolio_tables: dict[str, Any] | None = None,
 ) -> str:
     """Build the report (:func:`gvckit.report.build_report`) on the workspace's chain and
-    results chain and write it to ``result`` (HTML, and the PDF beside it with ``pdf``)."""
+    results chain, its table (``position``: the stored table's path, format and year, and the
+    country, sector and peers) and its portfolio's review tables, and write it to ``result``
+    (HTML, and the PDF beside it with ``pdf``)."""
     from gvckit.chain.model import Chain
     from gvckit.interventions.results import ResultsChain
     from gvckit.report import build_report, write_report
@@ -66,7 +71,19 @@ def run_report(
     say(0.1, "building the report")
     chain = None if chain_json is None else Chain.model_validate_json(chain_json)
     results = None if results_json is None else ResultsChain.model_validate_json(results_json)
-    report = build_report(chain=chain, results=results, title=title or None)
+    given: dict[str, Any] = {}
+    if position is not None:
+        from gvckit import icio
+
+        say(0.15, "reading the table")
+        extra: dict[str, Any] = {} if position["year"] is None else {"year": position["year"]}
+        given["table"] = icio.read(Path(position["path"]), format=position["format"], **extra)
+        given.update({k: position[k] for k in ("country", "sector", "peers")})
+    if portfolio_tables is not None:
+        given["portfolio_tables"] = portfolio_tables
+        given["portfolio_label"] = "the workspace's portfolio"
+    say(0.3, "building the report")
+    report = build_report(chain=chain, results=results, title=title or None, **given)
     say(0.7, "writing the report")
     write_report(report, result, str(Path(result).with_suffix(".pdf")) if pdf else None)
     return result

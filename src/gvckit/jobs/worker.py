@@ -78,10 +78,25 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
         from gvckit.store.results import get_results
 
         monitored = get_results(engine, int(opts["results"])).content
+    position = None
+    if opts.get("table") is not None:
+        from gvckit.store.tables import get_table
+
+        row = get_table(engine, int(opts["table"]))
+        position = {"path": str(data_dir / row.path), "format": row.format, "year": row.year,
+                    "country": opts["country"], "sector": opts.get("sector"),
+                    "peers": opts.get("peers")}  # fmt: skip
+    tables = None
+    if opts.get("portfolio"):
+        from gvckit.store.portfolio import Filters, review_tables
+
+        tables = review_tables(engine, job.workspace_id, Filters())
     folder = data_dir / "results"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"job{job.id}-{job.run_id}.html"
-    return [chain, monitored, opts.get("title"), str(target), bool(opts.get("pdf"))], target
+    args = [chain, monitored, opts.get("title"), str(target), bool(opts.get("pdf")), position,
+            tables]  # fmt: skip
+    return args, target
 
 
 def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
@@ -118,7 +133,8 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
             if job.table_id is None and job.measure == "impact":
                 run_impact(args[0], args[1], args[2], progress)
             elif job.table_id is None:
-                run_report(args[0], args[1], args[2], args[3], args[4], progress)
+                run_report(args[0], args[1], args[2], args[3], args[4], progress,
+                           position=args[5], portfolio_tables=args[6])  # fmt: skip
             else:
                 run_measure(*args, str(target), progress)  # type: ignore[call-arg]
         except GvcError as exc:
@@ -126,6 +142,8 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
                 shown = str(exc).replace(args[0], "the panel")
             elif job.table_id is None:
                 shown = str(exc)
+                if args[5] is not None:  # never a server path in the message
+                    shown = shown.replace(args[5]["path"], f"table {job.options['table']}")
             else:
                 shown = str(exc).replace(args[0], f"table {job.table_id}")
             queue.fail(engine, job_id, run_id, shown)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -57,18 +57,22 @@ def build_report(
     results: ResultsChain | None = None,
     portfolio: PortfolioStore | None = None,
     portfolio_label: str = "the scanned portfolio",
+    portfolio_tables: dict[str, Any] | None = None,
     title: str | None = None,
     cluster_stars: pd.DataFrame | None = None,
     survey: Sequence[Response] | None = None,
 ) -> Report:
     """Assemble the report's sections for the inputs given (at least one); ``cluster_stars``
     (the output of ``gvckit clusters stars``) and the cluster ``survey`` make the clusters
-    part, between the chain and the constraints."""
+    part, between the chain and the constraints; ``portfolio_tables`` (a workbench portfolio's
+    :func:`gvckit.store.portfolio.review_tables`) makes the portfolio section instead of
+    ``portfolio``."""
     from gvckit.report.chainpart import action_section, chain_section
-    from gvckit.report.other import method_section, portfolio_section
+    from gvckit.report.other import method_section, portfolio_section, review_tables_section
     from gvckit.report.position import position_section
 
-    given = [table, chain, constraints, intervention, results, portfolio, cluster_stars, survey]
+    given = [table, chain, constraints, intervention, results, portfolio, cluster_stars, survey,
+             portfolio_tables]  # fmt: skip
     if all(x is None for x in given):
         raise OptionError("the report needs at least one input: a table, a chain, "
                           "constraints, an intervention, results or a portfolio")  # fmt: skip
@@ -93,6 +97,8 @@ def build_report(
         report.sections.append(action_section(constraints, intervention, results, chain))
     if portfolio is not None:
         report.sections.append(portfolio_section(portfolio, portfolio_label))
+    elif portfolio_tables is not None:
+        report.sections.append(review_tables_section(portfolio_tables, portfolio_label))
     report.sections.append(method_section(table, chain))
     return report
 

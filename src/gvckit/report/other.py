@@ -3,6 +3,8 @@ sources (every measure with its paper, the data sources and the table's balance)
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from gvckit.chain.model import Chain
@@ -13,7 +15,13 @@ from gvckit.portfolio.summary import review, summary
 from gvckit.report import charts
 from gvckit.report.model import Chart, Section, Table
 
-__all__ = ["PAPERS", "method_section", "portfolio_section", "problems_table"]
+__all__ = [
+    "PAPERS",
+    "method_section",
+    "portfolio_section",
+    "problems_table",
+    "review_tables_section",
+]
 
 #: The paper behind each measure the report shows.
 PAPERS = {
@@ -74,6 +82,37 @@ def portfolio_section(store: PortfolioStore, label: str) -> Section:
     section.blocks.append(Table("The review's questions", review(store),
                                 "How many analyse governance, lead firms and value added; which "
                                 "upgrading types and patterns they name."))  # fmt: skip
+    return section
+
+
+#: The review tables' dimensions (as the workbench names them) and their headings.
+REVIEW_HEADINGS = {
+    "pattern": "pattern of engagement",
+    "fields_of_action": "field of action",
+    "upgrading": "upgrading objective",
+    "year": "start year",
+    "publisher": "publisher",
+    "country": "recipient country",
+}
+
+
+def review_tables_section(tables: dict[str, Any], label: str) -> Section:
+    """The IDB review's tables of a workbench portfolio (the result of
+    :func:`gvckit.store.portfolio.review_tables`): activities and commitments in US dollars
+    by pattern, field of action, upgrading objective, year, publisher and country."""
+    n = int(tables.get("activities", 0))
+    section = Section("portfolio", "Portfolio review",
+                      f"The {n:,} activities of {label}, counted and summed in US dollars like "
+                      "the IDB review (seed 000, Tables 3 and 4). An activity with several "
+                      "values counts under each.")  # fmt: skip
+    for dim, heading in REVIEW_HEADINGS.items():
+        rows = tables.get("tables", {}).get(dim, [])
+        frame = pd.DataFrame(rows, columns=["value", "activities", "usd", "with_usd"])
+        frame = frame.rename(columns={"value": heading, "usd": "usd_commitments",
+                                      "with_usd": "activities_with_usd"})  # fmt: skip
+        section.blocks.append(Table(f"Activities and US dollars by {heading}", frame,
+                                    "US dollars are summed over activities with a "
+                                    "convertible commitment."))  # fmt: skip
     return section
 
 

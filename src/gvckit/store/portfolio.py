@@ -13,10 +13,10 @@ import datetime as dt
 import json
 import math
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -80,6 +80,9 @@ class ScanCounts:
     refused: int
     problems: list[dict[str, Any]]
     value_chain: dict[str, int]
+    #: Problems of the activities stored by the scan, by kind (most frequent first), as the
+    #: CLI's scan counts them (:data:`gvckit.portfolio.iati.PROBLEM_KINDS`).
+    problem_kinds: dict[str, int] = field(default_factory=dict)
 
 
 def _usd(fins: list[dict[str, Any]]) -> float | None:
@@ -116,6 +119,7 @@ def ingest(
     problems = list(problems or [])
     batch: dict[str, dict[str, Any]] = {}
     updated: dict[str, str] = {}  # identifier -> last updated, this scan
+    kinds_of: dict[str, list[str]] = {}  # identifier -> its problems' kinds, this scan
     total = 0
     jobs = [(p, shown.get(str(p), p.name)) for p in files]
     for k, (rows, bad) in enumerate(_pipeline(jobs, workers), start=1):
@@ -123,10 +127,12 @@ def ingest(
         for row in rows:
             total += 1
             ident, when = row["iati_identifier"], row.pop("last_updated")
+            kinds = row.pop("problem_kinds")
             prior = updated.get(ident)
             if prior is not None and not when > prior:
                 continue  # as the CLI: a later copy replaces only if updated later
             updated[ident] = when
+            kinds_of[ident] = kinds
             batch[ident] = {**row, "workspace_id": workspace_id, "scan_id": scan_id}
             if len(batch) >= _BATCH:
                 _store(engine, workspace_id, list(batch.values()))
@@ -134,16 +140,19 @@ def ingest(
         say(0.05 + 0.9 * k / max(1, len(files)), f"scanned {k} of {len(files)} files")
     _store(engine, workspace_id, list(batch.values()))
     refused = len({p["file"] for p in problems})
+    tally = Counter(k for kinds in kinds_of.values() for k in kinds)
+    by_kind = dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
     with engine.begin() as conn:
         search.merge_index(conn)
         conn.execute(update(SCANS).where(SCANS.c.id == scan_id).values(
             activities=total, refused=refused,
-            problems=json.dumps(problems[:10000], ensure_ascii=False)))  # fmt: skip
+            problems=json.dumps({"files": problems[:10000], "kinds": by_kind},
+                                ensure_ascii=False)))  # fmt: skip
         counts = dict.fromkeys(VERDICTS, 0)
         counts.update({r[0]: int(r[1]) for r in conn.execute(
             select(ACTIVITIES.c.value_chain, func.count()).where(ACTIVITIES.c.scan_id == scan_id)
             .group_by(ACTIVITIES.c.value_chain))})  # fmt: skip
-    return ScanCounts(scan_id, len(files), total, refused, problems, counts)
+    return ScanCounts(scan_id, len(files), total, refused, problems, counts, by_kind)
 
 
 @cache
@@ -182,6 +191,7 @@ def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[s
             "confidence": float(verdict.confidence), "pattern": _bar(verdict.pattern),
             "fields_of_action": _bar(verdict.fields), "upgrading": _bar(verdict.upgrading),
             "usd": _usd(fins), "last_updated": act.last_updated or "",
+            "problem_kinds": list(act.problem_kinds),
             "search_text": search.search_text(texts),
             "data": json.dumps({"row": row, "detail": detail, "finances": fins},
                                ensure_ascii=False, default=str),
@@ -545,11 +555,25 @@ def reviewed_set(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: r["iati_identifier"])
 
 
+def has_activities(engine: Engine, workspace_id: int) -> bool:
+    """Whether the workspace holds scanned activities (its report then has the review tables)."""
+    with engine.connect() as conn:
+        found = conn.execute(select(ACTIVITIES.c.id).where(
+            ACTIVITIES.c.workspace_id == workspace_id).limit(1)).first()  # fmt: skip
+    return found is not None
+
+
 def scans(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(select(SCANS).where(SCANS.c.workspace_id == workspace_id)
                             .order_by(SCANS.c.id.desc()).limit(50)).mappings().all()  # fmt: skip
-    return [{**dict(r), "problems": json.loads(r["problems"])} for r in rows]
+    out = []
+    for r in rows:
+        stored = json.loads(r["problems"])
+        if isinstance(stored, list):  # a scan stored before the kinds were kept
+            stored = {"files": stored, "kinds": {}}
+        out.append({**dict(r), "problems": stored["files"], "problem_kinds": stored["kinds"]})
+    return out
 
 
 #: The IDB review's tables: dimension → how an activity's values are read.

@@ -25,7 +25,8 @@ SCANS = Table(
     Column("files", Integer, nullable=False),
     Column("activities", Integer, nullable=False),
     Column("refused", Integer, nullable=False),
-    Column("problems", Text, nullable=False),  # JSON list of {file, line, reason}
+    # JSON {"files": [{file, line, reason}], "kinds": {kind: count}} (a bare list before)
+    Column("problems", Text, nullable=False),
     Column("created_at", TZ, nullable=False),
 )  # fmt: skip
 

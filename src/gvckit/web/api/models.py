@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -137,3 +137,13 @@ class ReportIn(BaseModel):
     )
     title: str | None = Field(None, max_length=300)
     pdf: bool = Field(False, description="also print a PDF (needs Chromium on the server)")
+    table: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="the ICIO table (default: the workspace's latest)"
+    )
+    country: str | None = Field(
+        None, max_length=20, description="country of the position section (needs a table)"
+    )
+    sector: str | None = Field(None, max_length=100, description="sector code of the country")
+    peers: list[Annotated[str, Field(max_length=20)]] | None = Field(
+        None, max_length=50, description="peer countries (default: top exporters)"
+    )

@@ -116,7 +116,7 @@ async def start_scan(request: Request, who: Caller, pending: str | None, workspa
 @router.get(BASE + "/scans")
 def list_scans(workspace_id: Id, request: Request, who: Who) -> list[dict[str, Any]]:
     """The workspace's scans, newest first: files, activities, files with problems, and the
-    problems (file, line, reason)."""
+    problems (file, line, reason), and the problems of the activities stored by kind."""
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "viewer")
     out = []
@@ -124,6 +124,7 @@ def list_scans(workspace_id: Id, request: Request, who: Who) -> list[dict[str, A
         out.append({"id": s["id"], "job": s["job_id"], "source": s["source"],
                     "files": s["files"], "activities": s["activities"],
                     "refused": s["refused"], "problems": s["problems"],
+                    "problem_kinds": s["problem_kinds"],
                     "created_at": s["created_at"].isoformat()})  # fmt: skip
     return out
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from gvckit.auth.users import role_at_least
 from gvckit.chain.model import ActorKind, Chain
@@ -50,10 +51,13 @@ def _chains(request: Request, who: Caller, workspace_id: int, status: int = 200,
             form: dict[str, str] | None = None, **errors: str) -> HTMLResponse:  # fmt: skip
     engine = engine_of(request)
     w = ws.access(engine, who.user, workspace_id, "viewer")
+    from gvckit.store.portfolio import has_activities
     from gvckit.store.results import list_results
+    from gvckit.store.tables import list_tables
 
     return page(request, "chains.html", status=status, ws=w, results=list_results(engine, w.id),
                 chains=ch.list_chains(engine, w.id), can_edit=role_at_least(w.role, "analyst"),
+                tables=list_tables(engine, w.id), portfolio=has_activities(engine, w.id),
                 kinds=[k.value for k in ActorKind], errors=errors, form=form or {})  # fmt: skip
 
 
@@ -94,9 +98,19 @@ async def report(workspace_id: Id, request: Request, who: Who) -> Response:
     from gvckit.web.api.reports import submit
 
     form = await _form(request)
-    chain = form.get("chain", "")
-    spec = ReportIn(chain=int(chain) if chain.isdigit() else None,
-                    title=form.get("title") or None, pdf=form.get("pdf") == "on")  # fmt: skip
+    chain, table = form.get("chain", ""), form.get("table", "")
+    peers = [p.strip() for p in form.get("peers", "").split(",") if p.strip()]
+    try:
+        spec = ReportIn(chain=int(chain) if chain.isdigit() else None,
+                        title=form.get("title") or None, pdf=form.get("pdf") == "on",
+                        table=int(table) if table.isdigit() else None,
+                        country=form.get("country", "").strip() or None,
+                        sector=form.get("sector", "").strip() or None,
+                        peers=peers or None)  # fmt: skip
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        return _chains(request, who, workspace_id, 422,
+                       report=f"{where}: {exc.errors()[0]['msg']}")  # fmt: skip
     try:
         job = submit(request, who, workspace_id, spec)
     except GvcError as exc:
