@@ -18,8 +18,7 @@ pytest.importorskip("fastapi")
 from gvckit import icio
 from gvckit.cli import main
 from gvckit.icio.summary import table_summary
-from pg import fresh_postgres, postgres_server
-from webserver import BUNDLED, Server
+from webserver import BUNDLED, Server, server_on
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -27,17 +26,7 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"api-{request.param}")
-    if request.param == "sqlite":
-        srv = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}").start()
-        yield srv
-        srv.stop()
-        return
-    if postgres_server() is None:
-        pytest.skip("needs PostgreSQL: set GVCKIT_TEST_POSTGRES")
-    with fresh_postgres() as url:
-        srv = Server(tmp / "data", url).start()
-        yield srv
-        srv.stop()
+    yield from server_on(request.param, tmp)
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,7 @@ pytest.importorskip("fastapi")
 from gvckit.chain import Chain, read_chain
 from gvckit.chain.workbook import read_workbook
 from gvckit.cli import main
-from pg import fresh_postgres, postgres_server
-from webserver import Server
+from webserver import Server, server_on
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))
 VIEWS = ("accounts", "prices", "distribution")
@@ -34,17 +33,7 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"chains-{request.param}")
-    if request.param == "sqlite":
-        srv = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}").start()
-        yield srv
-        srv.stop()
-        return
-    if postgres_server() is None:
-        pytest.skip("needs PostgreSQL: set GVCKIT_TEST_POSTGRES")
-    with fresh_postgres() as url:
-        srv = Server(tmp / "data", url).start()
-        yield srv
-        srv.stop()
+    yield from server_on(request.param, tmp)
 
 
 @pytest.fixture(scope="module")

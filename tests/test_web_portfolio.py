@@ -25,8 +25,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from conftest import shared_path
-from pg import fresh_postgres, postgres_server
-from webserver import Server
+from webserver import Server, server_on
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_iati import GOOD, write_corpus
@@ -47,18 +46,7 @@ def server(
 ) -> Iterator[Server]:
     root = shared_path("iati", "activities")
     tmp = tmp_path_factory.mktemp(f"portfolio-{request.param}")
-    env = {"GVCKIT_PORTFOLIO_ROOTS": str(root)}
-    if request.param == "sqlite":
-        srv = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}", env=env).start()
-        yield srv
-        srv.stop()
-        return
-    if postgres_server() is None:
-        pytest.skip("needs PostgreSQL: set GVCKIT_TEST_POSTGRES")
-    with fresh_postgres() as url:
-        srv = Server(tmp / "data", url, env=env).start()
-        yield srv
-        srv.stop()
+    yield from server_on(request.param, tmp, env={"GVCKIT_PORTFOLIO_ROOTS": str(root)})
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,7 @@ pytest.importorskip("fastapi")
 
 from conftest import shared_path
 from gvckit.store.tables import EXAMPLES
-from pg import fresh_postgres, postgres_server
-from webserver import Server
+from webserver import Server, server_on
 
 pytestmark = pytest.mark.shared
 
@@ -52,18 +51,9 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"report-{request.param}")
-    env = {"GVCKIT_PORTFOLIO_ROOTS": str(shared_path("iati", "activities"))}
-    if request.param == "sqlite":
-        srv = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}", env=env).start()
-        yield srv
-        srv.stop()
-        return
-    if postgres_server() is None:
-        pytest.skip("needs PostgreSQL: set GVCKIT_TEST_POSTGRES")
-    with fresh_postgres() as url:
-        srv = Server(tmp / "data", url, env=env).start()
-        yield srv
-        srv.stop()
+    yield from server_on(
+        request.param, tmp, env={"GVCKIT_PORTFOLIO_ROOTS": str(shared_path("iati", "activities"))}
+    )
 
 
 @pytest.fixture(scope="module")

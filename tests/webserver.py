@@ -13,11 +13,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 RUN = "from gvckit.cli import run; run()"
 BUNDLED = Path(__file__).resolve().parents[1] / "src" / "gvckit" / "data" / "wiod2013_2011.csv.gz"
@@ -127,3 +129,22 @@ class Server:
                 return state
             time.sleep(0.2)
         raise AssertionError(f"job {job} did not finish: {state}")
+
+
+def server_on(backend: str, tmp: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A started server (stopped afterwards) on a new SQLite file in ``tmp`` or, for
+    ``backend == "postgresql"``, on a fresh database of the test server (skipped without one).
+    Fixtures parametrised over both backends ``yield from`` it."""
+    from pg import fresh_postgres, postgres_server
+
+    if backend == "sqlite":
+        srv = Server(tmp / "data", f"sqlite:///{tmp / 'gvckit.db'}", env=env or {}).start()
+        yield srv
+        srv.stop()
+        return
+    if postgres_server() is None:
+        pytest.skip("needs PostgreSQL: set GVCKIT_TEST_POSTGRES")
+    with fresh_postgres() as url:
+        srv = Server(tmp / "data", url, env=env or {}).start()
+        yield srv
+        srv.stop()
