@@ -36,7 +36,7 @@ from gvckit.auth.users import User
 from gvckit.chain.model import Chain
 from gvckit.errors import ChainError, GvcError
 from gvckit.store.schema import METADATA, TZ, USERS
-from gvckit.store.workspaces import NotFoundError
+from gvckit.store.workspaces import NotFoundError, row_by_id, workspace_rows
 
 __all__ = [
     "CHAINS",
@@ -244,19 +244,11 @@ def create_chain(engine: Engine, user: User, workspace_id: int, chain: Chain,
 
 
 def get_chain(engine: Engine, chain_id: int) -> ChainRow:
-    with engine.connect() as conn:
-        row = conn.execute(select(CHAINS).where(CHAINS.c.id == chain_id)).first()
-    if row is None:
-        raise NotFoundError("not found")
-    return _row(row)
+    return _row(row_by_id(engine, CHAINS, chain_id))
 
 
 def list_chains(engine: Engine, workspace_id: int) -> list[ChainRow]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(CHAINS).where(CHAINS.c.workspace_id == workspace_id).order_by(CHAINS.c.id)
-        )
-        return [_row(r) for r in rows]
+    return [_row(r) for r in workspace_rows(engine, CHAINS, workspace_id)]
 
 
 def save_chain(engine: Engine, user: User, chain_id: int, chain: Chain, base_version: int

@@ -23,7 +23,6 @@ from sqlalchemy import (
     Table,
     Text,
     insert,
-    select,
     update,
 )
 
@@ -32,7 +31,7 @@ from gvckit.documents import load_document
 from gvckit.errors import InputError
 from gvckit.interventions.results import ResultsChain, results_from_data
 from gvckit.store.schema import METADATA, TZ
-from gvckit.store.workspaces import NotFoundError
+from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = ["RESULTS", "ResultsRow", "add_actual", "create_results", "get_results",
            "list_results", "parse_results"]  # fmt: skip
@@ -92,19 +91,11 @@ def create_results(engine: Engine, workspace_id: int, results: ResultsChain) -> 
 
 
 def get_results(engine: Engine, results_id: int) -> ResultsRow:
-    with engine.connect() as conn:
-        row = conn.execute(select(RESULTS).where(RESULTS.c.id == results_id)).first()
-    if row is None:
-        raise NotFoundError("not found")
-    return _row(row)
+    return _row(row_by_id(engine, RESULTS, results_id))
 
 
 def list_results(engine: Engine, workspace_id: int) -> list[ResultsRow]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(RESULTS).where(RESULTS.c.workspace_id == workspace_id).order_by(RESULTS.c.id)
-        )
-        return [_row(r) for r in rows]
+    return [_row(r) for r in workspace_rows(engine, RESULTS, workspace_id)]
 
 
 def add_actual(

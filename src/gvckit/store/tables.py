@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert
 
 from gvckit.auth.users import User
 from gvckit.errors import GvcError, InputError
 from gvckit.store.schema import TABLES
-from gvckit.store.workspaces import NotFoundError
+from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = [
     "EXAMPLES",
@@ -218,19 +218,11 @@ def _row(row: Any) -> TableRow:
 
 
 def get_table(engine: Engine, table_id: int) -> TableRow:
-    with engine.connect() as conn:
-        row = conn.execute(select(TABLES).where(TABLES.c.id == table_id)).first()
-    if row is None:
-        raise NotFoundError("not found")
-    return _row(row)
+    return _row(row_by_id(engine, TABLES, table_id))
 
 
 def list_tables(engine: Engine, workspace_id: int) -> list[TableRow]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(TABLES).where(TABLES.c.workspace_id == workspace_id).order_by(TABLES.c.id)
-        )
-        return [_row(r) for r in rows]
+    return [_row(r) for r in workspace_rows(engine, TABLES, workspace_id)]
 
 
 def table_path(data_dir: Path, row: TableRow) -> Path:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, Table, insert, select
 
 from gvckit.auth.users import User, check_role, get_user, role_at_least
 from gvckit.errors import GvcError, OptionError
@@ -26,11 +26,29 @@ __all__ = [
     "create_workspace",
     "list_workspaces",
     "members",
+    "row_by_id",
+    "workspace_rows",
 ]
 
 
 class NotFoundError(GvcError):
     """The object does not exist, or the caller may not know it does."""
+
+
+def row_by_id(engine: Engine, table: Table, row_id: int) -> Any:
+    """The row of ``table`` whose ``id`` is ``row_id``; :class:`NotFoundError` when none is."""
+    with engine.connect() as conn:
+        row = conn.execute(select(table).where(table.c.id == row_id)).first()
+    if row is None:
+        raise NotFoundError("not found")
+    return row
+
+
+def workspace_rows(engine: Engine, table: Table, workspace_id: int) -> list[Any]:
+    """The rows of ``table`` that belong to the workspace, oldest first."""
+    with engine.connect() as conn:
+        query = select(table).where(table.c.workspace_id == workspace_id).order_by(table.c.id)
+        return list(conn.execute(query))
 
 
 class ForbiddenError(GvcError):
