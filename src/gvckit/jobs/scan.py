@@ -1,6 +1,6 @@
 """The computation a portfolio scan job runs: gather the IATI files of an upload (plain XML,
 gzip, or a zip of XML files) or of a folder under a configured root, scan them into the
-workspace (:func:`gvckit.store.portfolio.ingest`), and write the scan's problems (file, line,
+workspace (:func:`gvckit.store.portfolio_scan.ingest`), and write the scan's problems (file, line,
 reason) atomically as the job's result (Parquet).
 
 A zip is unpacked member by member into a folder of the data dir under generated names, bounded
