@@ -89,6 +89,15 @@ def _check_header(header: list[str], file: Path) -> list[str]:
     return header
 
 
+def _trimmed(values: tuple[object, ...]) -> list[object]:
+    """A sheet row without its trailing empty cells (a row formatted out to column XFD holds
+    16,384 of them)."""
+    end = len(values)
+    while end and (values[end - 1] is None or values[end - 1] == ""):
+        end -= 1
+    return list(values[:end])
+
+
 def _read_excel(path: Path, sheet: str | None) -> Sheet:
     """The sheet's values (never formulas), read within the table workbook limits
     (:func:`gvckit.limits.table_workbook_limits`: zip headers checked first, rows and cells
@@ -104,7 +113,7 @@ def _read_excel(path: Path, sheet: str | None) -> Sheet:
                 expected="a workbook with the table in its first sheet (or the sheet named)",
                 found=", ".join(book.sheetnames),
             )  # fmt: skip
-        rows = [list(values) for _, values in book.rows(name)]
+        rows = [_trimmed(values) for _, values in book.rows(name)]
     width = max((len(r) for r in rows), default=0)
     raw = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
     raw = drop_blank_tail(raw.fillna(""))
