@@ -31,7 +31,9 @@ async def import_results(workspace_id: Id, request: Request, who: Who) -> Respon
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "analyst")
     try:
-        row = rs.create_results(engine, workspace_id, await results_body(request))
+        row = rs.create_results(
+            engine, who.user, workspace_id, await results_body(request), "imported"
+        )
     except InputError as exc:
         from gvckit.web.pages.chains import _chains
 

@@ -1,0 +1,272 @@
+"""Results chains edited through the workbench API against a real ``gvckit serve``, on SQLite and
+on PostgreSQL: every example results chain imported, read back and saved back equal; saves with
+``If-Match`` (a stale one refused with 409 and kept whole as a draft), versions and export;
+actuals kept through edits (removing an indicator that has some needs confirming); hostile
+bodies refused (413/422, never 500); the foundation's access rules on every new route; CSRF."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytest.importorskip("fastapi")
+
+from exact import differences
+from gvckit.interventions.results import ResultsChain, read_results, results_from_data
+from webserver import Server, server_on
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "interventions")
+                  .glob("*_results.yaml"))  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp(f"results-{request.param}")
+    yield from server_on(request.param, tmp)
+
+
+@pytest.fixture(scope="module")
+def people(server: Server) -> dict[str, str]:
+    """API tokens of two analysts, a viewer and an outsider."""
+    return {name: server.add_user(name, role) for name, role in
+            (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"),
+             ("out", "analyst"))}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ws(server: Server, people: dict[str, str]) -> int:
+    with server.client(people["ana"]) as c:
+        ws = int(c.post("/api/workspaces", json={"name": "Monitoring"}).json()["id"])
+        for user, role in (("vic", "viewer"), ("bob", "analyst")):
+            r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
+            assert r.status_code == 201
+    return ws
+
+
+def _import(c: Any, ws: int, path: Path) -> int:
+    r = c.post(f"/api/workspaces/{ws}/results", files={"file": (path.name, path.read_bytes())})
+    assert r.status_code == 201, r.text
+    assert r.json()["version"] == 1
+    return int(r.json()["id"])
+
+
+def test_examples_import_get_put_export_equal(server: Server, people: dict[str, str], ws: int
+                                              ) -> None:  # fmt: skip
+    assert len(EXAMPLES) == 4
+    with server.client(people["ana"]) as c:
+        for path in EXAMPLES:
+            original = read_results(path)
+            rid = _import(c, ws, path)
+            got = c.get(f"/api/results/{rid}")
+            assert got.status_code == 200 and got.headers["etag"] == '"1"'
+            assert differences(results_from_data(got.json()), original) == [], path.name
+            # saved back as it was given: a new version, the same results chain
+            r = c.put(f"/api/results/{rid}", json=got.json(), headers={"If-Match": '"1"'})
+            assert r.status_code == 200 and r.json() == {"version": 2}, r.text
+            again = c.get(f"/api/results/{rid}")
+            assert again.headers["etag"] == '"2"'
+            assert differences(results_from_data(again.json()), original) == []
+            for fmt, load in (("yaml", yaml.safe_load), ("json", json.loads)):
+                r = c.get(f"/api/results/{rid}/export", params={"format": fmt})
+                assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+                assert differences(results_from_data(load(r.text)), original) == [], fmt
+            versions = c.get(f"/api/results/{rid}/versions").json()
+            assert [(v["version"], v["user"]) for v in versions] == [(2, "ana"), (1, "ana")]
+            assert versions[0]["summary"] == "no change"
+            assert versions[1]["summary"] == "imported"
+
+
+def _renamed_box(body: dict[str, Any], text: str) -> dict[str, Any]:
+    out = json.loads(json.dumps(body))
+    out["boxes"][0]["text"] = text
+    return out
+
+
+def test_stale_put_is_409_and_loses_nothing(server: Server, people: dict[str, str], ws: int
+                                            ) -> None:  # fmt: skip
+    with server.client(people["ana"]) as ana, server.client(people["bob"]) as bob:
+        rid = _import(ana, ws, EXAMPLES[0])
+        base = ana.get(f"/api/results/{rid}").json()
+        mine = _renamed_box(base, "Renamed by ana")
+        assert ana.put(f"/api/results/{rid}", json=mine, headers={"If-Match": "1"}).json() == {
+            "version": 2}  # fmt: skip
+        theirs = dict(base, name="Renamed by bob")
+        r = bob.put(f"/api/results/{rid}", json=theirs, headers={"If-Match": "1"})
+        assert r.status_code == 409
+        conflict = r.json()
+        assert conflict["current"] == 2 and "Renamed by ana" in conflict["detail"]
+        assert any("boxes" in line and "text" in line for line in conflict["meanwhile"])
+        # ana's save stands; bob's edit is kept whole as a draft
+        now = results_from_data(ana.get(f"/api/results/{rid}").json())
+        assert differences(now, results_from_data(mine)) == []
+        draft = bob.get(f"/api/results/{rid}/drafts/{conflict['draft']}").json()
+        assert differences(results_from_data(draft), results_from_data(theirs)) == []
+        listed = bob.get(f"/api/results/{rid}/drafts").json()
+        assert listed[0]["id"] == conflict["draft"] and listed[0]["user"] == "bob"
+        # an actual entered meanwhile makes an edit of the version before it stale, too
+        ind = base["indicators"][0]["id"]
+        r = ana.post(f"/api/results/{rid}/actuals",
+                     json={"indicator": ind, "date": "2031-01-31", "value": 7})  # fmt: skip
+        assert r.json() == {"version": 3}
+        r = bob.put(f"/api/results/{rid}", json=mine, headers={"If-Match": "2"})
+        assert r.status_code == 409 and r.json()["current"] == 3
+        assert any("actuals" in line for line in r.json()["meanwhile"])
+        # invalid → 422, no If-Match → 422, nothing saved
+        assert bob.put(f"/api/results/{rid}", json={"name": "x"},
+                       headers={"If-Match": "3"}).status_code == 422  # fmt: skip
+        assert bob.put(f"/api/results/{rid}", json=mine).status_code == 422
+        history = ana.get(f"/api/results/{rid}/versions").json()
+        assert [(v["version"], v["user"]) for v in history] == [(3, "ana"), (2, "ana"),
+                                                                 (1, "ana")]  # fmt: skip
+        assert "actuals" in history[0]["summary"]
+        assert ana.get(f"/api/results/{rid}/versions/2").json() == json.loads(
+            json.dumps(results_from_data(mine).model_dump(mode="json", by_alias=True,
+                                                          exclude_none=True)))  # fmt: skip
+
+
+def test_removing_an_indicator_with_actuals_needs_confirming(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    with server.client(people["ana"]) as c:
+        rid = _import(c, ws, EXAMPLES[1])
+        body = c.get(f"/api/results/{rid}").json()
+        first, second = body["indicators"][0]["id"], body["indicators"][1]["id"]
+        for ind, value in ((first, 3.0), (second, 4.0)):
+            r = c.post(f"/api/results/{rid}/actuals",
+                       json={"indicator": ind, "date": "2030-06-30", "value": value,
+                             "sex": "female"})  # fmt: skip
+            assert r.status_code == 201, r.text
+        body = c.get(f"/api/results/{rid}").json()
+        version = c.get(f"/api/results/{rid}").headers["etag"]
+        # editing other fields keeps every actual where it is
+        edited = json.loads(json.dumps(body))
+        edited["indicators"][0]["name"] = "A clearer name"
+        r = c.put(f"/api/results/{rid}", json=edited, headers={"If-Match": version})
+        assert r.status_code == 200
+        kept = results_from_data(c.get(f"/api/results/{rid}").json())
+        assert [a.value for a in kept.indicators[0].actuals][-1] == 3.0
+        assert [a.value for a in kept.indicators[1].actuals][-1] == 4.0
+        version = f'"{r.json()["version"]}"'
+        # removing the second indicator: refused with a clear message, nothing saved
+        removed = json.loads(json.dumps(edited))
+        del removed["indicators"][1]
+        r = c.put(f"/api/results/{rid}", json=removed, headers={"If-Match": version})
+        assert r.status_code == 422
+        detail = r.json()["detail"]
+        assert f"indicator {second!r} (removed)" in detail and "drop_actuals=true" in detail
+        assert c.get(f"/api/results/{rid}").headers["etag"] == version
+        # leaving its actuals out is refused the same way
+        bare = json.loads(json.dumps(edited))
+        bare["indicators"][0]["actuals"] = []
+        r = c.put(f"/api/results/{rid}", json=bare, headers={"If-Match": version})
+        assert r.status_code == 422 and f"indicator {first!r} (kept, without them)" in r.text
+        # confirmed: saved
+        r = c.put(f"/api/results/{rid}", json=removed, headers={"If-Match": version},
+                  params={"drop_actuals": "true"})  # fmt: skip
+        assert r.status_code == 200
+        now = results_from_data(c.get(f"/api/results/{rid}").json())
+        assert second not in {i.id for i in now.indicators}
+        assert now.indicators[0].actuals == kept.indicators[0].actuals
+
+
+def test_hostile_bodies_are_refused_not_500(server: Server, people: dict[str, str], ws: int
+                                            ) -> None:  # fmt: skip
+    from gvckit.limits import document_limits
+
+    with server.client(people["ana"]) as c:
+        rid = _import(c, ws, EXAMPLES[2])
+        url = f"/api/results/{rid}"
+        h = {"If-Match": "1", "content-type": "application/json"}
+        big = b'{"name": "' + b"x" * (document_limits().max_bytes + 10) + b'"}'
+        deep = b"[" * 100_000 + b"]" * 100_000
+        cases = [
+            big,
+            deep,
+            b"\xff\xfe\x00",
+            b'{"name": "a", "boxes": [{"id": 1}]}',
+            b"null",
+            b'{"name": "a", "boxes": []}',
+            b"1e999999",
+            b'{"a": NaN}',
+            json.dumps({**c.get(url).json(), "links": [{"from": "x", "to": "y"}]}).encode(),
+        ]
+        for body in cases:
+            r = c.put(url, content=body, headers=h)
+            assert r.status_code in (413, 422), (body[:40], r.status_code, r.text[:200])
+            assert "Traceback" not in r.text
+        for bad in ("abc", "", "W/", "1.0", "99999999999"):
+            r = c.put(url, content=json.dumps(c.get(url).json()),
+                      headers={**h, "If-Match": bad})  # fmt: skip
+            assert r.status_code in (409, 422), (bad, r.status_code)
+        assert c.get(url).headers["etag"] == '"1"'  # nothing saved
+        assert len(c.get(f"{url}/versions").json()) == 1
+        assert c.get(f"{url}/export", params={"format": "xml"}).status_code == 422
+        assert c.get(f"{url}/versions/99").status_code == 404
+
+
+def test_access_rules_on_every_new_route(server: Server, people: dict[str, str], ws: int
+                                         ) -> None:  # fmt: skip
+    with server.client(people["ana"]) as c:
+        rid = _import(c, ws, EXAMPLES[3])
+        body = c.get(f"/api/results/{rid}").text
+    reads = [f"/api/results/{rid}", f"/api/results/{rid}/versions",
+             f"/api/results/{rid}/versions/1", f"/api/results/{rid}/drafts",
+             f"/api/results/{rid}/export?format=json"]  # fmt: skip
+    jhead = {"content-type": "application/json", "If-Match": "1"}
+    with (server.client() as anon, server.client(people["vic"]) as viewer,
+          server.client(people["out"]) as outsider):  # fmt: skip
+        for url in reads:
+            assert anon.get(url).status_code == 401, url
+            assert outsider.get(url).status_code == 404, url
+            assert viewer.get(url).status_code == 200, url
+        for who, code in ((anon, 401), (outsider, 404), (viewer, 403)):
+            r = who.put(f"/api/results/{rid}", content=body, headers=jhead)
+            assert r.status_code == code, r.text
+        assert outsider.get(f"/api/results/{rid}/drafts/1").status_code == 404
+        assert viewer.get(f"/api/results/{2**31 - 1}").status_code == 404
+        assert anon.get(f"/results/{rid}/edit").status_code in (303, 401)
+        assert outsider.get(f"/results/{rid}/edit").status_code == 404
+        assert viewer.get(f"/results/{rid}/edit").status_code == 403
+        assert viewer.get(f"/results/{rid}/history").status_code == 200
+        for url in (f"/results/{rid}/edit", f"/workspaces/{ws}/results/new"):
+            assert viewer.post(url, data={"x": "1"}).status_code == 403
+            assert outsider.post(url, data={"x": "1"}).status_code == 404
+    with server.client(people["ana"]) as c:
+        assert c.get(f"/api/results/{rid}").headers["etag"] == '"1"'  # nothing written
+
+
+def test_session_writes_need_the_csrf_token(server: Server, people: dict[str, str], ws: int
+                                            ) -> None:  # fmt: skip
+    from test_web_chains import login
+
+    with server.client(people["ana"]) as c:
+        rid = _import(c, ws, EXAMPLES[0])
+        body = c.get(f"/api/results/{rid}").text
+    s, csrf = login(server, "ana")
+    try:
+        h = {"content-type": "application/json", "If-Match": "1"}
+        assert s.put(f"/api/results/{rid}", content=body, headers=h).status_code == 403
+        r = s.put(f"/api/results/{rid}", content=body, headers={**h, "X-CSRF-Token": csrf})
+        assert r.status_code == 200, r.text
+        form = {"version": "2", "part": "boxes", "id": "zz", "level": "impact", "text": "T"}
+        assert s.post(f"/results/{rid}/edit", data=form).status_code == 403
+        r = s.post(f"/results/{rid}/edit", data={**form, "csrf_token": csrf})
+        assert r.status_code == 303, r.text
+        now = ResultsChain.model_validate_json(s.get(f"/api/results/{rid}").text)
+        assert now.boxes[-1].id == "zz"
+    finally:
+        s.close()
+
+
+def _edit_form(page: str) -> dict[str, str]:
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    return {"csrf_token": token.group(1)}
