@@ -9,6 +9,7 @@ and its message is shown beside the field it names.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import types
 import typing
@@ -20,7 +21,16 @@ from pydantic import BaseModel
 
 from gvckit.chain.model import Actor, Cluster, EndMarket, Link, Snapshot, Stage, Supporter
 
-__all__ = ["PARTS", "FormField", "apply_edit", "fields_for", "item_values", "new_chain_data"]
+__all__ = [
+    "PARTS",
+    "FormField",
+    "apply_edit",
+    "fields_for",
+    "item_from_form",
+    "item_values",
+    "model_fields",
+    "new_chain_data",
+]
 
 #: The editable lists of a snapshot and the model of their items.
 PARTS: dict[str, type[BaseModel]] = {
@@ -65,34 +75,52 @@ def _inner(annotation: Any) -> tuple[Any, bool]:
             return annotation, optional
 
 
-def _fields(model: type[BaseModel], prefix: str, part: str, snap: dict[str, Any]
-            ) -> list[FormField]:  # fmt: skip
+def model_fields(
+    model: type[BaseModel],
+    references: dict[str, list[str]] | None = None,
+    units: dict[str, str] | None = None,
+    prefix: str = "",
+) -> list[FormField]:
+    """The form fields of ``model`` (nested models flattened to dotted names, fields named by
+    their alias): a field in ``references`` is a select of its choices, an enum a select of its
+    values, a tuple of words a comma-separated text, a number a number with its unit from
+    ``units``, a date a date, a yes/no a select; lists of nested models are left out."""
+    refs, units = references or {}, units or {}
     out: list[FormField] = []
     for name, info in model.model_fields.items():
-        kind, optional = _inner(info.annotation)
-        full = f"{prefix}{name}"
+        kind, _ = _inner(info.annotation)
+        key = info.alias or name
+        full = f"{prefix}{key}"
         label = full.replace("_", " ").replace(".", ": ")
         required = info.is_required() and not prefix
         if isinstance(kind, type) and issubclass(kind, BaseModel):
-            out += _fields(kind, f"{full}.", part, snap)
+            out += model_fields(kind, None, units, f"{full}.")
             continue
-        ref = REFERENCES.get((part, name)) if not prefix else None
-        if ref is not None:
-            choices = _names(snap, ref)
-            out.append(FormField(full, label, "select", required, choices))
+        if not prefix and key in refs:
+            out.append(FormField(full, label, "select", required, refs[key]))
         elif isinstance(kind, type) and issubclass(kind, Enum):
             out.append(FormField(full, label, "select", required, [str(e.value) for e in kind]))
-        elif name == "level" and part == "supporters":
-            out.append(FormField(full, label, "select", required, ["meso", "macro"]))
         elif typing.get_origin(kind) is tuple:
-            out.append(FormField(full, label + " (comma-separated)", "list", False))
+            item, _ = _inner(typing.get_args(kind)[0])
+            if not (isinstance(item, type) and issubclass(item, BaseModel)):
+                out.append(FormField(full, label + " (comma-separated)", "list", False))
+        elif kind is bool:
+            out.append(FormField(full, label, "select", required, ["true", "false"]))
         elif kind in (int, float):
-            out.append(FormField(full, label, "number", required, unit=UNITS.get(name, ""),
+            out.append(FormField(full, label, "number", required, unit=units.get(name, ""),
                                  integer=kind is int))  # fmt: skip
+        elif kind is dt.date:
+            out.append(FormField(full, label, "date", required))
         else:
             out.append(FormField(full, label, "text", required))
-        del optional
     return out
+
+
+def _fields(model: type[BaseModel], part: str, snap: dict[str, Any]) -> list[FormField]:
+    refs = {name: _names(snap, what) for (p, name), what in REFERENCES.items() if p == part}
+    if part == "supporters":
+        refs["level"] = ["meso", "macro"]
+    return model_fields(model, refs, UNITS)
 
 
 def _names(snap: dict[str, Any], what: str) -> list[str]:
@@ -108,7 +136,7 @@ def _names(snap: dict[str, Any], what: str) -> list[str]:
 
 def fields_for(part: str, snap: dict[str, Any]) -> list[FormField]:
     """The form fields of one item of ``part`` in snapshot data ``snap``."""
-    return _fields(PARTS[part], "", part, snap)
+    return _fields(PARTS[part], part, snap)
 
 
 def item_values(item: dict[str, Any]) -> dict[str, str]:
