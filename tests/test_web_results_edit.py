@@ -266,7 +266,90 @@ def test_session_writes_need_the_csrf_token(server: Server, people: dict[str, st
         s.close()
 
 
-def _edit_form(page: str) -> dict[str, str]:
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert token is not None
-    return {"csrf_token": token.group(1)}
+def test_forms_show_the_models_message_and_keep_actuals(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    """Through the page forms (token client: no CSRF): a new results chain, a box and an
+    indicator added; a target dated before its baseline is the model's message beside the
+    target date; editing an indicator keeps its actuals; removing it asks to confirm."""
+    with server.client(people["ana"]) as c:
+        r = c.post(f"/workspaces/{ws}/results/new",
+                   data={"name": "Forms", "box_id": "a1", "box_level": "activity",
+                         "box_text": "Train"})  # fmt: skip
+        assert r.status_code == 303
+        rid = int(r.headers["location"].split("/")[2])
+        add = {"version": "1", "part": "boxes", "id": "o1", "level": "output", "text": "Trained"}
+        assert c.post(f"/results/{rid}/edit", data=add).status_code == 303
+        link = {"version": "2", "part": "links", "from": "a1", "to": "o1"}
+        assert c.post(f"/results/{rid}/edit", data=link).status_code == 303
+        ind = {"version": "3", "part": "indicators", "id": "n", "box": "o1", "name": "People",
+               "unit": "persons", "baseline.value": "0", "baseline.date": "2024-01-01",
+               "target.value": "100", "target.date": "2023-01-01"}  # fmt: skip
+        r = c.post(f"/results/{rid}/edit", data=ind)
+        assert r.status_code == 422
+        err = re.search(r'<span id="indicators-new-target\.date-err" class="error" role="alert">'
+                        r"([^<]+)</span>", r.text)  # fmt: skip
+        assert err is not None and "is not after the baseline" in err.group(1)
+        assert c.post(f"/results/{rid}/edit",
+                      data={**ind, "target.date": "2026-01-01"}).status_code == 303  # fmt: skip
+        r = c.post(f"/api/results/{rid}/actuals", json={"indicator": "n", "date": "2025-01-01",
+                                                        "value": 40})  # fmt: skip
+        assert r.json() == {"version": 5}
+        # the form has no actuals: saving it keeps them on the indicator
+        r = c.post(f"/results/{rid}/edit", data={**ind, "version": "5", "index": "0",
+                                                 "target.date": "2026-06-30"})  # fmt: skip
+        assert r.status_code == 303
+        now = results_from_data(c.get(f"/api/results/{rid}").json())
+        assert now.indicators[0].target is not None
+        assert str(now.indicators[0].target.date) == "2026-06-30"
+        assert [(str(a.date), a.value) for a in now.indicators[0].actuals] == [("2025-01-01", 40.0)]
+        gone = {"version": "6", "part": "indicators", "index": "0", "action": "delete"}
+        r = c.post(f"/results/{rid}/edit", data=gone)
+        assert r.status_code == 422 and "delete actuals already entered" in r.text
+        assert c.get(f"/api/results/{rid}").headers["etag"] == '"6"'
+        r = c.post(f"/results/{rid}/edit", data={**gone, "drop_actuals": "on"})
+        assert r.status_code == 303
+        assert results_from_data(c.get(f"/api/results/{rid}").json()).indicators == ()
+        page = c.get(f"/results/{rid}/history").text
+        assert page.count("<tr>") == 1 + 7 and "removed indicators" in page
+
+
+def test_upgrade_records_the_current_version_of_existing_results(tmp_path: Path) -> None:
+    """w0004 on a database at r0001 holding a results chain (version 3 after actuals): its
+    content becomes its first recorded version, so the next save has a version to diff with."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from gvckit.auth.users import User
+    from gvckit.store.database import alembic_config, open_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = open_engine(url, upgrade=False)
+    cfg = alembic_config()
+    content = read_results(EXAMPLES[0]).model_dump_json(by_alias=True, exclude_none=True)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "r0001")
+        conn.execute(text("INSERT INTO web_users (id, name, role, disabled, local, created_at)"
+                          " VALUES (7, 'u', 'admin', 0, 0, '2026-01-01')"))  # fmt: skip
+        conn.execute(text("INSERT INTO web_workspaces (id, name, country, sector, description,"
+                          " created_by, created_at, version) VALUES (1, 'w', '', '', '', 7,"
+                          " '2026-01-01', 1)"))  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO web_results (id, workspace_id, name, version, content,"
+                " created_at) VALUES (5, 1, 'r', 3, :c, '2026-01-01')"
+            ),
+            {"c": content},
+        )
+    engine.dispose()
+    from gvckit.store import results as rs
+
+    engine = open_engine(url)
+    [v] = rs.versions(engine, 5)
+    assert (v.version, v.user) == (3, "u") and rs.get_version(engine, 5, 3) == content
+    user = User(id=7, name="u", role="admin", disabled=False, local=False)
+    edited = read_results(EXAMPLES[0]).model_copy(update={"name": "Renamed"})
+    assert rs.save_results(engine, user, 5, edited, 3) == 4
+    assert rs.versions(engine, 5)[0].summary.startswith("changed name")
+    engine.dispose()

@@ -62,12 +62,14 @@ def apply_edit(content: str, part: str, index: int | None, form: dict[str, str],
     return data
 
 
-def located(exc: InputError, part: str, index: int | None, form: dict[str, str]
-            ) -> dict[str, Any]:  # fmt: skip
-    """Where on the edit page the model's message goes: the form and the field it names."""
+def located(exc: InputError, part: str, index: int | str, position: int,
+            form: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+    """Where on the edit page the model's message goes: the form of item ``index`` (``"new"``
+    for the add form) and the field it names, when the message is about the edited item (at
+    ``position`` of ``part`` in the edited data)."""
     where: dict[str, Any] = {"message": str(exc), "part": part, "values": form, "field": None,
-                             "index": index if index is not None else "new"}  # fmt: skip
+                             "index": index}  # fmt: skip
     found = _PATH.fullmatch(exc.field or "")
-    if found and found.group(1) == part and (index is None or int(found.group(2)) == index):
+    if found and found.group(1) == part and int(found.group(2)) == position:
         where["field"] = found.group(3)
     return where

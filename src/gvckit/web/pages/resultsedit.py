@@ -93,7 +93,9 @@ async def _save(request: Request, who: Caller, row: rs.ResultsRow, w: ws.Workspa
     try:
         results = results_from_data(data, file="the form")
     except InputError as exc:
-        return _edit_page(request, row, w, 422, located(exc, where["part"], where["index"],
+        index = where["index"]
+        position = index if isinstance(index, int) else len(data.get(where["part"], [])) - 1
+        return _edit_page(request, row, w, 422, located(exc, where["part"], index, position,
                                                         where["values"]))  # fmt: skip
     try:
         rs.save_results(engine, who.user, row.id, results, base, drop_actuals=drop_actuals)
