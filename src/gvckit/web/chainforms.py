@@ -1,7 +1,10 @@
 """Forms for the parts of a chain snapshot (stages, actors, links, end markets, supporters,
-clusters and each link's governance evidence), generated from the model's own fields: an enum
-is a select of its values (the controlled vocabularies), a reference to a stage, an actor, an end
-market or a cluster a select of those the snapshot has, a list of words a comma-separated text.
+clusters and each link's governance evidence, exchange rates and reference prices) and of the
+chain (its sources), generated from the model's own fields: an enum is a select of its values
+(the controlled vocabularies), a reference to a stage, an actor, an end market or a cluster a
+select of those the snapshot has, a list of words a comma-separated text. A snapshot's exchange
+rates and reference prices are mappings in the model (currency → rate, stage → price): the forms
+show one entry each, as :class:`ExchangeRate` and :class:`ReferencePrice`.
 
 Nothing is checked here: the edited chain goes through the model (:class:`gvckit.chain.Chain`)
 and its message is shown beside the field it names.
@@ -19,34 +22,64 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from gvckit.chain.model import Actor, Cluster, EndMarket, Link, Snapshot, Stage, Supporter
+from gvckit.chain.model import (
+    Actor,
+    Cluster,
+    EndMarket,
+    Link,
+    Snapshot,
+    Source,
+    Stage,
+    Supporter,
+)
+from gvckit.errors import ChainError
 
-__all__ = [
-    "PARTS",
-    "FormField",
-    "apply_edit",
-    "fields_for",
-    "item_from_form",
-    "item_values",
-    "model_fields",
-    "new_chain_data",
-]
+__all__ = ["CHAIN_PARTS", "MAPPINGS", "PARTS", "ExchangeRate", "FormField", "ReferencePrice",
+           "apply_edit", "fields_for", "item_from_form", "item_values", "model_fields",
+           "new_chain_data", "part_items"]  # fmt: skip
+
+
+class ExchangeRate(BaseModel):
+    """One entry of a snapshot's ``exchange_rates``: the chain currency per unit of
+    ``currency``."""
+
+    currency: str
+    rate: float
+
+
+class ReferencePrice(BaseModel):
+    """One entry of a snapshot's ``reference_prices``: a market reference unit price of the
+    output of ``stage``, in the chain currency (e.g. a world price)."""
+
+    stage: str
+    price: float
+
 
 #: The editable lists of a snapshot and the model of their items.
 PARTS: dict[str, type[BaseModel]] = {
     "stages": Stage, "actors": Actor, "links": Link, "end_markets": EndMarket,
-    "supporters": Supporter, "clusters": Cluster,
+    "supporters": Supporter, "clusters": Cluster, "exchange_rates": ExchangeRate,
+    "reference_prices": ReferencePrice, "sources": Source,
 }  # fmt: skip
+#: Parts that are mappings in the model: (key field, value field) of their form.
+MAPPINGS = {"exchange_rates": ("currency", "rate"), "reference_prices": ("stage", "price")}
+#: Parts of the chain itself, not of a snapshot.
+CHAIN_PARTS = ("sources",)
 TITLES = {"stages": "Stages", "actors": "Actors", "links": "Links (product, money, knowledge,"
           " services; governance evidence)", "end_markets": "End markets",
-          "supporters": "Supporters", "clusters": "Clusters"}  # fmt: skip
+          "supporters": "Supporters", "clusters": "Clusters",
+          "exchange_rates": "Exchange rates (chain currency per unit of the currency)",
+          "reference_prices": "Reference prices (chain currency per unit of a stage's output)",
+          "sources": "Sources of the figures (the whole chain)"}  # fmt: skip
 #: Fields that name something else in the snapshot: chosen from those it has.
 REFERENCES = {("actors", "stage"): "stages", ("actors", "cluster"): "clusters",
-              ("links", "source"): "actors", ("links", "target"): "targets"}  # fmt: skip
+              ("links", "source"): "actors", ("links", "target"): "targets",
+              ("reference_prices", "stage"): "stages"}  # fmt: skip
 UNITS = {"unit_price": "currency per unit", "money": "currency", "volume": "units",
          "external_inputs": "currency", "other_output": "currency", "annual_wage": "currency",
          "wages": "currency", "taxes": "currency", "financial_charges": "currency",
-         "depreciation": "currency"}  # fmt: skip
+         "depreciation": "currency", "rate": "chain currency per unit",
+         "price": "chain currency per unit"}  # fmt: skip
 
 
 @dataclass
@@ -183,28 +216,52 @@ def item_from_form(fields: list[FormField], form: dict[str, str]) -> dict[str, A
     return item
 
 
+def part_items(data: dict[str, Any], snap: dict[str, Any], part: str) -> list[dict[str, Any]]:
+    """The items of ``part`` as the forms list them: a snapshot's list, the chain's sources,
+    or a snapshot's mapping as one ``{key: ..., value: ...}`` item per entry."""
+    if part in CHAIN_PARTS:
+        return list(data.get(part, []))
+    if part in MAPPINGS:
+        key, value = MAPPINGS[part]
+        return [{key: k, value: v} for k, v in snap.get(part, {}).items()]
+    return list(snap.get(part, []))
+
+
 def apply_edit(content: str, year: int, part: str, index: int | None, form: dict[str, str],
                delete: bool = False) -> tuple[dict[str, Any], int]:  # fmt: skip
     """The chain data (from chain JSON ``content``) with item ``index`` of ``part`` in the
-    snapshot of ``year`` replaced by the form's item (appended when ``index`` is None, removed
-    with ``delete``); and the position of the snapshot."""
+    snapshot of ``year`` (or of the chain, for its sources) replaced by the form's item
+    (appended when ``index`` is None, removed with ``delete``); and the position of the
+    snapshot."""
     data = json.loads(content)
     k = next((i for i, s in enumerate(data["snapshots"]) if s["year"] == year), None)
     if k is None:
-        from gvckit.errors import ChainError
-
         raise ChainError(f"no snapshot for {year}", field="snapshots")
     snap = data["snapshots"][k]
-    items = snap.setdefault(part, [])
+    items = part_items(data, snap, part)
     if delete:
         if index is not None and 0 <= index < len(items):
             items.pop(index)
-        return data, k
-    item = item_from_form(fields_for(part, snap), form)
-    if index is None or not 0 <= index < len(items):
-        items.append(item)
     else:
-        items[index] = item
+        item = item_from_form(fields_for(part, snap), form)
+        if index is None or not 0 <= index < len(items):
+            items.append(item)
+        else:
+            items[index] = item
+    if part in CHAIN_PARTS:
+        data[part] = items
+    elif part in MAPPINGS:
+        key, value = MAPPINGS[part]
+        mapping: dict[str, Any] = {}
+        for n, item in enumerate(items):
+            name = str(item.get(key, "")).strip()
+            if not name or name in mapping:
+                what = "is missing" if not name else f"{name!r} is given twice"
+                raise ChainError(f"the {key} {what}", field=f"{part}[{n}].{key}")
+            mapping[name] = item.get(value)
+        snap[part] = mapping
+    else:
+        snap[part] = items
     return data, k
 
 
