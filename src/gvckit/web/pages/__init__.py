@@ -6,17 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from gvckit.web.pages import (
-    actions,
-    auth,
-    chains,
-    jobs,
-    portfolio,
-    results,
-    resultsedit,
-    tables,
-    workspaces,
-)
+from gvckit.web.pages import actions, auth, chains, jobs, portfolio, results, tables, workspaces
 from gvckit.web.render import page
 
 __all__ = ["error_page", "include"]
@@ -25,8 +15,7 @@ TITLES = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot u
 
 
 def include(app: FastAPI) -> None:
-    pages = (auth, workspaces, tables, jobs, chains, results, resultsedit, actions, portfolio)
-    for module in pages:
+    for module in (auth, workspaces, tables, jobs, chains, results, actions, portfolio):
         app.include_router(module.router, include_in_schema=False)
 
 

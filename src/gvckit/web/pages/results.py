@@ -18,10 +18,12 @@ from gvckit.store import results as rs
 from gvckit.store import workspaces as ws
 from gvckit.web.chainviews import people_table
 from gvckit.web.deps import Caller, Id, current, engine_of
+from gvckit.web.pages import resultsedit
 from gvckit.web.render import page
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(current)]
+router.include_router(resultsedit.router)  # editing the results chain: its own module
 
 
 @router.post("/workspaces/{workspace_id}/results/import")
