@@ -312,6 +312,15 @@ def test_forms_show_the_models_message_and_keep_actuals(
         assert results_from_data(c.get(f"/api/results/{rid}").json()).indicators == ()
         page = c.get(f"/results/{rid}/history").text
         assert page.count("<tr>") == 1 + 7 and "removed indicators" in page
+        # two forms on the same version: the later save is refused, kept as a draft
+        box = {"version": "7", "part": "boxes", "index": "1", "id": "o1", "level": "output"}
+        assert c.post(f"/results/{rid}/edit", data={**box, "text": "First"}).status_code == 303
+        r = c.post(f"/results/{rid}/edit", data={**box, "text": "Second"})
+        assert r.status_code == 409 and "someone else saved this results chain first" in r.text
+        [draft] = c.get(f"/api/results/{rid}/drafts").json()
+        kept = results_from_data(c.get(f"/api/results/{rid}/drafts/{draft['id']}").json())
+        assert kept.boxes[1].text == "Second" and draft["base_version"] == 7
+        assert results_from_data(c.get(f"/api/results/{rid}").json()).boxes[1].text == "First"
 
 
 def test_upgrade_records_the_current_version_of_existing_results(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from gvckit.errors import InputError
 from gvckit.interventions.results import ResultsChain, results_from_data
 from gvckit.store.schema import METADATA, TZ
 from gvckit.store.versioned import Draft, History, StaleError, Version, changes, now, summary
-from gvckit.store.workspaces import NotFoundError, row_by_id, workspace_rows
+from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = ["HISTORY", "RESULTS", "RESULTS_DRAFTS", "RESULTS_VERSIONS", "ActualsLostError",
            "Draft", "ResultsRow", "StaleError", "Version", "add_actual", "create_results",
@@ -159,14 +159,11 @@ def save_results(engine: Engine, user: User, results_id: int, results: ResultsCh
     ``base_version``; the new version. A stale version is :class:`StaleError` (the edit kept as
     a draft); an edit that loses actuals entered in ``base_version`` is
     :class:`ActualsLostError` unless ``drop_actuals`` confirms it."""
-    if not drop_actuals:
-        try:
-            before = ResultsChain.model_validate_json(
-                HISTORY.content(engine, results_id, base_version)
-            )
-        except NotFoundError:
-            before = None
-        lost = lost_actuals(before, results) if before is not None else []
+    current = get_results(engine, results_id)
+    # a stale edit is refused by the save below and kept whole as a draft: checked only on the
+    # current version (an actual entered meanwhile makes the edit stale)
+    if not drop_actuals and current.version == base_version:
+        lost = lost_actuals(current.results, results)
         if lost:
             raise ActualsLostError(
                 "the edit would delete actuals already entered: "
