@@ -131,7 +131,7 @@ def _awkward_chain(draw: st.DrawFn) -> Chain:
     return Chain.model_validate(data)
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(st.data())
 def test_round_trip_keeps_awkward_floats_exactly(tmp_path: Path, data: st.DataObject) -> None:
