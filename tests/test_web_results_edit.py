@@ -127,6 +127,20 @@ def test_stale_put_is_409_and_loses_nothing(server: Server, people: dict[str, st
         assert [(v["version"], v["user"]) for v in history] == [(3, "ana"), (2, "ana"),
                                                                  (1, "ana")]  # fmt: skip
         assert "actuals" in history[0]["summary"]
+        diff = ana.get(f"/api/results/{rid}/diff", params={"a": 1, "b": 2}).json()
+        box = base["boxes"][0]
+        assert len(diff) == 1 and diff[0].startswith(f'changed boxes[{box["id"]}].text: "')
+        assert diff[0].endswith(' → "Renamed by ana"') and box["text"][:20] in diff[0]
+        # restoring version 1 would delete the actual entered in version 3: confirm first
+        r = ana.post(f"/api/results/{rid}/versions/1/restore", headers={"If-Match": "3"})
+        assert r.status_code == 422 and "(kept, without them)" in r.json()["detail"]
+        r = ana.post(f"/api/results/{rid}/versions/1/restore", headers={"If-Match": "2"})
+        assert r.status_code == 409 and r.json()["current"] == 3
+        r = ana.post(f"/api/results/{rid}/versions/1/restore", headers={"If-Match": "3"},
+                     params={"drop_actuals": "true"})  # fmt: skip
+        assert r.json() == {"version": 4}
+        assert differences(results_from_data(ana.get(f"/api/results/{rid}").json()),
+                           results_from_data(base)) == []  # fmt: skip
         assert ana.get(f"/api/results/{rid}/versions/2").json() == json.loads(
             json.dumps(results_from_data(mine).model_dump(mode="json", by_alias=True,
                                                           exclude_none=True)))  # fmt: skip
@@ -218,6 +232,7 @@ def test_access_rules_on_every_new_route(server: Server, people: dict[str, str],
         rid = _import(c, ws, EXAMPLES[3])
         body = c.get(f"/api/results/{rid}").text
     reads = [f"/api/results/{rid}", f"/api/results/{rid}/versions",
+             f"/api/results/{rid}/diff?a=1&b=1",
              f"/api/results/{rid}/versions/1", f"/api/results/{rid}/drafts",
              f"/api/results/{rid}/export?format=json"]  # fmt: skip
     jhead = {"content-type": "application/json", "If-Match": "1"}
@@ -230,13 +245,20 @@ def test_access_rules_on_every_new_route(server: Server, people: dict[str, str],
         for who, code in ((anon, 401), (outsider, 404), (viewer, 403)):
             r = who.put(f"/api/results/{rid}", content=body, headers=jhead)
             assert r.status_code == code, r.text
+            r = who.post(f"/api/results/{rid}/versions/1/restore", headers=jhead)
+            assert r.status_code == code, r.text
         assert outsider.get(f"/api/results/{rid}/drafts/1").status_code == 404
         assert viewer.get(f"/api/results/{2**31 - 1}").status_code == 404
         assert anon.get(f"/results/{rid}/edit").status_code in (303, 401)
         assert outsider.get(f"/results/{rid}/edit").status_code == 404
         assert viewer.get(f"/results/{rid}/edit").status_code == 403
         assert viewer.get(f"/results/{rid}/history").status_code == 200
-        for url in (f"/results/{rid}/edit", f"/workspaces/{ws}/results/new"):
+        for url in (
+            f"/results/{rid}/edit",
+            f"/results/{rid}/header",
+            f"/results/{rid}/restore",
+            f"/workspaces/{ws}/results/new",
+        ):
             assert viewer.post(url, data={"x": "1"}).status_code == 403
             assert outsider.post(url, data={"x": "1"}).status_code == 404
     with server.client(people["ana"]) as c:
@@ -312,14 +334,34 @@ def test_forms_show_the_models_message_and_keep_actuals(
         assert results_from_data(c.get(f"/api/results/{rid}").json()).indicators == ()
         page = c.get(f"/results/{rid}/history").text
         assert page.count("<tr>") == 1 + 7 and "removed indicators" in page
+        page = c.get(f"/results/{rid}/history", params={"a": 4, "b": 7}).text
+        assert "removed indicators[n].id" in page.split('id="diff"')[1]
+        # restoring version 5 would bring back the indicator without its actual (version 6
+        # added nothing since): its own content, so no actuals lost; a new version 8
+        r = c.post(f"/results/{rid}/restore", data={"restore": "5", "version": "7"})
+        assert r.status_code == 303
+        back = results_from_data(c.get(f"/api/results/{rid}").json())
+        assert [i.id for i in back.indicators] == ["n"] and back.indicators[0].actuals
+        r = c.post(f"/results/{rid}/restore", data={"restore": "4", "version": "8"})
+        assert r.status_code == 422 and "delete actuals already entered" in r.text
+        r = c.post(f"/results/{rid}/restore", data={"restore": "4", "version": "7"})
+        assert r.status_code == 409 and 'id="restore-error"' in r.text
+        assert (
+            c.post(
+                f"/results/{rid}/restore",
+                data={"restore": "7", "version": "8", "drop_actuals": "on"},
+            ).status_code
+            == 303
+        )
         # two forms on the same version: the later save is refused, kept as a draft
-        box = {"version": "7", "part": "boxes", "index": "1", "id": "o1", "level": "output"}
+        box = {"version": "9", "part": "boxes", "index": "1", "id": "o1", "level": "output"}
         assert c.post(f"/results/{rid}/edit", data={**box, "text": "First"}).status_code == 303
         r = c.post(f"/results/{rid}/edit", data={**box, "text": "Second"})
         assert r.status_code == 409 and "someone else saved this results chain first" in r.text
-        [draft] = c.get(f"/api/results/{rid}/drafts").json()
+        draft, restored = c.get(f"/api/results/{rid}/drafts").json()  # newest first
+        assert restored["base_version"] == 7  # the stale restore, kept too
         kept = results_from_data(c.get(f"/api/results/{rid}/drafts/{draft['id']}").json())
-        assert kept.boxes[1].text == "Second" and draft["base_version"] == 7
+        assert kept.boxes[1].text == "Second" and draft["base_version"] == 9
         assert results_from_data(c.get(f"/api/results/{rid}").json()).boxes[1].text == "First"
 
 
@@ -366,7 +408,8 @@ def test_upgrade_records_the_current_version_of_existing_results(tmp_path: Path)
 
 NEW = ("/api/results/{results_id}", "/api/results/{results_id}/versions",
        "/api/results/{results_id}/versions/{version}", "/api/results/{results_id}/drafts",
-       "/api/results/{results_id}/drafts/{draft_id}",
+       "/api/results/{results_id}/drafts/{draft_id}", "/api/results/{results_id}/diff",
+       "/api/results/{results_id}/versions/{version}/restore",
        "/api/results/{results_id}/export")  # fmt: skip
 
 
@@ -405,6 +448,6 @@ def test_schemathesis_on_the_new_operations(server: Server, people: dict[str, st
             case.call_and_validate(headers=headers, checks=checks)
 
         check()
-    assert ("PUT", "/api/results/{results_id}") in seen and len(seen) == 7
+    assert ("PUT", "/api/results/{results_id}") in seen and len(seen) == 9
     with server.client(people["ana"]) as c:
         assert results_from_data(c.get(f"/api/results/{rid}").json()).name

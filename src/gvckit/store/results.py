@@ -40,9 +40,9 @@ from gvckit.store.versioned import Draft, History, StaleError, Version, changes,
 from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = ["HISTORY", "RESULTS", "RESULTS_DRAFTS", "RESULTS_VERSIONS", "ActualsLostError",
-           "Draft", "ResultsRow", "StaleError", "Version", "add_actual", "create_results",
-           "get_draft", "get_results", "get_version", "list_drafts", "list_results",
-           "lost_actuals", "parse_results", "save_results", "versions"]  # fmt: skip
+           "Draft", "ResultsRow", "StaleError", "Version", "add_actual", "changes",
+           "create_results", "get_draft", "get_results", "get_version", "list_drafts",
+           "list_results", "lost_actuals", "parse_results", "save_results", "versions"]  # fmt: skip
 
 RESULTS = Table(
     "web_results", METADATA,

@@ -165,6 +165,45 @@ def get_version(results_id: Id, version: Id, request: Request, who: Who) -> Resp
     return _json(rs.get_version(engine_of(request), row.id, version))
 
 
+VersionQ = Annotated[int, Query(ge=1, le=2**31 - 1, description="a version number")]
+
+
+@router.get("/results/{results_id}/diff", response_model=list[str])
+def diff(results_id: Id, request: Request, who: Who, a: VersionQ, b: VersionQ) -> list[str]:
+    """What changed from version ``a`` to version ``b``, one line per field."""
+    row = visible_results(request, who, results_id, "viewer")
+    engine = engine_of(request)
+    return rs.changes(rs.get_version(engine, row.id, a), rs.get_version(engine, row.id, b))
+
+
+@router.post(
+    "/results/{results_id}/versions/{version}/restore",
+    response_model=ChainSaved,
+    responses={409: {"model": Conflict, "description": "a stale version; nothing restored"}},
+)
+def restore(
+    results_id: Id,
+    version: Id,
+    request: Request,
+    who: Who,
+    if_match: Annotated[str | None, Header(description="the current version")] = None,
+    drop_actuals: Annotated[
+        bool, Query(description="confirm that actuals entered since that version are to be deleted")
+    ] = False,
+) -> Any:
+    """Save the content of ``version`` as a new version (nothing is deleted); actuals entered
+    since then would be lost, so that needs ``drop_actuals=true`` (422 otherwise)."""
+    row = visible_results(request, who, results_id, "analyst")
+    engine = engine_of(request)
+    old = ResultsChain.model_validate_json(rs.get_version(engine, row.id, version))
+    try:
+        new = rs.save_results(engine, who.user, row.id, old, _if_match(if_match),
+                              drop_actuals=drop_actuals)  # fmt: skip
+    except rs.StaleError as exc:
+        return conflict(exc)
+    return ChainSaved(version=new)
+
+
 @router.get("/results/{results_id}/drafts", response_model=list[DraftOut])
 def list_drafts(results_id: Id, request: Request, who: Who) -> list[DraftOut]:
     """Edits refused as stale, kept (newest first)."""

@@ -142,10 +142,44 @@ async def save_header(results_id: Id, request: Request, who: Who) -> Response:
 
 
 @router.get("/results/{results_id}/history", response_class=HTMLResponse)
-def history(results_id: Id, request: Request, who: Who) -> HTMLResponse:
-    """Every version (who, when, what changed) and the drafts kept from refused saves."""
+def history(results_id: Id, request: Request, who: Who, a: int | None = None,
+            b: int | None = None) -> HTMLResponse:  # fmt: skip
+    """Every version (who, when, what changed), a diff of any two, restore; the drafts kept
+    from refused saves."""
     row, w = _visible(request, who, results_id)
+    return _history(request, row, w, a, b)
+
+
+def _history(request: Request, row: rs.ResultsRow, w: ws.Workspace, a: int | None = None,
+             b: int | None = None, status: int = 200, error: str = "") -> HTMLResponse:  # fmt: skip
+    from gvckit.auth.users import role_at_least
+
     engine = engine_of(request)
-    return page(request, "results_history.html", row=row, ws=w,
+    diff = None
+    if a is not None and b is not None:
+        diff = rs.changes(rs.get_version(engine, row.id, a), rs.get_version(engine, row.id, b))
+    return page(request, "results_history.html", status=status, row=row, ws=w,
                 versions=rs.versions(engine, row.id), drafts=rs.list_drafts(engine, row.id),
-                results=ResultsChain.model_validate_json(row.content))  # fmt: skip
+                results=ResultsChain.model_validate_json(row.content), diff=diff, a=a, b=b,
+                error=error, can_edit=role_at_least(w.role, "analyst"))  # fmt: skip
+
+
+@router.post("/results/{results_id}/restore")
+async def restore(results_id: Id, request: Request, who: Who) -> Response:
+    """Save an earlier version as the next one (nothing is deleted); actuals entered since
+    then are lost only when the form confirms it."""
+    row, w = _visible(request, who, results_id, "analyst")
+    form = await _form(request)
+    version = form.get("restore", "")
+    if not version.isdigit() or len(version) > 9:
+        raise InputError("choose the version to restore", field="restore")
+    engine = engine_of(request)
+    old = ResultsChain.model_validate_json(rs.get_version(engine, row.id, int(version)))
+    try:
+        rs.save_results(engine, who.user, row.id, old, _base(form),
+                        drop_actuals=form.get("drop_actuals") == "on")  # fmt: skip
+    except (rs.StaleError, rs.ActualsLostError) as exc:
+        status = 409 if isinstance(exc, rs.StaleError) else 422
+        return _history(request, rs.get_results(engine, row.id), w, status=status,
+                        error=str(exc))  # fmt: skip
+    return RedirectResponse(f"/results/{row.id}/history", status_code=303)
