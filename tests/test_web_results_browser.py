@@ -111,6 +111,11 @@ def test_results_chain_and_rates_in_a_real_browser(web_server: Server, tmp_path:
         item.get_by_role("button", name="Save").click()
         expect(page.locator("#indicators details.item").nth(0)).to_contain_text("2 actuals")
         assert len(_results(server, token, results_id).indicators[0].actuals) == 2
+        page.get_by_role("link", name="History").click()
+        page.get_by_label("From", exact=True).select_option("1")
+        page.get_by_role("button", name="Compare").click()
+        expect(page.locator("#diff")).to_contain_text("added indicators[trained]")
+        _shot(page, tmp_path, "r3-history")
 
         # a chain's exchange rate changed in the chain editor: the accounts follow
         page.goto(f"{server.url}/workspaces/1/chains")
