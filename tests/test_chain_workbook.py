@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from exact import differences
 from gvckit import chain
+from gvckit.chain import Chain
 from gvckit.chain.workbook import SHEETS, read_workbook, write_template
 from gvckit.cli import main
 from gvckit.errors import ChainError
@@ -80,3 +84,60 @@ def test_not_a_workbook(tmp_path: Path) -> None:
     p.write_bytes(b"not a zip")
     with pytest.raises(ChainError, match="cannot read the workbook"):
         read_workbook(p)
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", [SMALL, *EXAMPLES], ids=lambda p: p.stem)
+def test_round_trip_keeps_every_number_exactly(tmp_path: Path, path: Path) -> None:
+    original = chain.read_chain(path)
+    xlsx = tmp_path / "chain.xlsx"
+    write_template(xlsx, original)
+    assert differences(read_workbook(xlsx), original) == []
+
+
+#: floats whose shortest decimal needs 17 digits, or that %.16g rounds past (to inf, to 0)
+AWKWARD = [1 / 3, 0.1 + 0.2, 1.2195121951219512, 2 / 3, 1e-300, 5e-324, 2.2250738585072014e-308,
+           1.7976931348623157e308, 2.0**53 + 2, 2.0**60 + 512, 1e22, 123456789012345680.0,
+           9007199254740993.0, 0.0]  # fmt: skip
+
+
+def _awkward_chain(draw: st.DrawFn) -> Chain:
+    """The small chain with its numbers replaced by awkward floats, wherever the model takes them
+    (negative numbers and -0.0 only where it allows them: net taxes)."""
+    nonneg = st.sampled_from(AWKWARD) | st.floats(min_value=0.0, allow_nan=False,
+                                                  allow_infinity=False)  # fmt: skip
+    positive = nonneg.filter(lambda x: x > 0)
+    signed = nonneg | nonneg.map(lambda x: -x) | st.just(-0.0)
+    data = chain.read_chain(SMALL).model_dump(mode="json")
+    snap = data["snapshots"][0]
+    for actor in snap["actors"]:
+        actor["external_inputs"] = draw(nonneg)
+        actor["other_output"] = draw(nonneg)
+        actor["product_equivalent"] = draw(positive)
+        actor["count"] = draw(st.integers(0, 2**62))
+        actor["value_added_split"]["taxes"] = draw(signed)
+        actor["value_added_split"]["wages"] = draw(nonneg)
+        actor["employment"]["jobs"] = draw(nonneg)
+        actor["employment"]["share_women"] = draw(st.floats(0.0, 1.0) | st.just(1 / 3))
+    for link in snap["links"]:
+        if link["volume"] is not None:
+            link["volume"], link["unit_price"] = draw(nonneg), draw(nonneg)
+        else:
+            link["money"] = draw(nonneg)
+    snap["exchange_rates"] = {"EUR": draw(positive)}
+    snap["reference_prices"] = {"retail": draw(positive), "production": draw(positive)}
+    return Chain.model_validate(data)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(st.data())
+def test_round_trip_keeps_awkward_floats_exactly(tmp_path: Path, data: st.DataObject) -> None:
+    original = _awkward_chain(data.draw)
+    xlsx = tmp_path / "awkward.xlsx"
+    write_template(xlsx, original)
+    back = read_workbook(xlsx)
+    assert differences(back, original) == []
+    assert back == original

@@ -19,6 +19,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 
+from exact import differences
 from gvckit.chain import Chain, read_chain
 from gvckit.chain.workbook import read_workbook
 from gvckit.cli import main
@@ -63,23 +64,6 @@ def _import(c: Any, ws: int, path: Path) -> dict[str, int]:
     return body
 
 
-def _equal(a: Chain, b: Chain) -> bool:
-    return a == b
-
-
-def _close(a: Any, b: Any) -> bool:
-    """Equal, numbers to 15 significant digits (what openpyxl keeps of a float in a cell)."""
-    if isinstance(a, Chain):
-        return _close(a.model_dump(mode="json"), b.model_dump(mode="json"))
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(map(_close, a, b))
-    if isinstance(a, float) and isinstance(b, float | int):
-        return math.isclose(a, b, rel_tol=1e-14, abs_tol=0.0)
-    return bool(a == b)
-
-
 def _cli_rows(path: Path, view: str, capsys: pytest.CaptureFixture[str]) -> Any:
     capsys.readouterr()
     assert main(["chain", "accounts", str(path), "--view", view, "--format", "json"]) == 0
@@ -106,10 +90,10 @@ def test_example_round_trips_and_accounts_equal_the_cli(
             assert r.status_code == 200
             out = tmp_path / f"export.{fmt}"
             out.write_bytes(r.content)
-            same = _equal if fmt != "xlsx" else _close
-            assert same(read_chain(out), original), fmt
+            assert differences(read_chain(out), original) == [], fmt  # every number exactly
             back = _import(c, ws, out)["id"]  # the exported file imports back equal
-            assert same(Chain.model_validate(c.get(f"/api/chains/{back}").json()), original)
+            back_chain = Chain.model_validate(c.get(f"/api/chains/{back}").json())
+            assert differences(back_chain, original) == [], fmt
         for view in VIEWS:
             r = c.get(f"/api/chains/{cid}/accounts", params={"view": view})
             assert r.status_code == 200, r.text

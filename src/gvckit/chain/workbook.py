@@ -10,6 +10,7 @@ chain like YAML does, and an error names the sheet, row and column of the offend
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from gvckit.limits import WorkbookLimits, workbook_limits
 from gvckit.workbooks import Workbook as BoundedWorkbook
 from gvckit.workbooks import open_workbook
 
-__all__ = ["SHEETS", "header_row", "read_workbook", "write_template"]
+__all__ = ["SHEETS", "append_exact", "header_row", "read_workbook", "write_template"]
 
 _LEVELS = [v.value for v in Level]
 #: sheet → (columns, {column: allowed values}); list columns hold ';'-separated values
@@ -80,13 +81,13 @@ def write_template(
     header_row(ws, ["field", "value"])
     data = chain.model_dump(mode="json") if chain is not None else {}
     for field in CHAIN_FIELDS:
-        ws.append([field, data.get(field)])
+        append_exact(ws, [field, data.get(field)])
     rows = _rows_of(data) if chain is not None else {}
     for sheet, (columns, choices) in SHEETS.items():
         ws = wb.create_sheet(sheet)
         header_row(ws, columns)
         for row in rows.get(sheet, []):
-            ws.append([row.get(c) for c in columns])
+            append_exact(ws, [row.get(c) for c in columns])
         for col, allowed in choices.items():
             letter = get_column_letter(columns.index(col) + 1)
             dv = DataValidation(
@@ -108,6 +109,26 @@ def header_row(ws: Any, columns: list[str]) -> None:
     ws.freeze_panes = "A2"
     for k, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(k)].width = max(10, len(col) + 2)
+
+
+def append_exact(ws: Any, values: list[Any]) -> None:
+    """Append a row whose numbers read back exactly.
+
+    openpyxl writes a number as ``"%.16g" % value``: 16 significant digits, one short of the 17
+    a double may need (1.2195121951219512 is written 1.219512195121951, the largest double
+    1.7976931348623157e308 rounds up to infinity, -0.0 becomes 0, an integer above 10**16 loses
+    its last digits). Python's ``repr`` is the shortest text that reads back as the same number
+    (``float(repr(x)) == x``, sign of zero included), so finite numbers are written as their
+    ``repr`` in a numeric cell; openpyxl reads ``<v>`` text back with ``float``/``int``."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        value = cell.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            continue  # openpyxl writes no value for these; the models refuse them anyway
+        cell.value = repr(value)
+        cell.data_type = "n"  # a numeric cell holding the exact text
 
 
 def _rows_of(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

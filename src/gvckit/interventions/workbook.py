@@ -13,7 +13,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from gvckit.chain.readers import first_error
-from gvckit.chain.workbook import header_row
+from gvckit.chain.workbook import append_exact, header_row
 from gvckit.errors import InputError
 from gvckit.interventions.typology import Intervention
 from gvckit.limits import WorkbookLimits, workbook_limits
@@ -59,12 +59,13 @@ def add_intervention_sheet(wb: Any, intervention: Intervention | None = None) ->
             value = value.get(part) if isinstance(value, dict) else None
         if is_list and value is not None:
             value = "; ".join(str(v) for v in value) or None
-        ws.append(
+        append_exact(
+            ws,
             [
                 field,
                 value,
                 ", ".join(codes) + (" (several, separated by ;)" if codes and is_list else ""),
-            ]
+            ],
         )
     ws.column_dimensions["B"].width = 60
 

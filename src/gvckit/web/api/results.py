@@ -1,12 +1,14 @@
-"""Results chains of a workspace and monitoring: import, read, enter actuals (analysts),
+"""Results chains of a workspace and monitoring: import, read, edit with optimistic locking
+(``If-Match``; a stale save kept as a draft), versions, export, enter actuals (analysts),
 progress against targets (:func:`gvckit.interventions.monitoring.progress`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -14,7 +16,16 @@ from gvckit.errors import InputError
 from gvckit.interventions.results import ResultsChain
 from gvckit.store import results as rs
 from gvckit.store import workspaces as ws
-from gvckit.web.api.models import ERRORS, ChainCreated, ChainSaved, JobCreated
+from gvckit.web.api.chains import _if_match, conflict
+from gvckit.web.api.models import (
+    ERRORS,
+    ChainCreated,
+    ChainSaved,
+    Conflict,
+    DraftOut,
+    JobCreated,
+    VersionOut,
+)
 from gvckit.web.deps import Caller, Id, current, engine_of
 
 __all__ = ["ActualIn", "results_body", "router", "visible_results"]
@@ -82,18 +93,170 @@ async def import_results(workspace_id: Id, request: Request, who: Who) -> ChainC
     """Import a results chain (YAML or JSON file, or a JSON body)."""
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "analyst")
-    row = rs.create_results(engine, workspace_id, await results_body(request))
+    row = rs.create_results(engine, who.user, workspace_id, await results_body(request),
+                            "imported")  # fmt: skip
     return ChainCreated(id=row.id, version=row.version)
+
+
+def _json(text: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(text, media_type="application/json", headers=headers)
 
 
 @router.get(
     "/results/{results_id}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
-)
+    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
+                     "description": "the results chain in the files' schema; ETag: its version"}},
+)  # fmt: skip
 def get_results(results_id: Id, request: Request, who: Who) -> Response:
     row = visible_results(request, who, results_id, "viewer")
-    return Response(row.content, media_type="application/json")
+    return _json(row.content, {"ETag": f'"{row.version}"'})
+
+
+@router.put(
+    "/results/{results_id}",
+    response_model=ChainSaved,
+    openapi_extra=RESULTS_BODY,
+    responses={
+        409: {"model": Conflict, "description": "a stale version; the edit kept as a draft"}
+    },
+)
+async def put_results(
+    results_id: Id,
+    request: Request,
+    who: Who,
+    if_match: Annotated[str | None, Header(description="the version edited")] = None,
+    drop_actuals: Annotated[
+        bool,
+        Query(description="confirm that actuals entered for removed indicators are to be deleted"),
+    ] = False,
+) -> Any:
+    """Save a new version of the results chain (boxes, links, indicators); ``If-Match:
+    VERSION`` names the version edited. A stale version is refused (409) and the edit kept as a
+    draft; an edit that would delete actuals already entered is refused (422) unless
+    ``drop_actuals=true``."""
+    row = visible_results(request, who, results_id, "analyst")
+    base = _if_match(if_match)
+    results = await results_body(request)
+    try:
+        new = rs.save_results(engine_of(request), who.user, row.id, results, base,
+                              drop_actuals=drop_actuals)  # fmt: skip
+    except rs.StaleError as exc:
+        return conflict(exc)
+    return ChainSaved(version=new)
+
+
+@router.get("/results/{results_id}/versions", response_model=list[VersionOut])
+def list_versions(results_id: Id, request: Request, who: Who) -> list[VersionOut]:
+    """Every saved version, newest first: who, when, what changed."""
+    row = visible_results(request, who, results_id, "viewer")
+    return [VersionOut(version=v.version, user=v.user, saved_at=v.saved_at, summary=v.summary)
+            for v in rs.versions(engine_of(request), row.id)]  # fmt: skip
+
+
+@router.get(
+    "/results/{results_id}/versions/{version}",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
+                     "description": "the results chain as it was saved in that version"}},
+)  # fmt: skip
+def get_version(results_id: Id, version: Id, request: Request, who: Who) -> Response:
+    row = visible_results(request, who, results_id, "viewer")
+    return _json(rs.get_version(engine_of(request), row.id, version))
+
+
+VersionQ = Annotated[int, Query(ge=1, le=2**31 - 1, description="a version number")]
+
+
+@router.get("/results/{results_id}/diff", response_model=list[str])
+def diff(results_id: Id, request: Request, who: Who, a: VersionQ, b: VersionQ) -> list[str]:
+    """What changed from version ``a`` to version ``b``, one line per field."""
+    row = visible_results(request, who, results_id, "viewer")
+    engine = engine_of(request)
+    return rs.changes(rs.get_version(engine, row.id, a), rs.get_version(engine, row.id, b))
+
+
+@router.post(
+    "/results/{results_id}/versions/{version}/restore",
+    response_model=ChainSaved,
+    responses={409: {"model": Conflict, "description": "a stale version; nothing restored"}},
+)
+def restore(
+    results_id: Id,
+    version: Id,
+    request: Request,
+    who: Who,
+    if_match: Annotated[str | None, Header(description="the current version")] = None,
+    drop_actuals: Annotated[
+        bool, Query(description="confirm that actuals entered since that version are to be deleted")
+    ] = False,
+) -> Any:
+    """Save the content of ``version`` as a new version (nothing is deleted); actuals entered
+    since then would be lost, so that needs ``drop_actuals=true`` (422 otherwise)."""
+    row = visible_results(request, who, results_id, "analyst")
+    engine = engine_of(request)
+    old = ResultsChain.model_validate_json(rs.get_version(engine, row.id, version))
+    try:
+        new = rs.save_results(engine, who.user, row.id, old, _if_match(if_match),
+                              drop_actuals=drop_actuals)  # fmt: skip
+    except rs.StaleError as exc:
+        return conflict(exc)
+    return ChainSaved(version=new)
+
+
+@router.get("/results/{results_id}/drafts", response_model=list[DraftOut])
+def list_drafts(results_id: Id, request: Request, who: Who) -> list[DraftOut]:
+    """Edits refused as stale, kept (newest first)."""
+    row = visible_results(request, who, results_id, "viewer")
+    found = rs.list_drafts(engine_of(request), row.id)
+    return [DraftOut(id=d.id, base_version=d.base_version, user=d.user, saved_at=d.saved_at,
+                     reason=d.reason) for d in found]  # fmt: skip
+
+
+@router.get(
+    "/results/{results_id}/drafts/{draft_id}",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
+                     "description": "the refused edit, a results chain"}},
+)  # fmt: skip
+def get_draft(results_id: Id, draft_id: Id, request: Request, who: Who) -> Response:
+    row = visible_results(request, who, results_id, "viewer")
+    return _json(rs.get_draft(engine_of(request), row.id, draft_id).content)
+
+
+RESULTS_EXPORTS = {"yaml": "application/yaml", "json": "application/json"}
+
+
+def export_results(results: ResultsChain, fmt: str) -> str:
+    """The results chain as YAML or JSON that :func:`~gvckit.interventions.results.read_results`
+    reads back to an equal results chain."""
+    import json
+
+    data = results.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    import yaml
+
+    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+@router.get(
+    "/results/{results_id}/export",
+    response_class=Response,
+    responses={200: {"content": {m: {} for m in RESULTS_EXPORTS.values()},
+                     "description": "the results chain as a file that imports back equal"}},
+)  # fmt: skip
+def export(results_id: Id, request: Request, who: Who,
+           format: Literal["yaml", "json"] = "yaml") -> Response:  # fmt: skip
+    """The results chain as YAML or JSON."""
+    from gvckit.store.tables import safe_name
+
+    row = visible_results(request, who, results_id, "viewer")
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", safe_name(row.name)).strip("-")[:80] or "results"
+    return Response(
+        export_results(row.results, format), media_type=RESULTS_EXPORTS[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )  # fmt: skip
 
 
 @router.post("/results/{results_id}/actuals", status_code=201, response_model=ChainSaved)

@@ -17,7 +17,16 @@ from gvckit.chain.model import ActorKind, Chain
 from gvckit.errors import ChainError, GvcError, InputError
 from gvckit.store import chains as ch
 from gvckit.store import workspaces as ws
-from gvckit.web.chainforms import PARTS, TITLES, apply_edit, fields_for, item_values, new_chain_data
+from gvckit.web.chainforms import (
+    MAPPINGS,
+    PARTS,
+    TITLES,
+    apply_edit,
+    fields_for,
+    item_values,
+    new_chain_data,
+    part_items,
+)
 from gvckit.web.chainviews import people_table
 from gvckit.web.deps import Caller, Id, current, engine_of
 from gvckit.web.render import page
@@ -182,10 +191,10 @@ def _edit_page(request: Request, who: Caller, row: ch.ChainRow, w: ws.Workspace,
     snap = next(s for s in data["snapshots"] if s["year"] == year)
     parts = []
     for part in PARTS:
-        items = snap.get(part, [])
+        items = part_items(data, snap, part)
         parts.append({"key": part, "title": TITLES[part], "fields": fields_for(part, snap),
                       "items": [item_values(i) for i in items]})  # fmt: skip
-    header = {k: data.get(k, "") for k in ("name", "product", "country", "currency", "unit")}
+    header = {k: data.get(k) or "" for k in HEADER}
     return page(request, "chain_edit.html", status=status, row=row, ws=w, year=year,
                 years=sorted(s["year"] for s in data["snapshots"]), parts=parts, header=header,
                 error=error or {}, conflict=conflict)  # fmt: skip
@@ -198,6 +207,21 @@ def edit(chain_id: Id, request: Request, who: Who, snapshot: int | None = None) 
 
 
 _PATH = re.compile(r"snapshots\[(\d+)\]\.(\w+)\[(\d+)\](?:\.(.+))?")
+#: The chain's own fields, edited in its header form (all but the notes required).
+HEADER = ("name", "product", "country", "currency", "unit", "notes")
+
+
+def _field_of(exc: ChainError, k: int, part: str) -> str | None:
+    """The form field a message about a mapping entry or a source names (None if another)."""
+    path = exc.field or ""
+    if part in MAPPINGS:
+        key, value = MAPPINGS[part]
+        if re.fullmatch(rf"{part}\[\d+\]\.{key}", path):  # the form's own check
+            return key
+        if re.fullmatch(rf"snapshots\[{k}\]\.{part}\..+", path):
+            return key if "is not a" in exc.reason else value
+    found = re.fullmatch(rf"{part}\[\d+\]\.(\w+)", path)
+    return found.group(1) if found and part == "sources" else None
 
 
 def _located(exc: ChainError, k: int, part: str, index: int | None, form: dict[str, str]
@@ -209,6 +233,8 @@ def _located(exc: ChainError, k: int, part: str, index: int | None, form: dict[s
     if found and int(found.group(1)) == k and found.group(2) == part:
         where["index"] = index if index is not None else "new"
         where["field"] = found.group(4)
+    elif part in MAPPINGS or part == "sources":
+        where["field"] = _field_of(exc, k, part)
     if where["index"] is None:
         where["index"] = "new"
     return where
@@ -253,10 +279,11 @@ async def save_part(chain_id: Id, request: Request, who: Who) -> Response:
     base = _base(form)
     # edits apply to the version the form showed, so that a stale one is kept whole as a draft
     old = ch.get_version(engine_of(request), row.id, base) if base <= row.version else row.content
-    data, k = apply_edit(old, year, part, index, form, delete=form.get("action") == "delete")
     from gvckit.chain.readers import chain_from_data
 
+    k = next((n for n, s in enumerate(row.chain.snapshots) if s.year == year), 0)
     try:
+        data, k = apply_edit(old, year, part, index, form, delete=form.get("action") == "delete")
         chain_from_data(data, file="the form")
     except ChainError as exc:
         return _edit_page(request, who, row, w, year, 422, _located(exc, k, part, index, form))
@@ -270,8 +297,10 @@ async def save_header(chain_id: Id, request: Request, who: Who) -> Response:
     form = await _form(request)
     base = _base(form)
     data = json.loads(ch.get_version(engine_of(request), row.id, base))
-    for key in ("name", "product", "country", "currency", "unit"):
+    for key in HEADER:
         data[key] = form.get(key, "").strip()
+    if not data["notes"]:
+        del data["notes"]
     year = _year(row.chain, int(form["year"]) if form.get("year", "").isdigit() else None)
     where = {"part": "header", "index": "header", "values": form, "field": None}
     return await _save(request, who, row, w, year, data, base, where)

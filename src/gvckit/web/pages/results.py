@@ -18,10 +18,12 @@ from gvckit.store import results as rs
 from gvckit.store import workspaces as ws
 from gvckit.web.chainviews import people_table
 from gvckit.web.deps import Caller, Id, current, engine_of
+from gvckit.web.pages import resultsedit
 from gvckit.web.render import page
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(current)]
+router.include_router(resultsedit.router)  # editing the results chain: its own module
 
 
 @router.post("/workspaces/{workspace_id}/results/import")
@@ -31,7 +33,9 @@ async def import_results(workspace_id: Id, request: Request, who: Who) -> Respon
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "analyst")
     try:
-        row = rs.create_results(engine, workspace_id, await results_body(request))
+        row = rs.create_results(
+            engine, who.user, workspace_id, await results_body(request), "imported"
+        )
     except InputError as exc:
         from gvckit.web.pages.chains import _chains
 

@@ -1,0 +1,112 @@
+"""The chain editor's forms for a snapshot's exchange rates and reference prices and for the
+chain's sources and notes, against a real ``gvckit serve`` (SQLite): each form saves a version
+the model accepts, its message shows beside the field, and the accounts the API gives after a
+rate changes are the CLI's on the same chain."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from gvckit.chain import Chain, read_chain
+from gvckit.cli import main
+from webserver import Server, server_on
+
+SMALL = Path(__file__).parent / "data" / "chain_small.yaml"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from server_on("sqlite", tmp_path_factory.mktemp("rates"))
+
+
+@pytest.fixture(scope="module")
+def ana(server: Server) -> str:
+    return server.add_user("ana", "analyst")
+
+
+def _cli_rows(chain: Chain, tmp: Path, view: str, capsys: pytest.CaptureFixture[str]) -> Any:
+    path = tmp / "chain.json"
+    path.write_text(chain.to_json())
+    capsys.readouterr()
+    assert main(["chain", "accounts", str(path), "--view", view, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _chain(c: Any, cid: int) -> Chain:
+    return Chain.model_validate(c.get(f"/api/chains/{cid}").json())
+
+
+def test_rate_form_changes_the_accounts_as_the_library(
+    server: Server, ana: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    original = read_chain(SMALL)
+    year = original.snapshots[0].year
+    with server.client(ana) as c:
+        r = c.post("/api/workspaces", json={"name": "Rates"})
+        ws = r.json()["id"]
+        cid = c.post(f"/api/workspaces/{ws}/chains",
+                     files={"file": (SMALL.name, SMALL.read_bytes())}).json()["id"]  # fmt: skip
+        before = c.get(f"/api/chains/{cid}/accounts").json()
+        page = c.get(f"/chains/{cid}/edit").text
+        assert 'id="exchange_rates-0-currency"' in page and 'value="EUR"' in page
+        assert 'id="reference_prices-new-stage"' in page and '<option value="retail"' in page
+        form = {"version": "1", "year": str(year), "part": "exchange_rates", "index": "0",
+                "currency": "EUR", "rate": "1.25"}  # fmt: skip
+        assert c.post(f"/chains/{cid}/edit", data=form).status_code == 303
+        edited = _chain(c, cid)
+        assert edited.snapshots[0].exchange_rates == {"EUR": 1.25}
+        want = original.model_copy(update={"snapshots": (original.snapshots[0].model_copy(
+            update={"exchange_rates": {"EUR": 1.25}}),)})  # fmt: skip
+        assert edited == want
+        for view in ("accounts", "prices", "distribution"):
+            got = c.get(f"/api/chains/{cid}/accounts", params={"view": view}).json()
+            assert got == _cli_rows(want, tmp_path, view, capsys), view
+        after = c.get(f"/api/chains/{cid}/accounts").json()
+        changed = [(a["actor"], a["indicator"]) for a, b in zip(before, after, strict=True)
+                   if a["value"] != b["value"]]  # fmt: skip
+        assert ("roaster", "value_added") in changed  # the EUR actor's accounts moved
+        # the model's message beside the rate: a rate must be positive
+        r = c.post(f"/chains/{cid}/edit", data={**form, "version": "2", "rate": "-1"})
+        assert r.status_code == 422
+        err = re.search(r'id="exchange_rates-0-rate-err"[^>]*>([^<]+)<', r.text)
+        assert err is not None and "greater than 0" in err.group(1)
+        # a currency given twice: beside the currency of the new entry
+        r = c.post(f"/chains/{cid}/edit", data={**form, "version": "2", "index": ""})
+        assert r.status_code == 422
+        err = re.search(r'id="exchange_rates-new-currency-err"[^>]*>([^<]+)<', r.text)
+        assert err is not None and "'EUR' is given twice" in html.unescape(err.group(1))
+        # removing the rate the roaster needs: the model's message, nothing saved
+        r = c.post(f"/chains/{cid}/edit", data={**form, "version": "2", "action": "delete"})
+        assert r.status_code == 422 and "no exchange rate" in r.text
+        # a reference price, a source and notes
+        price = {"version": "2", "year": str(year), "part": "reference_prices",
+                 "stage": "retail", "price": "13.5"}  # fmt: skip
+        assert c.post(f"/chains/{cid}/edit", data=price).status_code == 303
+        source = {"version": "3", "year": str(year), "part": "sources",
+                  "citation": "Field survey 2020", "page": "12"}  # fmt: skip
+        assert c.post(f"/chains/{cid}/edit", data=source).status_code == 303
+        header = {k: getattr(original, k) for k in ("name", "product", "country", "currency",
+                                                    "unit")}  # fmt: skip
+        r = c.post(f"/chains/{cid}/header", data={**header, "version": "4", "year": str(year),
+                                                  "notes": "Prices at farm gate."})  # fmt: skip
+        assert r.status_code == 303
+        final = _chain(c, cid)
+        assert final.snapshots[0].reference_prices == {"retail": 13.5}
+        assert final.sources[-1].citation == "Field survey 2020" and final.sources[-1].page == "12"
+        assert final.notes == "Prices at farm gate."
+        assert len(final.sources) == len(original.sources) + 1
+        versions = c.get(f"/api/chains/{cid}/versions").json()
+        assert [v["version"] for v in versions] == [5, 4, 3, 2, 1]
+        assert "exchange_rates.EUR: 1.1 → 1.25" in versions[3]["summary"]
+        # empty notes remove them
+        r = c.post(f"/chains/{cid}/header", data={**header, "version": "5", "notes": ""})
+        assert r.status_code == 303 and _chain(c, cid).notes is None
