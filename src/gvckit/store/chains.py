@@ -7,41 +7,31 @@ A chain row holds the current content (the chain as JSON in the schema of the YA
 version it was based on (optimistic locking): when another save came first, it is refused with
 :class:`StaleError` and the refused content is kept in ``web_chain_drafts``.
 
-Uploads are read by the bounded readers (:func:`gvckit.documents.load_document` for YAML and
-JSON, :func:`gvckit.chain.workbook.read_workbook` for the workbook), from bytes.
+The version machinery is :mod:`gvckit.store.versioned`'s, shared with constraint sets and
+interventions. Uploads are read by the bounded readers
+(:func:`gvckit.documents.load_document` for YAML and JSON,
+:func:`gvckit.chain.workbook.read_workbook` for the workbook), from bytes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Engine,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Column, Engine, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 
 from gvckit.auth.users import User
 from gvckit.chain.model import Chain
-from gvckit.errors import ChainError, GvcError
-from gvckit.store.schema import METADATA, TZ, USERS
-from gvckit.store.workspaces import NotFoundError, row_by_id, workspace_rows
+from gvckit.errors import ChainError
+from gvckit.store.schema import METADATA, TZ
+from gvckit.store.versioned import Draft, History, StaleError, Version, changes
+from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = [
     "CHAINS",
     "CHAIN_DRAFTS",
     "CHAIN_VERSIONS",
+    "HISTORY",
     "ChainRow",
     "Draft",
     "StaleError",
@@ -95,19 +85,6 @@ CHAIN_DRAFTS = Table(
     Column("saved_at", TZ, nullable=False),
 )  # fmt: skip
 
-#: At most this many changes are listed in a diff (the rest counted).
-MAX_CHANGES = 200
-
-
-class StaleError(GvcError):
-    """A save based on an older version than the current one; the edit was kept as a draft."""
-
-    def __init__(self, message: str, *, current: int, draft: int, meanwhile: list[str]) -> None:
-        super().__init__(message)
-        self.current = current
-        self.draft = draft
-        self.meanwhile = meanwhile
-
 
 @dataclass(frozen=True)
 class ChainRow:
@@ -120,34 +97,6 @@ class ChainRow:
     @property
     def chain(self) -> Chain:
         return Chain.model_validate_json(self.content)
-
-
-@dataclass(frozen=True)
-class Version:
-    version: int
-    user: str
-    saved_at: dt.datetime
-    summary: str
-
-
-@dataclass(frozen=True)
-class Draft:
-    id: int
-    chain_id: int
-    base_version: int
-    user: str
-    saved_at: dt.datetime
-    reason: str
-    content: str
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _utc(when: dt.datetime) -> dt.datetime:
-    """A stored time as UTC (SQLite gives it back without its zone)."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
 def parse_chain(raw: bytes, name: str) -> Chain:
@@ -166,80 +115,20 @@ def parse_chain(raw: bytes, name: str) -> Chain:
     return chain_from_data(doc.data, file=name, lines=doc.lines)
 
 
-def _flat(data: Any, path: str, out: dict[str, Any]) -> None:
-    if isinstance(data, dict):
-        for k, v in data.items():
-            _flat(v, f"{path}.{k}" if path else str(k), out)
-    elif isinstance(data, list):
-        for k, v in enumerate(data):
-            key = (v.get("id") or v.get("name")) if isinstance(v, dict) else None
-            key = key if isinstance(key, str) and "year" not in v else None
-            year = v.get("year") if isinstance(v, dict) else None
-            label = f"[{key}]" if key is not None else f"[{year}]" if year is not None else f"[{k}]"
-            _flat(v, f"{path}{label}", out)
-    else:
-        out[path] = data
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def changes(old: str, new: str) -> list[str]:
-    """What changed from chain JSON ``old`` to ``new``, one line per field (entries named by
-    their ``id``, snapshots by their year), at most :data:`MAX_CHANGES` lines."""
-    a: dict[str, Any] = {}
-    b: dict[str, Any] = {}
-    _flat(json.loads(old), "", a)
-    _flat(json.loads(new), "", b)
-    lines = []
-    for key in sorted(a.keys() | b.keys()):
-        if key not in b:
-            lines.append(f"removed {key} (was {_show(a[key])})")
-        elif key not in a:
-            lines.append(f"added {key} = {_show(b[key])}")
-        elif a[key] != b[key]:
-            lines.append(f"changed {key}: {_show(a[key])} → {_show(b[key])}")
-    if len(lines) > MAX_CHANGES:
-        lines = [*lines[:MAX_CHANGES], f"... and {len(lines) - MAX_CHANGES} more"]
-    return lines
-
-
-def _summary(lines: list[str]) -> str:
-    if not lines:
-        return "no change"
-    if len(lines) == 1:
-        return lines[0][:300]
-    return f"{lines[0][:200]} (and {len(lines) - 1} more changes)"
-
-
 def _row(row: Any) -> ChainRow:
     m = row._mapping
     return ChainRow(m["id"], m["workspace_id"], m["name"], m["version"], m["content"])
+
+
+HISTORY = History(CHAINS, CHAIN_VERSIONS, CHAIN_DRAFTS, "chain_id", "the chain")
 
 
 def create_chain(engine: Engine, user: User, workspace_id: int, chain: Chain,
                  summary: str = "created") -> ChainRow:  # fmt: skip
     """Store ``chain`` in the workspace as version 1."""
     content = chain.to_json()
-    now = _now()
-    with engine.begin() as conn:
-        key = conn.execute(
-            insert(CHAINS).values(
-                workspace_id=workspace_id,
-                name=chain.name[:300],
-                version=1,
-                content=content,
-                created_at=now,
-            )
-        ).inserted_primary_key
-        assert key is not None
-        chain_id = int(key[0])
-        conn.execute(
-            insert(CHAIN_VERSIONS).values(chain_id=chain_id, version=1, content=content,
-                                          summary=summary, user_id=user.id, saved_at=now)
-        )  # fmt: skip
+    values = {"workspace_id": workspace_id, "name": chain.name[:300]}
+    chain_id = HISTORY.create(engine, user, values, content, summary)
     return ChainRow(chain_id, workspace_id, chain.name, 1, content)
 
 
@@ -256,77 +145,18 @@ def save_chain(engine: Engine, user: User, chain_id: int, chain: Chain, base_ver
     """Save ``chain`` as the next version if the current one is still ``base_version``; the
     new version number. Otherwise :class:`StaleError` (the edit kept as a draft, the message
     listing what changed meanwhile)."""
-    content = chain.to_json()
-    now = _now()
-    with engine.begin() as conn:
-        done = conn.execute(
-            update(CHAINS)
-            .where(CHAINS.c.id == chain_id, CHAINS.c.version == base_version)
-            .values(version=base_version + 1, content=content, name=chain.name[:300])
-        )
-        if done.rowcount == 1:
-            old = conn.execute(
-                select(CHAIN_VERSIONS.c.content).where(
-                    CHAIN_VERSIONS.c.chain_id == chain_id, CHAIN_VERSIONS.c.version == base_version
-                )
-            ).scalar_one()
-            conn.execute(
-                insert(CHAIN_VERSIONS).values(
-                    chain_id=chain_id, version=base_version + 1, content=content,
-                    summary=_summary(changes(old, content)), user_id=user.id, saved_at=now,
-                )
-            )  # fmt: skip
-            return base_version + 1
-    current = get_chain(engine, chain_id)
-    meanwhile = _meanwhile(engine, chain_id, base_version, current)
-    reason = f"based on version {base_version}, saved after version {current.version}"
-    with engine.begin() as conn:
-        key = conn.execute(
-            insert(CHAIN_DRAFTS).values(chain_id=chain_id, base_version=base_version,
-                                        content=content, reason=reason, user_id=user.id,
-                                        saved_at=now)
-        ).inserted_primary_key  # fmt: skip
-    assert key is not None
-    shown = "; ".join(meanwhile[:5]) + ("; ..." if len(meanwhile) > 5 else "")
-    raise StaleError(
-        f"the chain changed since version {base_version} (now version {current.version}):"
-        f" {shown or 'no change in content'}. Your edit is kept as draft {int(key[0])}.",
-        current=current.version, draft=int(key[0]), meanwhile=meanwhile,
-    )  # fmt: skip
-
-
-def _meanwhile(engine: Engine, chain_id: int, base: int, current: ChainRow) -> list[str]:
-    try:
-        old = get_version(engine, chain_id, base)
-    except NotFoundError:
-        return [f"version {base} does not exist"]
-    return changes(old, current.content)
+    return HISTORY.save(engine, user, chain_id, chain.to_json(), base_version,
+                        {"name": chain.name[:300]})  # fmt: skip
 
 
 def versions(engine: Engine, chain_id: int) -> list[Version]:
     """Every saved version, newest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(CHAIN_VERSIONS.c.version, USERS.c.name, CHAIN_VERSIONS.c.saved_at,
-                   CHAIN_VERSIONS.c.summary)
-            .join(USERS, USERS.c.id == CHAIN_VERSIONS.c.user_id)
-            .where(CHAIN_VERSIONS.c.chain_id == chain_id)
-            .order_by(CHAIN_VERSIONS.c.version.desc())
-        )  # fmt: skip
-        return [Version(r[0], r[1], _utc(r[2]), r[3]) for r in rows]
+    return HISTORY.history(engine, chain_id)
 
 
 def get_version(engine: Engine, chain_id: int, version: int) -> str:
     """The content (chain JSON) of ``version``."""
-    with engine.connect() as conn:
-        content = conn.execute(
-            select(CHAIN_VERSIONS.c.content).where(
-                CHAIN_VERSIONS.c.chain_id == chain_id, CHAIN_VERSIONS.c.version == version
-            )
-        ).scalar()
-    if content is None:
-        raise NotFoundError(f"no version {version}")
-    return str(content)
+    return HISTORY.content(engine, chain_id, version)
 
 
 def restore(engine: Engine, user: User, chain_id: int, version: int, base_version: int) -> int:
@@ -335,32 +165,10 @@ def restore(engine: Engine, user: User, chain_id: int, version: int, base_versio
     return save_chain(engine, user, chain_id, chain, base_version)
 
 
-def _draft(row: Any) -> Draft:
-    m = row._mapping
-    return Draft(m["id"], m["chain_id"], m["base_version"], m["user"], _utc(m["saved_at"]),
-                 m["reason"], m["content"])  # fmt: skip
-
-
-def _drafts() -> Any:
-    return select(CHAIN_DRAFTS, USERS.c.name.label("user")).join(
-        USERS, USERS.c.id == CHAIN_DRAFTS.c.user_id
-    )
-
-
 def list_drafts(engine: Engine, chain_id: int) -> list[Draft]:
     """The refused edits kept for the chain, newest first."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            _drafts().where(CHAIN_DRAFTS.c.chain_id == chain_id).order_by(CHAIN_DRAFTS.c.id.desc())
-        )
-        return [_draft(r) for r in rows]
+    return HISTORY.list_drafts(engine, chain_id)
 
 
 def get_draft(engine: Engine, chain_id: int, draft_id: int) -> Draft:
-    with engine.connect() as conn:
-        row = conn.execute(
-            _drafts().where(CHAIN_DRAFTS.c.chain_id == chain_id, CHAIN_DRAFTS.c.id == draft_id)
-        ).first()
-    if row is None:
-        raise NotFoundError("not found")
-    return _draft(row)
+    return HISTORY.get_draft(engine, chain_id, draft_id)
