@@ -8,6 +8,7 @@ drafted from a chain equal to ``constraints_from_chain``; the design audit equal
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -375,3 +376,98 @@ def test_schemathesis_on_the_action_routes(server: Server, people: dict[str, str
 
         check()
     assert count >= 60
+
+
+def test_pages_store_rank_edit_and_audit(server: Server, people: dict[str, str], ws: int) -> None:
+    """The pages through the same services: a set drafted from a chain, its weights saved
+    with it and its ranking the library's, a constraint edited (the model's message beside
+    the field), an intervention created with the typology form, saved and audited."""
+    import html
+
+    from gvckit.interventions.audit import audit
+    from gvckit.interventions.constraints import prioritise, with_weights
+    from gvckit.store.actions import records
+    from gvckit.web.chainviews import people_table
+
+    path = ROOT / "chains" / "cocoa_cameroon_2018.yaml"
+    chain = read_chain(path)
+    with server.client(people["ana"]) as c, server.client(people["vic"]) as vic:
+        chain_id = _post(c, f"/api/workspaces/{ws}/chains", path)
+        assert 'id="actions-link"' in c.get(f"/workspaces/{ws}").text
+        r = c.post(f"/workspaces/{ws}/constraints/draft", data={"chain": str(chain_id)},
+                   follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303, r.text
+        url = r.headers["location"]
+        doc = int(url.rsplit("/", 1)[1])
+        page = c.get(url, params={"severity": 10, "reach": 0, "feasibility": 80,
+                                  "leverage": 10}).text  # fmt: skip
+        assert 'id="previewing"' in page
+        r = c.post(f"/constraints/{doc}/weights", data={"version": "1", "severity": "10",
+                   "reach": "0", "feasibility": "80", "leverage": "10"},
+                   follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+        cs = ConstraintSet.model_validate(c.get(f"/api/constraints/{doc}").json())
+        assert cs.weights == {"severity": 0.1, "reach": 0.0, "feasibility": 0.8, "leverage": 0.1}
+        page = c.get(url).text
+        assert 'id="w-feasibility" name="feasibility" type="range" min="0" max="100" step="5" ' \
+               'value="80"' in page  # fmt: skip
+        ranking = page.split('id="ranking"')[1].split("</table>")[0]
+        rows = [[html.unescape(x) for x in re.findall(r"<td[^>]*>([^<]*)</td>", tr)]
+                for tr in ranking.split("<tbody>")[1].split("</tr>")[:-1]]  # fmt: skip
+        assert rows == people_table(prioritise(cs))["rows"]  # cell by cell, as the library
+        before = prioritise(with_weights(cs, {"severity": 0.3, "reach": 0.3,
+                                              "feasibility": 0.2, "leverage": 0.2}))  # fmt: skip
+        assert list(before["score"]) != list(prioritise(cs)["score"])  # the weights count
+        first = cs.constraints[0]
+        form = {"version": "2", "original": first.id, "id": first.id, "type": first.type,
+                "title": first.title, "severity": "9", "feasibility": "3", "leverage": "3",
+                "msmes": "0", "workers": "0"}  # fmt: skip
+        bad = c.post(f"/constraints/{doc}/edit", data=form)
+        assert bad.status_code == 422
+        assert 'aria-describedby="c1-severity-err"' in bad.text
+        assert "less than or equal to 5" in bad.text.split('id="c1-severity-err"')[1][:300]
+        form["severity"] = "5"
+        assert c.post(f"/constraints/{doc}/edit", data=form,
+                      follow_redirects=False).status_code == 303  # fmt: skip
+        got = ConstraintSet.model_validate(c.get(f"/api/constraints/{doc}").json())
+        assert got.constraints[0].severity == 5 and got.constraints[1:] == cs.constraints[1:]
+        stale = c.post(f"/constraints/{doc}/remove", data={"version": "2",
+                                                           "original": first.id})  # fmt: skip
+        assert stale.status_code == 409 and 'id="conflict"' in stale.text
+        assert len(c.get(f"/api/constraints/{doc}/drafts").json()) == 1
+        assert vic.post(f"/constraints/{doc}/edit", data=form).status_code == 403
+        # an intervention from the typology form, saved, edited, audited against the chain
+        form_iv = {
+            "chain": str(chain_id),
+            "id": "iv-page",
+            "title": "Groups for planters",
+            "patterns": ["value_chain_linkages"],
+            "fields": ["business_linkages"],
+            "subfields": ["services_and_finance"],
+            "vision": "planters sell together",
+        }
+        bad = c.post(f"/workspaces/{ws}/interventions/new", data=form_iv)
+        assert bad.status_code == 422 and "belongs to the field" in html.unescape(bad.text)
+        form_iv["subfields"] = ["private_linkages_and_associations"]
+        r = c.post(f"/workspaces/{ws}/interventions/new", data=form_iv, follow_redirects=False)
+        assert r.status_code == 303
+        iv_url = r.headers["location"]
+        iid = int(iv_url.rsplit("/", 1)[1])
+        iv = Intervention.model_validate(c.get(f"/api/interventions/{iid}").json())
+        assert iv.chain == chain.name and iv.design.vision == "planters sell together"
+        bad = c.post(iv_url, data={**form_iv, "version": "1", "delivery": "sometimes"})
+        assert bad.status_code == 422 and 'id="iv-delivery-err"' in bad.text
+        r = c.post(iv_url, data={**form_iv, "version": "1", "delivery": "facilitation"},
+                   follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+        r = c.post(f"{iv_url}/audit", data={"chain": str(chain_id)}, follow_redirects=False)
+        assert r.status_code == 303
+        page = c.get(iv_url).text
+        table = page.split('id="audit"')[1].split("</table>")[0]
+        findings = audit(Intervention.model_validate(
+            c.get(f"/api/interventions/{iid}").json()), chain)  # fmt: skip
+        assert table.count("<tr>") - 1 == len(findings) > 0
+        kept = c.get(f"/api/interventions/{iid}/audits").json()[0]
+        assert kept["version"] == 2 and kept["chain"] == chain_id
+        assert kept["findings"] == json.loads(records(findings))
+        assert vic.post(f"{iv_url}/audit", data={"chain": str(chain_id)}).status_code == 403
