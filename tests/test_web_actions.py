@@ -471,3 +471,55 @@ def test_pages_store_rank_edit_and_audit(server: Server, people: dict[str, str],
         assert kept["version"] == 2 and kept["chain"] == chain_id
         assert kept["findings"] == json.loads(records(findings))
         assert vic.post(f"{iv_url}/audit", data={"chain": str(chain_id)}).status_code == 403
+
+
+def _normalised(text: str) -> str:
+    """The report without the minute it was generated."""
+    return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "(generated)", text)
+
+
+@pytest.mark.parametrize("with_chain", [False, True], ids=["no-chain", "chain"])
+def test_workspace_report_equals_the_cli(
+    server: Server, people: dict[str, str], with_chain: bool, tmp_path: Path
+) -> None:
+    """The workspace's report from its stored constraint set, intervention (with the audit kept
+    against the chain), results chain and chain (or none) is the report ``gvckit report`` makes
+    from the same files."""
+    stem = "cocoa_cameroon_2018"
+    files = {"constraints": ROOT / "interventions" / f"{stem}_constraints.yaml",
+             "interventions": ROOT / "interventions" / f"{stem}_intervention.yaml",
+             "results": ROOT / "interventions" / f"{stem}_results.yaml"}  # fmt: skip
+    chain_file = ROOT / "chains" / f"{stem}.yaml"
+    with server.client(people["ana"]) as c:
+        ws = int(c.post("/api/workspaces", json={"name": f"Report {with_chain}"}).json()["id"])
+        ids = {k: _post(c, f"/api/workspaces/{ws}/{k}", p) for k, p in files.items()}
+        body: dict[str, Any] = {"title": "Cocoa actions", "constraints": ids["constraints"],
+                                "intervention": ids["interventions"]}  # fmt: skip
+        if with_chain:
+            chain_id = _post(c, f"/api/workspaces/{ws}/chains", chain_file)
+            r = c.post(f"/api/interventions/{ids['interventions']}/audits",
+                       params={"chain": chain_id})  # fmt: skip
+            assert r.status_code == 201
+        r = c.post(f"/api/workspaces/{ws}/report", json=body)
+        assert r.status_code == 202, r.text
+        state = server.wait_job(c, r.json()["job"], timeout=120)
+        assert state["status"] == "done", state
+        got = c.get(state["result"]).text
+        # parts chosen and left out at once, or nothing at all: refused
+        r = c.post(
+            f"/api/workspaces/{ws}/report",
+            json={"constraints": ids["constraints"], "leave_out": ["constraints"]},
+        )
+        assert r.status_code == 422 and "left out" in r.json()["detail"]
+        r = c.post(f"/api/workspaces/{ws}/report", json={"leave_out": [
+            "chain", "results", "constraints", "intervention", "portfolio"]})  # fmt: skip
+        assert r.status_code == 422 and "needs something" in r.json()["detail"]
+    out = tmp_path / "cli.html"
+    args = ["report", "-o", str(out), "--title", "Cocoa actions", "--constraints",
+            str(files["constraints"]), "--interventions", str(files["interventions"]),
+            "--results", str(files["results"])]  # fmt: skip
+    if with_chain:
+        args += ["--chain", str(chain_file)]
+    assert main(args) == 0
+    assert _normalised(got) == _normalised(out.read_text(encoding="utf-8"))
+    assert 'id="action"' in got and "Design audit" in got and "Constraints by priority" in got
