@@ -217,7 +217,7 @@ def _values(c: dict[str, Any]) -> dict[str, str]:
         "stages": ", ".join(where.get("stages", [])),
         "actor_kinds": ", ".join(where.get("actor_kinds", [])),
         "links": "; ".join(where.get("links", [])), "evidence": "",
-        "evidence_items": "\n".join(e["text"] for e in c.get("evidence", [])),
+        "evidence_items": "; ".join(e["text"] for e in c.get("evidence", [])),
     }  # fmt: skip
 
 
