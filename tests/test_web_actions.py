@@ -394,6 +394,12 @@ def test_pages_store_rank_edit_and_audit(server: Server, people: dict[str, str],
     with server.client(people["ana"]) as c, server.client(people["vic"]) as vic:
         chain_id = _post(c, f"/api/workspaces/{ws}/chains", path)
         assert 'id="actions-link"' in c.get(f"/workspaces/{ws}").text
+        assert 'id="keep-draft"' in c.get(f"/chains/{chain_id}/constraints").text
+        assert 'id="keep-draft"' not in vic.get(f"/chains/{chain_id}/constraints").text
+        year = str(chain.snapshots[0].year)
+        r = c.post(f"/workspaces/{ws}/constraints/draft", data={"chain": str(chain_id),
+                   "snapshot": str(int(year) + 50)})  # fmt: skip
+        assert r.status_code == 422 and f"no snapshot for {int(year) + 50}" in r.text
         r = c.post(f"/workspaces/{ws}/constraints/draft", data={"chain": str(chain_id)},
                    follow_redirects=False)  # fmt: skip
         assert r.status_code == 303, r.text
@@ -523,3 +529,32 @@ def test_workspace_report_equals_the_cli(
     assert main(args) == 0
     assert _normalised(got) == _normalised(out.read_text(encoding="utf-8"))
     assert 'id="action"' in got and "Design audit" in got and "Constraints by priority" in got
+
+
+def test_report_without_a_chain_shows_the_audit_kept_against_one(
+    server: Server, people: dict[str, str], tmp_path: Path
+) -> None:
+    """The chain is left out of the report, but the intervention's audit kept against it is
+    the report's audit (the library's ``audit_chain``), not the audit without a chain."""
+    from gvckit.report import build_report, render_html
+
+    stem = "coffee_nicaragua_us_2009"
+    iv_file = ROOT / "interventions" / f"{stem}_intervention.yaml"
+    chain_file = ROOT / "chains" / f"{stem}.yaml"
+    iv, chain = read_intervention(iv_file), read_chain(chain_file)
+    with server.client(people["ana"]) as c:
+        ws = int(c.post("/api/workspaces", json={"name": "Kept audit"}).json()["id"])
+        iid = _post(c, f"/api/workspaces/{ws}/interventions", iv_file)
+        chain_id = _post(c, f"/api/workspaces/{ws}/chains", chain_file)
+        assert c.post(f"/api/interventions/{iid}/audits",
+                      params={"chain": chain_id}).status_code == 201  # fmt: skip
+        r = c.post(f"/api/workspaces/{ws}/report", json={"leave_out": ["chain"], "title": "T"})
+        assert r.status_code == 202, r.text
+        state = server.wait_job(c, r.json()["job"], timeout=120)
+        assert state["status"] == "done", state
+        got = c.get(state["result"]).text
+    want = render_html(build_report(intervention=iv, audit_chain=chain, title="T"))
+    assert _normalised(got) == _normalised(want)
+    alone = render_html(build_report(intervention=iv, title="T"))
+    assert _normalised(got) != _normalised(alone)  # the chain changes the audit
+    assert 'id="chain"' not in got
