@@ -558,3 +558,44 @@ def test_report_without_a_chain_shows_the_audit_kept_against_one(
     alone = render_html(build_report(intervention=iv, title="T"))
     assert _normalised(got) != _normalised(alone)  # the chain changes the audit
     assert 'id="chain"' not in got
+
+
+def test_pages_follow_the_access_rules_and_refuse_hostile_files(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    with server.client(people["ana"]) as c:
+        cs = _post(c, f"/api/workspaces/{ws}/constraints", CONSTRAINTS[0])
+        iv = _post(c, f"/api/workspaces/{ws}/interventions", INTERVENTIONS[0])
+        laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        for kind in ("constraints", "interventions"):
+            before = len(c.get(f"/api/workspaces/{ws}/{kind}").json())
+            r = c.post(f"/workspaces/{ws}/{kind}/import",
+                       files={"file": ("bomb.yaml", laughs.encode())})  # fmt: skip
+            assert r.status_code == 422 and f'id="{kind}-error"' in r.text and "bomb.yaml" in r.text
+            r = c.post(f"/workspaces/{ws}/{kind}/import", files={"file": ("x.yaml", b"[1")})
+            assert r.status_code == 422
+            assert len(c.get(f"/api/workspaces/{ws}/{kind}").json()) == before
+    reads = [f"/workspaces/{ws}/actions", f"/constraints/{cs}", f"/interventions/{iv}",
+             f"/workspaces/{ws}/interventions/new"]  # fmt: skip
+    writes = [f"/workspaces/{ws}/constraints/draft", f"/workspaces/{ws}/constraints/import",
+              f"/workspaces/{ws}/interventions/import", f"/workspaces/{ws}/interventions/new",
+              f"/constraints/{cs}/weights", f"/constraints/{cs}/edit",
+              f"/constraints/{cs}/remove", f"/interventions/{iv}",
+              f"/interventions/{iv}/audit"]  # fmt: skip
+    with (server.client() as anon, server.client(people["vic"]) as viewer,
+          server.client(people["out"]) as outsider):  # fmt: skip
+        for url in reads:
+            assert anon.get(url, follow_redirects=False).status_code == 303, url  # to login
+            assert outsider.get(url).status_code == 404, url
+        for url in reads[:3]:
+            assert viewer.get(url).status_code == 200, url
+        for url in writes:
+            data = {"version": "1", "original": "x", "chain": ""}
+            assert outsider.post(url, data=data).status_code == 404, url
+            assert viewer.post(url, data=data).status_code == 403, url
+    with server.client(people["ana"]) as c:
+        assert len(c.get(f"/api/constraints/{cs}/versions").json()) == 1  # nothing written
+        assert len(c.get(f"/api/interventions/{iv}/versions").json()) == 1
