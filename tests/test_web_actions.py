@@ -233,6 +233,14 @@ def test_stale_put_is_409_and_nothing_is_lost(
         r = bob.put(f"/api/{kind}/{doc}", json=broken, headers={"If-Match": "3"})
         assert r.status_code == 422 and "request body" in r.json()["detail"]
         assert len(bob.get(f"/api/{kind}/{doc}/versions").json()) == 3  # nothing added
+        # restore: version 1's content as version 4; a stale restore refused
+        r = bob.post(f"/api/{kind}/{doc}/versions/1/restore", headers={"If-Match": "2"})
+        assert r.status_code == 409
+        r = bob.post(f"/api/{kind}/{doc}/versions/1/restore", headers={"If-Match": "3"})
+        assert r.json() == {"version": 4} and bob.get(f"/api/{kind}/{doc}").json() == base
+        r = bob.post(f"/{kind}/{doc}/restore", data={"restore": "2", "version": "4"},
+                     follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303 and bob.get(f"/api/{kind}/{doc}").json() == mine
 
 
 def test_hostile_bodies_are_413_or_422_never_500(
@@ -301,7 +309,9 @@ def test_access_rules_on_every_route(server: Server, people: dict[str, str], ws:
               ("POST", f"/api/workspaces/{ws}/interventions", INTERVENTIONS[0]),
               ("PUT", f"/api/constraints/{cs}", CONSTRAINTS[0]),
               ("PUT", f"/api/interventions/{iv}", INTERVENTIONS[0]),
-              ("POST", f"/api/interventions/{iv}/audits?chain={chain}", None)]  # fmt: skip
+              ("POST", f"/api/interventions/{iv}/audits?chain={chain}", None),
+              ("POST", f"/api/constraints/{cs}/versions/1/restore", None),
+              ("POST", f"/api/interventions/{iv}/versions/1/restore", None)]  # fmt: skip
     with (server.client() as anon, server.client(people["vic"]) as viewer,
           server.client(people["out"]) as outsider):  # fmt: skip
         for url in reads:
@@ -583,7 +593,8 @@ def test_pages_follow_the_access_rules_and_refuse_hostile_files(
     writes = [f"/workspaces/{ws}/constraints/draft", f"/workspaces/{ws}/constraints/import",
               f"/workspaces/{ws}/interventions/import", f"/workspaces/{ws}/interventions/new",
               f"/constraints/{cs}/weights", f"/constraints/{cs}/edit",
-              f"/constraints/{cs}/remove", f"/interventions/{iv}",
+              f"/constraints/{cs}/remove", f"/interventions/{iv}", f"/constraints/{cs}/restore",
+              f"/interventions/{iv}/restore",
               f"/interventions/{iv}/audit"]  # fmt: skip
     with (server.client() as anon, server.client(people["vic"]) as viewer,
           server.client(people["out"]) as outsider):  # fmt: skip

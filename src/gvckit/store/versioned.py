@@ -223,6 +223,12 @@ class History:
             raise NotFoundError(f"no version {version}")
         return str(found)
 
+    def restore(self, engine: Engine, user: User, doc: int, version: int, base_version: int
+                ) -> int:  # fmt: skip
+        """Save the content of an earlier ``version`` as the next version (nothing is
+        deleted); stale like any save."""
+        return self.save(engine, user, doc, self.content(engine, doc, version), base_version)
+
     def _draft_rows(self) -> Any:
         return select(self.drafts, USERS.c.name.label("user")).join(
             USERS, USERS.c.id == self.drafts.c.user_id

@@ -352,6 +352,27 @@ def _document_routes(kind: str) -> None:
         summary="What changed from version a to b",
     )
 
+    def restore(doc_id: Id, number: Id, request: Request, who: Who, if_match_: Annotated[
+            str | None, Header(alias="If-Match", description="the current version")] = None,
+    ) -> Any:  # fmt: skip
+        row = visible(request, who, kind, doc_id, "analyst")
+        history = ac.KINDS[kind][0]
+        try:
+            new = history.restore(engine_of(request), who.user, row.id, number,
+                                  if_match(if_match_))  # fmt: skip
+        except StaleError as exc:
+            return conflict(exc)
+        return ChainSaved(version=new)
+
+    add(
+        "POST",
+        f"{one}/versions/{{number}}/restore",
+        restore,
+        response_model=ChainSaved,
+        summary="Save an earlier version's content as the next version",
+        responses={409: {"model": Conflict, "description": "a stale version; nothing restored"}},
+    )
+
     def drafts(doc_id: Id, request: Request, who: Who) -> list[DraftOut]:
         row = visible(request, who, kind, doc_id, "viewer")
         return [

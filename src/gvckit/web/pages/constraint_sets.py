@@ -334,6 +334,30 @@ async def remove_constraint(doc_id: Id, request: Request, who: Who) -> Response:
     return _save(request, who, row, w, data, _base(form), where, "constraints-h")
 
 
+@router.post("/constraints/{doc_id}/restore")
+async def restore_set(doc_id: Id, request: Request, who: Who) -> Response:
+    return await restore(request, who, "constraints", doc_id)
+
+
+@router.post("/interventions/{doc_id}/restore")
+async def restore_intervention(doc_id: Id, request: Request, who: Who) -> Response:
+    return await restore(request, who, "interventions", doc_id)
+
+
+async def restore(request: Request, who: Caller, kind: str, doc_id: int) -> Response:
+    """Save an earlier version of a constraint set or an intervention as its next version
+    (a stale one refused: 409)."""
+    engine = engine_of(request)
+    row = ac.get(engine, kind, doc_id)
+    ws.access(engine, who.user, row.workspace_id, "analyst")
+    form = await _form(request)
+    version = form.get("restore", "")
+    if not version.isdigit():
+        raise InputError("choose the version to restore")
+    ac.KINDS[kind][0].restore(engine, who.user, row.id, int(version), _base(form))
+    return RedirectResponse(f"/{kind}/{row.id}#history-h", status_code=303)
+
+
 @router.get("/constraints/{doc_id}/drafts/{draft_id}", response_class=HTMLResponse)
 def draft(doc_id: Id, draft_id: Id, request: Request, who: Who) -> HTMLResponse:
     """A refused edit: what it differs in from the current version, and the file."""
