@@ -476,6 +476,12 @@ def test_pages_store_rank_edit_and_audit(server: Server, people: dict[str, str],
         r = c.post(iv_url, data={**form_iv, "version": "1", "delivery": "facilitation"},
                    follow_redirects=False)  # fmt: skip
         assert r.status_code == 303
+        stale = c.post(iv_url, data={**form_iv, "version": "1", "title": "Late edit"})
+        assert stale.status_code == 409 and 'id="conflict"' in stale.text
+        draft = c.get(f"/api/interventions/{iid}/drafts").json()[0]
+        kept = c.get(f"/api/interventions/{iid}/drafts/{draft['id']}").json()
+        assert kept["title"] == "Late edit" and draft["base_version"] == 1
+        assert c.get(f"/api/interventions/{iid}").json()["title"] == "Groups for planters"
         r = c.post(f"{iv_url}/audit", data={"chain": str(chain_id)}, follow_redirects=False)
         assert r.status_code == 303
         page = c.get(iv_url).text
