@@ -141,6 +141,10 @@ def test_fresh_database_has_every_table_and_sqlite_is_tuned(tmp_path: Path) -> N
         "web_results_drafts",
         "web_portfolio_activities",
         "web_portfolio_reviews",
+        "web_constraint_sets",
+        "web_constraint_sets_versions",
+        "web_interventions_drafts",
+        "web_intervention_audits",
     } <= names
     engine.dispose()
 

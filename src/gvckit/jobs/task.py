@@ -58,11 +58,13 @@ def run_report(
     *,
     position: dict[str, Any] | None = None,
     portfolio_tables: dict[str, Any] | None = None,
+    actions: dict[str, str] | None = None,
 ) -> str:
     """Build the report (:func:`gvckit.report.build_report`) on the workspace's chain and
     results chain, its table (``position``: the stored table's path, format and year, and the
-    country, sector and peers) and its portfolio's review tables, and write it to ``result``
-    (HTML, and the PDF beside it with ``pdf``)."""
+    country, sector and peers), its portfolio's review tables and ``actions`` (JSON of the
+    ``constraints`` set, the ``intervention`` and the ``audit_chain`` its kept audit is
+    against), and write it to ``result`` (HTML, and the PDF beside it with ``pdf``)."""
     from gvckit.chain.model import Chain
     from gvckit.interventions.results import ResultsChain
     from gvckit.report import build_report, write_report
@@ -79,6 +81,17 @@ def run_report(
         extra: dict[str, Any] = {} if position["year"] is None else {"year": position["year"]}
         given["table"] = icio.read(Path(position["path"]), format=position["format"], **extra)
         given.update({k: position[k] for k in ("country", "sector", "peers")})
+    acts = actions or {}
+    if "constraints" in acts:
+        from gvckit.interventions.constraints import ConstraintSet
+
+        given["constraints"] = ConstraintSet.model_validate_json(acts["constraints"])
+    if "intervention" in acts:
+        from gvckit.interventions.typology import Intervention
+
+        given["intervention"] = Intervention.model_validate_json(acts["intervention"])
+    if "audit_chain" in acts:
+        given["audit_chain"] = Chain.model_validate_json(acts["audit_chain"])
     if portfolio_tables is not None:
         given["portfolio_tables"] = portfolio_tables
         given["portfolio_label"] = "the workspace's portfolio"

@@ -86,6 +86,16 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
         position = {"path": str(data_dir / row.path), "format": row.format, "year": row.year,
                     "country": opts["country"], "sector": opts.get("sector"),
                     "peers": opts.get("peers")}  # fmt: skip
+    actions = {}
+    for key in ("constraints", "intervention"):
+        if opts.get(key) is not None:  # [id, version]: as the report was asked for
+            from gvckit.store.actions import CONSTRAINTS, INTERVENTIONS
+
+            history = CONSTRAINTS if key == "constraints" else INTERVENTIONS
+            actions[key] = history.content(engine, int(opts[key][0]), int(opts[key][1]))
+    if opts.get("audit_chain") is not None:
+        actions["audit_chain"] = get_version(engine, int(opts["audit_chain"][0]),
+                                             int(opts["audit_chain"][1]))  # fmt: skip
     tables = None
     if opts.get("portfolio"):
         from gvckit.store.portfolio import Filters, review_tables
@@ -95,7 +105,7 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"job{job.id}-{job.run_id}.html"
     args = [chain, monitored, opts.get("title"), str(target), bool(opts.get("pdf")), position,
-            tables]  # fmt: skip
+            tables, actions]  # fmt: skip
     return args, target
 
 
@@ -134,7 +144,8 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
                 run_impact(args[0], args[1], args[2], progress)
             elif job.table_id is None:
                 run_report(args[0], args[1], args[2], args[3], args[4], progress,
-                           position=args[5], portfolio_tables=args[6])  # fmt: skip
+                           position=args[5], portfolio_tables=args[6],
+                           actions=args[7])  # fmt: skip
             else:
                 run_measure(*args, str(target), progress)  # type: ignore[call-arg]
         except GvcError as exc:

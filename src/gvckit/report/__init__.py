@@ -54,6 +54,7 @@ def build_report(
     chain: Chain | None = None,
     constraints: ConstraintSet | None = None,
     intervention: Intervention | None = None,
+    audit_chain: Chain | None = None,
     results: ResultsChain | None = None,
     portfolio: PortfolioStore | None = None,
     portfolio_label: str = "the scanned portfolio",
@@ -64,7 +65,10 @@ def build_report(
 ) -> Report:
     """Assemble the report's sections for the inputs given (at least one); ``cluster_stars``
     (the output of ``gvckit clusters stars``) and the cluster ``survey`` make the clusters
-    part, between the chain and the constraints; ``portfolio_tables`` (a workbench portfolio's
+    part, between the chain and the constraints; ``audit_chain`` is the chain the
+    intervention's design audit is against (default: ``chain``: a workbench audit kept with
+    the intervention may be against another chain, or a report may have none);
+    ``portfolio_tables`` (a workbench portfolio's
     :func:`gvckit.store.portfolio.review_tables`) makes the portfolio section instead of
     ``portfolio``."""
     from gvckit.report.chainpart import action_section, chain_section
@@ -94,7 +98,9 @@ def build_report(
 
         report.sections.append(clusters_section(cluster_stars, survey))
     if any(x is not None for x in (constraints, intervention, results)):
-        report.sections.append(action_section(constraints, intervention, results, chain))
+        against = audit_chain if audit_chain is not None else chain
+        report.sections.append(action_section(constraints, intervention, results, chain,
+                                              against))  # fmt: skip
     if portfolio is not None:
         report.sections.append(portfolio_section(portfolio, portfolio_label))
     elif portfolio_tables is not None:

@@ -94,9 +94,11 @@ def action_section(
     intervention: Intervention | None,
     results: ResultsChain | None,
     chain: Chain | None,
+    audit_chain: Chain | None = None,
 ) -> Section:
-    """Ranked constraints, recommended approaches, the intervention's typology and audit, the
-    results chain and its indicators — for what was given."""
+    """Ranked constraints, recommended approaches, the intervention's typology and audit
+    (against ``audit_chain``, default ``chain``), the results chain and its indicators — for
+    what was given."""
     section = Section("action", "From constraints to action",
                       "Constraints ranked by a transparent score, the approaches that act on "
                       "them (Goldmark & Barber 2005, Annex 2), the intervention's design and "
@@ -129,7 +131,8 @@ def action_section(
         rows = [{"field": k, "value": _text(v)} for k, v in data.items() if v not in (None, [], {})]
         blocks.append(Table("Intervention typology", pd.DataFrame(rows),
                             "Classified by the IDB typology (seed 000, Table 1)."))  # fmt: skip
-        blocks.append(Table("Design audit", audit(intervention, chain),
+        against = audit_chain if audit_chain is not None else chain
+        blocks.append(Table("Design audit", audit(intervention, against),
                             "Each rule with its finding and the evidence that decided it.",
                             status="result"))  # fmt: skip
     if results is not None:

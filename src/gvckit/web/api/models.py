@@ -147,3 +147,14 @@ class ReportIn(BaseModel):
     peers: list[Annotated[str, Field(max_length=20)]] | None = Field(
         None, max_length=50, description="peer countries (default: top exporters)"
     )
+    constraints: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="the constraint set (default: the latest)"
+    )
+    intervention: int | None = Field(
+        None, ge=1, le=2**31 - 1,
+        description="the intervention (default: the latest); its design audit is the one kept "
+        "with it (against that chain), or against the report's chain",
+    )  # fmt: skip
+    leave_out: list[Literal["chain", "results", "constraints", "intervention", "portfolio"]] = (
+        Field([], max_length=5, description="parts the report leaves out (default: none)")
+    )

@@ -1,5 +1,6 @@
-"""The workspace's report (``gvckit report`` on its chain and results chain) as a job: HTML,
-and PDF if asked."""
+"""The workspace's report (``gvckit report`` on its chain, constraint set, intervention and its
+design audit, results chain, table and portfolio: each chosen, the latest, or left out) as a
+job: HTML, and PDF if asked."""
 
 from __future__ import annotations
 
@@ -24,27 +25,56 @@ router = APIRouter(tags=["reports"], responses=ERRORS)
 Who = Annotated[Caller, Depends(current)]
 
 
+def _pick(rows: list[Any], chosen: int | None, part: str, left_out: bool, what: str
+          ) -> Any | None:  # fmt: skip
+    """The row ``chosen`` of ``rows`` (the latest when none is chosen), or None when the part
+    is left out or the workspace has none."""
+    if left_out:
+        if chosen is not None:
+            raise OptionError(f"{part} {chosen} is chosen and left out: choose one")
+        return None
+    if chosen is None:
+        return rows[-1] if rows else None
+    found = [r for r in rows if r.id == chosen]
+    if not found:
+        raise OptionError(f"no {what} {chosen} in this workspace")
+    return found[0]
+
+
 def submit(request: Request, who: Caller, workspace_id: int, spec: ReportIn) -> int:
-    """Queue the report of the workspace; the chain is taken as it is now (its version)."""
+    """Queue the report of the workspace: each part chosen (or the latest of its kind, unless
+    left out) is taken as it is now (its version)."""
+    from gvckit.store import actions as ac
+
     engine = engine_of(request)
     ws.access(engine, who.user, workspace_id, "analyst")
-    chains = ch.list_chains(engine, workspace_id)
-    if spec.chain is not None:
-        chains = [c for c in chains if c.id == spec.chain]
-        if not chains:
-            raise OptionError(f"no chain {spec.chain} in this workspace")
-    if not chains:
-        raise OptionError("the report needs a chain in the workspace: import or build one")
-    chosen = chains[-1]
-    results = list_results(engine, workspace_id)
-    if spec.results is not None:
-        results = [r for r in results if r.id == spec.results]
-        if not results:
-            raise OptionError(f"no results chain {spec.results} in this workspace")
-    options: dict[str, Any] = {"chain": chosen.id, "version": chosen.version, "title": spec.title,
-               "pdf": spec.pdf, "results": results[-1].id if results else None}  # fmt: skip
+    out = set(spec.leave_out)
+    chain = _pick(ch.list_chains(engine, workspace_id), spec.chain, "chain", "chain" in out,
+                  "chain")  # fmt: skip
+    results = _pick(list_results(engine, workspace_id), spec.results, "results",
+                    "results" in out, "results chain")  # fmt: skip
+    cs = _pick(ac.list_rows(engine, "constraints", workspace_id), spec.constraints,
+               "constraints", "constraints" in out, "constraint set")  # fmt: skip
+    iv = _pick(ac.list_rows(engine, "interventions", workspace_id), spec.intervention,
+               "intervention", "intervention" in out, "intervention")  # fmt: skip
+    options: dict[str, Any] = {
+        "chain": None if chain is None else chain.id,
+        "version": None if chain is None else chain.version,
+        "results": None if results is None else results.id,
+        "constraints": None if cs is None else [cs.id, cs.version],
+        "intervention": None if iv is None else [iv.id, iv.version],
+        "title": spec.title, "pdf": spec.pdf,
+    }  # fmt: skip
+    if iv is not None:
+        kept = [a for a in ac.list_audits(engine, iv.id) if a.version == iv.version]
+        if kept and kept[0].chain_id is not None:
+            options["audit_chain"] = [kept[0].chain_id, kept[0].chain_version]
     options.update(_table_options(engine, workspace_id, spec))
-    options["portfolio"] = pf.has_activities(engine, workspace_id)
+    options["portfolio"] = "portfolio" not in out and pf.has_activities(engine, workspace_id)
+    parts = ("chain", "results", "constraints", "intervention", "table")
+    if not any(options.get(k) is not None for k in parts) and not options["portfolio"]:
+        raise OptionError("the report needs something from the workspace: a chain, constraints,"
+                          " an intervention, a results chain, a table or a portfolio")  # fmt: skip
     return queue.submit_report(engine, who.user, workspace_id, options)
 
 

@@ -6,7 +6,18 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from gvckit.web.pages import actions, auth, chains, jobs, portfolio, results, tables, workspaces
+from gvckit.web.pages import (
+    actions,
+    auth,
+    chains,
+    constraint_sets,
+    interventions,
+    jobs,
+    portfolio,
+    results,
+    tables,
+    workspaces,
+)
 from gvckit.web.render import page
 
 __all__ = ["error_page", "include"]
@@ -15,7 +26,8 @@ TITLES = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot u
 
 
 def include(app: FastAPI) -> None:
-    for module in (auth, workspaces, tables, jobs, chains, results, actions, portfolio):
+    for module in (auth, workspaces, tables, jobs, chains, results, actions, portfolio,
+                   constraint_sets, interventions):  # fmt: skip
         app.include_router(module.router, include_in_schema=False)
 
 

@@ -6,14 +6,16 @@ top constraint, and the approaches recommended for them (:func:`gvckit.intervent
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gvckit.auth.users import role_at_least
 from gvckit.errors import InputError
 from gvckit.interventions.constraints import ConstraintSet
+from gvckit.interventions.typology import Intervention
 from gvckit.store import chains as ch
 from gvckit.store import workspaces as ws
 from gvckit.web.chainviews import people_table
@@ -77,7 +79,6 @@ async def design_audit(chain_id: Id, request: Request, who: Who) -> HTMLResponse
     from gvckit.documents import load_document, validate
     from gvckit.interventions.audit import audit
     from gvckit.interventions.constraints import CRITERIA, prioritise
-    from gvckit.interventions.typology import Intervention
     from gvckit.limits import document_limits
     from gvckit.store.tables import safe_name
 
@@ -139,17 +140,22 @@ DESIGN_TEXTS = ("vision", "upgrading_strategy", "lead_firm_interests", "learning
                 "monitoring")  # fmt: skip
 
 
+def typology_choices() -> dict[str, Any]:
+    """What the typology form offers: the vocabularies, delivery modes, scopes, design texts."""
+    from gvckit.interventions import typology as ty
+
+    return {"vocab": _vocabularies(), "delivery": [str(d.value) for d in ty.Delivery],
+            "scopes": [str(s.value) for s in ty.Scope], "texts": DESIGN_TEXTS}  # fmt: skip
+
+
 def _typology_page(
     request: Request, row: ch.ChainRow, w: ws.Workspace, status: int = 200,
     form: dict[str, list[str]] | None = None, error: str = "",
-    findings: dict[str, Any] | None = None, text: str = "",
+    findings: dict[str, Any] | None = None, text: str = "", field: str = "",
 ) -> HTMLResponse:  # fmt: skip
-    from gvckit.interventions import typology as ty
-
-    return page(request, "intervention.html", status=status, row=row, ws=w,
-                vocab=_vocabularies(), delivery=[str(d.value) for d in ty.Delivery],
-                scopes=[str(s.value) for s in ty.Scope], texts=DESIGN_TEXTS, form=form or {},
-                error=error, findings=findings, text=text)  # fmt: skip
+    return page(request, "intervention.html", status=status, row=row, ws=w, form=form or {},
+                error=error, field=field, findings=findings, text=text,
+                **typology_choices())  # fmt: skip
 
 
 @router.get("/chains/{chain_id}/intervention", response_class=HTMLResponse)
@@ -161,47 +167,111 @@ def typology_form(chain_id: Id, request: Request, who: Who) -> HTMLResponse:
     return _typology_page(request, row, w)
 
 
+def form_values(raw: Any) -> dict[str, list[str]]:
+    """The non-empty values of a submitted typology form, by field name."""
+    form: dict[str, list[str]] = {}
+    for key, value in raw.multi_items():
+        if isinstance(value, str) and value.strip():
+            form.setdefault(key, []).append(value.strip()[:5000])
+    return form
+
+
+def typology_data(form: dict[str, list[str]], base: dict[str, Any] | None = None,
+                  chain: str | None = None) -> dict[str, Any]:  # fmt: skip
+    """The intervention the typology form describes, as data for the model: the fields of the
+    form set (or removed when left empty) on ``base`` (a stored intervention's data, whose
+    other fields stay as they are); ``chain`` names the chain when ``base`` has none."""
+    import copy
+
+    data = copy.deepcopy(base) if base else {}
+    one = {k: v[0] for k, v in form.items()}
+
+    def put(target: dict[str, Any], key: str, value: Any) -> None:
+        if value:
+            target[key] = value
+        else:
+            target.pop(key, None)
+
+    for key in ("id", "title", "description", "delivery"):
+        put(data, key, one.get(key))
+    for key in _vocabularies():
+        if key != "social_targets":
+            put(data, key, form.get(key))
+    beneficiaries = dict(data.get("beneficiaries") or {})
+    put(beneficiaries, "social_targets", form.get("social_targets"))
+    put(beneficiaries, "scope", one.get("scope"))
+    put(data, "beneficiaries", beneficiaries)
+    design = dict(data.get("design") or {})
+    for key in DESIGN_TEXTS:
+        put(design, key, one.get(key))
+    put(data, "design", design)
+    if chain and not data.get("chain"):
+        data["chain"] = chain
+    return data
+
+
+def form_of(iv: Intervention) -> dict[str, list[str]]:
+    """The typology form's values for a stored intervention."""
+    data = iv.model_dump(mode="json", exclude_none=True)
+    form: dict[str, list[str]] = {}
+    for key in ("id", "title", "description", "delivery"):
+        if data.get(key):
+            form[key] = [str(data[key])]
+    for key in _vocabularies():
+        found = data.get("beneficiaries", {}) if key == "social_targets" else data
+        if found.get(key):
+            form[key] = [str(v) for v in found[key]]
+    if data.get("beneficiaries", {}).get("scope"):
+        form["scope"] = [data["beneficiaries"]["scope"]]
+    for key in DESIGN_TEXTS:
+        if data.get("design", {}).get(key):
+            form[key] = [data["design"][key]]
+    return form
+
+
+def field_of(exc: InputError) -> str:
+    """The form field the model's message names (``design.vision`` → ``vision``); empty when
+    it names none of the form's fields."""
+    name = re.sub(r"\[\d+\]", "", exc.field or "").rsplit(".", 1)[-1]
+    known = {"id", "title", "description", "delivery", "scope", *_vocabularies(), *DESIGN_TEXTS}
+    return name if name in known else ""
+
+
+def check_typology(data: dict[str, Any]) -> Intervention:
+    """The model's :class:`Intervention` for the form's data (its message otherwise)."""
+    from gvckit.documents import validate
+
+    found: Intervention = validate(Intervention, data, file="the form", lines={},
+                                   expected="an intervention")  # fmt: skip
+    return found
+
+
 @router.post("/chains/{chain_id}/intervention", response_class=HTMLResponse)
-async def typology_check(chain_id: Id, request: Request, who: Who) -> HTMLResponse:
+async def typology_check(chain_id: Id, request: Request, who: Who) -> Response:
     """Check the form as an :class:`~gvckit.interventions.typology.Intervention` (the model's
-    message if it is not one) and audit its design against the chain (nothing stored; the
-    intervention is shown as YAML to keep)."""
+    message if it is not one) and audit its design against the chain; with the "save" button,
+    store it in the workspace (its audit kept with it) and open its page."""
     import yaml
 
-    from gvckit.documents import validate
     from gvckit.interventions.audit import audit
-    from gvckit.interventions.typology import Intervention
+    from gvckit.store import actions as ac
 
     engine = engine_of(request)
     row = ch.get_chain(engine, chain_id)
     w = ws.access(engine, who.user, row.workspace_id, "analyst")
     raw = await request.form(max_fields=300)
-    form: dict[str, list[str]] = {}
-    for key, value in raw.multi_items():
-        if isinstance(value, str) and value.strip():
-            form.setdefault(key, []).append(value.strip()[:5000])
-    one = {k: v[0] for k, v in form.items()}
-    data: dict[str, Any] = {k: one[k] for k in ("id", "title", "description") if k in one}
-    data["chain"] = row.name
-    for key in _vocabularies():
-        if key != "social_targets" and key in form:
-            data[key] = form[key]
-    if "delivery" in one:
-        data["delivery"] = one["delivery"]
-    beneficiaries = {k: form[k] for k in ("social_targets",) if k in form}
-    if "scope" in one:
-        beneficiaries["scope"] = one["scope"]  # type: ignore[assignment]
-    if beneficiaries:
-        data["beneficiaries"] = beneficiaries
-    design = {k: one[k] for k in DESIGN_TEXTS if k in one}
-    if design:
-        data["design"] = design
+    form = form_values(raw)
     try:
-        iv: Intervention = validate(Intervention, data, file="the form", lines={},
-                                    expected="an intervention")  # fmt: skip
+        iv = check_typology(typology_data(form, chain=row.name))
     except InputError as exc:
-        return _typology_page(request, row, w, 422, form, str(exc))
+        return _typology_page(request, row, w, 422, form, str(exc), field=field_of(exc))
+    findings = audit(iv, row.chain)
+    if raw.get("save") is not None:
+        stored = ac.create(engine, who.user, "interventions", w.id, iv, iv.title, row.id,
+                           "created with the typology form")  # fmt: skip
+        ac.record_audit(engine, who.user, stored, row.id, row.version, row.name, findings)
+        return RedirectResponse(f"/interventions/{stored.id}", status_code=303)
     text = yaml.safe_dump(iv.model_dump(mode="json", exclude_none=True, exclude_defaults=True),
                           sort_keys=False, allow_unicode=True)  # fmt: skip
-    findings = {"name": iv.title, "table": people_table(audit(iv, row.chain))}
-    return _typology_page(request, row, w, 200, form, findings=findings, text=text)
+    shown = {"name": iv.title, "table": people_table(findings)}
+    return _typology_page(request, row, w, 200, form, findings=shown, text=text)

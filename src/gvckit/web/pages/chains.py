@@ -63,10 +63,12 @@ def _chains(request: Request, who: Caller, workspace_id: int, status: int = 200,
     from gvckit.store.portfolio import has_activities
     from gvckit.store.results import list_results
     from gvckit.store.tables import list_tables
+    from gvckit.web.pages.constraint_sets import report_choices
 
     return page(request, "chains.html", status=status, ws=w, results=list_results(engine, w.id),
                 chains=ch.list_chains(engine, w.id), can_edit=role_at_least(w.role, "analyst"),
                 tables=list_tables(engine, w.id), portfolio=has_activities(engine, w.id),
+                **report_choices(engine, w.id),
                 kinds=[k.value for k in ActorKind], errors=errors, form=form or {})  # fmt: skip
 
 
@@ -105,25 +107,31 @@ async def import_chain(workspace_id: Id, request: Request, who: Who) -> Response
 async def report(workspace_id: Id, request: Request, who: Who) -> Response:
     from gvckit.web.api.models import ReportIn
     from gvckit.web.api.reports import submit
+    from gvckit.web.pages.constraint_sets import actions_page
 
     form = await _form(request)
-    chain, table = form.get("chain", ""), form.get("table", "")
+    again = actions_page if form.get("from") == "actions" else _chains
+    table = form.get("table", "")
     peers = [p.strip() for p in form.get("peers", "").split(",") if p.strip()]
+    picked = {k: form.get(k, "") for k in ("chain", "results", "constraints", "intervention")}
+    leave_out = [k for k, v in picked.items() if v == "none"]
+    if form.get("portfolio_offered") and form.get("portfolio") != "on":
+        leave_out.append("portfolio")
     try:
-        spec = ReportIn(chain=int(chain) if chain.isdigit() else None,
+        spec = ReportIn(**{k: int(v) for k, v in picked.items() if v.isdigit()},
                         title=form.get("title") or None, pdf=form.get("pdf") == "on",
                         table=int(table) if table.isdigit() else None,
                         country=form.get("country", "").strip() or None,
                         sector=form.get("sector", "").strip() or None,
-                        peers=peers or None)  # fmt: skip
+                        peers=peers or None, leave_out=leave_out)  # fmt: skip
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        return _chains(request, who, workspace_id, 422,
-                       report=f"{where}: {exc.errors()[0]['msg']}")  # fmt: skip
+        return again(request, who, workspace_id, 422,
+                     report=f"{where}: {exc.errors()[0]['msg']}")  # fmt: skip
     try:
         job = submit(request, who, workspace_id, spec)
     except GvcError as exc:
-        return _chains(request, who, workspace_id, 422, report=str(exc))
+        return again(request, who, workspace_id, 422, report=str(exc))
     return RedirectResponse(f"/jobs/{job}", status_code=303)
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "w0004"
-down_revision = "r0001"
+down_revision = "w0003"
 branch_labels = None
 depends_on = None
 
