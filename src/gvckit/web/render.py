@@ -10,28 +10,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from gvckit import __version__
+from gvckit.output import readable
 
 __all__ = ["page", "templates"]
 
 HERE = Path(__file__).parent
 
 
-def _number(value: Any) -> str:
-    """Numbers on pages are rounded for people (files keep full precision)."""
-    if isinstance(value, bool) or value is None:
-        return "" if value is None else str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if value != value:
-            return "–"
-        return f"{value:,.1f}" if abs(value) >= 100 else f"{value:,.4g}"
-    return str(value)
-
-
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(HERE / "templates"))
-    t.env.filters["num"] = _number
+    t.env.filters["num"] = readable  # the terminal's rounding: one way to show a number
     t.env.globals["version"] = __version__
     return t
 
