@@ -7,10 +7,11 @@ reading: it shares no code with the training or gvckit.portfolio.agreement).
 
 LABELS.csv has the columns iati_identifier, file (relative to the corpus), label
 (yes/possible/no) and stratum; with --split, only the rows of that split are read (e.g. the
-fresh blind test sample of tests/data/iati_vc_labels.csv). Each row weighs N_h / n_h: the population of its stratum over the
-rows of that stratum in the file. The verdicts are the classifier's (gvckit.portfolio.classify
-on the activity read from the corpus), or, with --scan, the value_chain column of a
-``gvckit portfolio scan ... -o activities.csv`` output joined on iati_identifier.
+fresh blind test sample of tests/data/iati_vc_labels.csv). Each row weighs N_h / n_h: the
+population of its stratum over the rows of that stratum read. The verdicts are the
+classifier's (gvckit.portfolio.classify on the activity read from the corpus), or, with --scan,
+the value_chain column of a ``gvckit portfolio scan ... -o activities.csv`` output joined
+on iati_identifier.
 
 Printed, population-weighted: precision of "yes or possible" (judged yes or possible), recall
 of judged chain work (yes or possible), "yes" judged yes, each with a Wilson 95 % interval on

@@ -135,11 +135,14 @@ def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
     yes = share([a == "yes" for a in lab], [v == "yes" for v in ver])
     total = sum(w)
     p_o = sum(x for x, a, v in zip(w, lab, ver, strict=True) if a == v) / total
-    p_e = sum(
-        sum(x for x, a in zip(w, lab, strict=True) if a == k)
-        * sum(x for x, v in zip(w, ver, strict=True) if v == k)
-        for k in ("yes", "possible", "no")
-    ) / total**2
+    p_e = (
+        sum(
+            sum(x for x, a in zip(w, lab, strict=True) if a == k)
+            * sum(x for x, v in zip(w, ver, strict=True) if v == k)
+            for k in ("yes", "possible", "no")
+        )
+        / total**2
+    )
     kappa = (p_o - p_e) / (1 - p_e)
     assert got.precision.value == pytest.approx(precision)
     assert got.recall.value == pytest.approx(recall)
