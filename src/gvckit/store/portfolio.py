@@ -323,13 +323,17 @@ def agreement_of(engine: Engine, workspace_id: int) -> dict[str, Any]:
     return out
 
 
-LABEL_COLUMNS = ["iati_identifier", "file", "label", "reason", "split", "stratum", "weight"]
+LABEL_COLUMNS = [
+    "iati_identifier", "file", "label", "reason", "split", "stratum", "weight", "sample",
+    "earlier_stratum", "current_stratum",
+]  # fmt: skip
 
 
 def reviewed_set(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
     """The reviewed activities in the columns of ``tests/data/iati_vc_labels.csv``: one row per
     activity, labelled with its latest review (the reviewer's note as the reason), split
-    ``review``, stratum the classifier's verdict, no weight."""
+    ``review``, stratum the classifier's verdict, no weight, sample ``review``, no sampling
+    strata."""
     rows: dict[str, dict[str, Any]] = {}
     with engine.connect() as conn:
         for m in _reviews(conn, None, workspace_id):
@@ -339,6 +343,7 @@ def reviewed_set(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
                 "label": m["verdict"],
                 "reason": " ".join((m["note"] or f"reviewed by {m['reviewer']}").split()),
                 "split": "review", "stratum": f"classifier-{m['value_chain']}", "weight": "",
+                "sample": "review", "earlier_stratum": "", "current_stratum": "",
             }  # fmt: skip
     return sorted(rows.values(), key=lambda r: r["iati_identifier"])
 
