@@ -417,34 +417,3 @@ def test_cli_changes_of_a_written_panel(tmp_path: Path, capsys: pytest.CaptureFi
     assert list(got["relative_change"]) == pytest.approx(list(expected["relative_change"]))
     assert main(["changes", str(out), "--share", "DVA"]) == 2
     assert "--share must be TERM/TERM" in capsys.readouterr().err
-
-
-@pytest.mark.shared
-def test_next_year_read_ahead_on_one_worker(tmp_path: Path) -> None:
-    """On one worker thread each task reads the next year in the background: the same files
-    as without, a corrupt year fails with the same reason, nothing partial is written."""
-    from gvckit import panel_ahead
-
-    folder = _copies(tmp_path / "tables", YEARS, corrupt=2000)
-    reports = {}
-    with panel.connect("local", 1, processes=False) as one:
-        for ahead in (False, True):
-            hits = panel_ahead.hits
-            panel._READ_AHEAD = ahead
-            try:
-                out = tmp_path / f"ahead-{ahead}"
-                reports[ahead] = panel.write(MULTI, [folder], out, client=one, by="sector")
-            finally:
-                panel._READ_AHEAD = True
-            # 1995 reads itself and 2000 ahead (corrupt: that task fails), 2003 reads itself
-            # and 2011 ahead
-            assert panel_ahead.hits - hits == (2 if ahead else 0)
-    plain, ahead = reports[False], reports[True]
-    assert [r.status for r in ahead.results] == ["done", "failed", "done", "done"]
-    assert [r.reason for r in ahead.results] == [r.reason for r in plain.results]
-    assert "cannot read the gzip file" in str(ahead.results[1].reason)
-    for dataset in ("bm-source", "bm-sink", "participation"):
-        a, b = tmp_path / "ahead-True" / dataset, tmp_path / "ahead-False" / dataset
-        assert sorted(p.name for p in a.iterdir()) == [f"year={y}" for y in YEARS]
-        pd.testing.assert_frame_equal(panel.read(a), panel.read(b), check_exact=True)
-    assert not list((tmp_path / "ahead-True").rglob("*.part"))

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import itertools
 import os
 import re
 import time
@@ -33,7 +32,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from gvckit import panel_ahead
 from gvckit.errors import GvcError, InputError, OptionError, OutputError, TableError
 from gvckit.panel_measures import MeasureJob, MeasuresSpec, jobs
 from gvckit.panel_sources import PanelTask, YearsSpec, discover, parse_years
@@ -51,9 +49,6 @@ READER_OPTIONS = ("format", "output_basis", "small")
 PART = "part-0.parquet"
 TOPIC = "gvckit-panel"
 _PARTITION = re.compile(r"^year=(\d{4})$")
-#: :func:`write` on one worker thread reads the next year while a year computes
-#: (:mod:`gvckit.panel_ahead`).
-_READ_AHEAD = True
 
 Status = Literal["done", "skipped", "failed"]
 Sources = Iterable["str | Path | PanelTask"]
@@ -299,31 +294,17 @@ def _write_all(frames: Mapping[str, pd.DataFrame], spec: _Spec, out: Path, year:
         raise
 
 
-def _ahead_key(task: PanelTask, spec: _Spec) -> tuple[PanelTask, str]:
-    """What a table read ahead was read for: the task and the reader options."""
-    return task, repr(sorted(spec.reader.items()))
-
-
 def _write_task(
-    task: PanelTask,
-    spec: _Spec,
-    out: str,
-    force: bool,
-    run: str,
-    index: int,
-    ahead: PanelTask | None = None,
+    task: PanelTask, spec: _Spec, out: str, force: bool, run: str, index: int
 ) -> TaskResult:
-    """One task of :func:`write`, on a worker: read (or take the table read ahead for it),
-    start reading ``ahead`` (the next task) in the background, compute every measure, write;
-    failures are returned."""
+    """One task of :func:`write`, on a worker: read, compute every measure, write; failures
+    are returned."""
     say = _reporter(run, index)
     folder = Path(out)
     try:
         start = time.perf_counter()
         say("reading")
-        table, year = panel_ahead.take(_ahead_key(task, spec), lambda: _read_table(task, spec))
-        if ahead is not None:
-            panel_ahead.start(_ahead_key(ahead, spec), lambda: _read_table(ahead, spec))
+        table, year = _read_table(task, spec)
         if task.year is None:  # the year is known only now
             task = replace(task, year=year)
             if spec.years is not None and year not in spec.years:
@@ -430,13 +411,9 @@ def write(
         if todo and listener is not None:
             client.subscribe_topic(TOPIC, on_step)
             stack.callback(client.unsubscribe_topic, TOPIC)
-        ahead: dict[int, PanelTask | None] = dict.fromkeys(todo)
-        if _READ_AHEAD and len(todo) > 1 and sum(client.nthreads().values()) == 1:
-            ahead.update({i: tasks[j] for i, j in itertools.pairwise(todo)})
-            stack.callback(_drop_ahead, client)
         futures = {
             client.submit(
-                _write_task, tasks[i], spec, str(folder), force, run_id, i, ahead[i],
+                _write_task, tasks[i], spec, str(folder), force, run_id, i,
                 key=f"gvckit-panel-{tasks[i].year}-{run_id}-{i}", pure=False,
             ): i
             for i in todo
@@ -452,12 +429,6 @@ def write(
             finish(futures[future], result)
     _sweep(spec, folder, [results[i] for i in todo], started)
     return PanelReport(folder, tuple(results[i] for i in range(len(tasks))))
-
-
-def _drop_ahead(client: Any) -> None:
-    """Free a table the workers still hold read ahead (a worker that is gone holds none)."""
-    with contextlib.suppress(Exception):
-        client.run(panel_ahead.drop)
 
 
 def _sweep(spec: _Spec, folder: Path, done: list[TaskResult], started: float) -> None:
