@@ -15,6 +15,7 @@ from hypothesis import given, settings
 
 import gvckit.icio as icio
 from conftest import WIOD_YEARS, wiod_path
+from gvckit.icio import leontief as lt
 from gvckit.icio.decompose import Basis
 from gvckit.icio.decompose import borin_mancini as bm
 from gvckit.icio.decompose import wwz as wz
@@ -409,3 +410,60 @@ def test_bm_sector_perspective_is_not_additive(leather_path: Path) -> None:
 
     with pytest.raises(OptionError, match="not additive"):
         icio.measure("bm", icio.read(leather_path), perspective="sector", by="country")
+
+
+def _blocks_of_inverse(system: lt.LeontiefSystem, units: list[np.ndarray]) -> list[np.ndarray]:
+    B = system.inverse()
+    return [B[np.ix_(r, r)] for r in units]
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("groups", [None, ["G=AUS,USA,RoW"]])
+def test_diagonal_blocks_equal_the_blocks_of_the_inverse_on_wiod(groups: list[str] | None) -> None:
+    """B_ss from triangular solves on the LU factors = B_ss cut from the explicit inverse, on a
+    real table (43 units; and with a group of non-adjacent countries, rows not contiguous)."""
+    model = icio.IcioModel(icio.read(wiod_path(2011)), groups)
+    units = [model.grouping.unit_rows(u) for u in range(model.grouping.n_units)]
+    got = model.system.diagonal_blocks(units)
+    for r, new, old in zip(units, got, _blocks_of_inverse(model.system, units), strict=True):
+        assert new.shape == (len(r), len(r))
+        np.testing.assert_allclose(new, old, rtol=1e-12, atol=0)
+
+
+def test_diagonal_blocks_with_row_exchanges() -> None:
+    """A row of A summing above 1 makes LAPACK exchange rows of (I − A)'; the blocks then come
+    from the explicit inverse, and still equal it."""
+    rng = np.random.default_rng(7)
+    A = rng.random((9, 9)) * 0.02
+    A[0, 0] = 0.5
+    A[0, 1:] = 0.8  # sector 0 sells most of every other sector's inputs: columns still < 1
+    system = lt.LeontiefSystem(A)
+    assert not np.array_equal(system._lu[1], np.arange(9))  # a row exchange happened
+    units = [np.array([0, 4, 8]), np.array([1, 2, 3]), np.array([5, 6, 7])]
+    for new, old in zip(
+        system.diagonal_blocks(units), _blocks_of_inverse(system, units), strict=True
+    ):
+        np.testing.assert_array_equal(new, old)
+    B = np.linalg.inv(np.eye(9) - A)  # an independent inverse
+    np.testing.assert_allclose(
+        system.diagonal_blocks(units)[0], B[np.ix_(units[0], units[0])], rtol=1e-12
+    )
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("year", [1995, 2011])
+def test_bm_without_the_inverse_equals_bm_from_it(year: int) -> None:
+    """Borin–Mancini source and sink and WWZ with B_ss from the factorisation equal the same
+    terms with B_ss cut from the explicit inverse (as computed before), rtol 1e-12."""
+    model = icio.IcioModel(icio.read(wiod_path(year)))
+    new, old = Basis(model, lazy=True), Basis(model, lazy=True)
+    old.__dict__["Bd"] = _blocks_of_inverse(model.system, old.rows)
+    assert "B" not in vars(new)
+    for approach in ("source", "sink"):
+        want = bm.exporter_terms(old, approach)
+        got = bm.exporter_terms(new, approach)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12 * float(np.abs(want).max()))
+    np.testing.assert_allclose(
+        wz.wwz(new), wz.wwz(old), rtol=1e-12, atol=1e-12 * float(np.abs(wz.wwz(old)).max())
+    )
+    assert "B" not in vars(new)  # no explicit inverse was formed

@@ -41,6 +41,33 @@ def test_every_wiod_year_reads_the_same(year: int, monkeypatch: pytest.MonkeyPat
     _same(*_both(wiod_path(year), monkeypatch))
 
 
+@pytest.mark.shared
+def test_blocks_and_threads_read_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body above ONE_BLOCK is parsed in 16 MiB blocks on pyarrow's threads: the same
+    table as one block (a WIOD year in 64 KiB blocks here, so that there are many)."""
+    path = wiod_path(2011)
+    one = icio.read(path)
+    with monkeypatch.context() as m:
+        m.setattr(_csv, "ONE_BLOCK", 1 << 16)
+        real = _csv._read_fast
+
+        def small_blocks(data: bytes, *args: object) -> object:
+            import pyarrow.csv as pacsv
+
+            options = pacsv.ReadOptions
+            m.setattr(pacsv, "ReadOptions", lambda **kw: options(**{**kw, "block_size": 1 << 16}))
+            try:
+                frame = real(data, *args)  # type: ignore[arg-type]
+                assert frame is not None  # pyarrow read it, in many blocks
+                return frame
+            finally:
+                m.setattr(pacsv, "ReadOptions", options)
+
+        m.setattr(_csv, "_read_fast", small_blocks)
+        many = icio.read(path)
+    _same(one, many)
+
+
 def test_fast_path_is_taken_and_matches_on_decimals(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

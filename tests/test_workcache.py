@@ -37,7 +37,8 @@ def test_measures_on_one_table_share_one_model_and_basis() -> None:
     pd.testing.assert_frame_equal(tiva, icio.measure("tiva", model))
     pd.testing.assert_frame_equal(vs, icio.measure("vs", model))
     pd.testing.assert_frame_equal(wwz, icio.measure("wwz", icio.Basis(model)))
-    assert "B" in vars(basis)  # the inverse wwz needed is kept for the next decomposition
+    assert "Bd" in vars(basis)  # the blocks wwz needed are kept for the next decomposition
+    assert "B" not in vars(basis)  # and they came from the factorisation, not the inverse
 
 
 def test_groupings_are_kept_apart_and_bounded() -> None:

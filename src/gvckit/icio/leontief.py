@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 import scipy.linalg as sla
 from numpy.typing import NDArray
+from scipy.linalg import blas
 
 from gvckit.errors import TableError
 
@@ -108,6 +109,48 @@ class LeontiefSystem:
         with _SOLVES:
             solved = sla.lu_solve(self._lu, eye, trans=1, overwrite_b=True, check_finite=False)
         return np.asarray(solved)
+
+    def diagonal_blocks(self, units: list[IntArray]) -> list[FloatArray]:
+        """The diagonal blocks B_ss = B[rows_s, rows_s] of B = (I − A)⁻¹, one per list of rows,
+        from the factorisation and without forming B.
+
+        The LU is of (I − A)' = L·U (LAPACK's partial pivoting makes no row exchange on a
+        Leontief matrix, whose columns sum to at most 1 in A), so I − A = U'·L' and a column
+        j of B is L'⁻¹ (U'⁻¹ e_j): U'⁻¹ e_j is 0 above row j (U' is lower triangular) and rows
+        k.. of L'⁻¹ y need only rows k.. of y (L' is upper triangular). Hence, for rows R ≥ k,
+        B[k:, R] = L'[k:, k:]⁻¹ U'[k:, k:]⁻¹ I[k:, R]: two triangular solves on the trailing
+        part only (Golub & Van Loan 2013, *Matrix Computations*, §3.1 and §3.2). The units are
+        solved in about eight chunks of rows, which costs about 1.4 factorisations instead of
+        the 3 of the explicit inverse. With a row exchange, the blocks of the explicit inverse.
+        """
+        lu, piv = self._lu
+        n = self.n
+        if not np.array_equal(piv, np.arange(n)):
+            B = self.inverse()
+            return [np.asarray(B[np.ix_(r, r)]) for r in units]
+        out: dict[int, FloatArray] = {}
+        order = sorted(range(len(units)), key=lambda s: int(units[s].min(initial=n)))
+        chunk: list[int] = []
+        for pos, s in enumerate(order):
+            chunk.append(s)
+            size = sum(len(units[c]) for c in chunk)
+            if pos + 1 < len(order) and size < max(1, n // 8):
+                continue
+            R = np.concatenate([units[c] for c in chunk])
+            k = int(R.min(initial=n))
+            T = np.asfortranarray(lu[k:, k:])
+            E = np.zeros((n - k, len(R)), order="F")
+            E[R - k, np.arange(len(R))] = 1.0
+            with _SOLVES:
+                Y = blas.dtrsm(1.0, T, E, trans_a=1, lower=0, overwrite_b=1)  # U'⁻¹
+                X = blas.dtrsm(1.0, T, Y, trans_a=1, lower=1, diag=1, overwrite_b=1)  # L'⁻¹
+            start = 0
+            for c in chunk:
+                r = units[c]
+                out[c] = np.array(X[np.ix_(r - k, np.arange(start, start + len(r)))])
+                start += len(r)
+            chunk = []
+        return [out[s] for s in range(len(units))]
 
 
 def local_leontief(A: FloatArray, rows: IntArray) -> LeontiefSystem:

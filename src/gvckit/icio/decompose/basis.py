@@ -3,14 +3,17 @@
 Every decomposition (KWW, WWZ, Borin–Mancini) needs the same few objects: the diagonal blocks
 B^rr of the global Leontief inverse, each unit's local inverse L^rr = (I − A_rr)⁻¹, value added
 by source V·B, and B applied to final demand split by destination. :class:`Basis` computes them
-with **one** explicit inverse (the floor for exact block decompositions) and a handful of solves
-with the model's factorisation; nothing of size n×n×G is ever formed. Sums over the rows of each
+with solves against the model's factorisation: the diagonal blocks by triangular solves on the
+trailing parts of the LU factors (about 1.4 factorisations, no explicit inverse); only the
+perspectives that need off-diagonal blocks of B (Borin–Mancini sector and bilateral) form the
+explicit inverse. Nothing of size n×n×G is ever formed. Sums over the rows of each
 unit use ``np.add.reduceat`` (O(n) per row instead of a dense n×U product), after a column
 permutation only when a unit's rows are not contiguous (groups of non-adjacent countries).
 
 ``Basis(model)`` computes every block at once; ``Basis(model, lazy=True)`` computes each block
 on first use, so that a measure which needs only value added by source (OECD participation,
-position) or the local inverses (NRCA) never forms the n×n inverse.
+position) or the local inverses (NRCA) never computes the diagonal blocks, and one that needs
+no off-diagonal block of B never forms the n×n inverse.
 :func:`gvckit.icio.measure` builds a lazy Basis when it is given a table or a model.
 
 Notation: rows i, j; units s (exporter), r (partner), t, u; ``row_unit[i]`` the unit of row i;
@@ -130,8 +133,10 @@ class Basis:
 
     @_Block
     def Bd(self) -> list[FloatArray]:  # noqa: N802 - named as in the papers
-        """Diagonal blocks B^rr of the global inverse, per unit."""
-        return [self.B[np.ix_(r, r)] for r in self.rows]
+        """Diagonal blocks B^rr of the global inverse, per unit, by triangular solves with the
+        factorisation (:meth:`~gvckit.icio.leontief.LeontiefSystem.diagonal_blocks`), never
+        from B itself: the same numbers whichever blocks were computed before."""
+        return self.model.system.diagonal_blocks(self.rows)
 
     @_Block
     def Ld(self) -> list[FloatArray]:  # noqa: N802 - named as in the papers

@@ -74,9 +74,12 @@ def numeric_block(
     :class:`InputError` giving the file row (data row 0 is ``first_row``) and ``names[k]``;
     empty cells in the rows flagged by ``blank_as_zero`` read as 0."""
     out = np.empty((len(frame), len(columns)))
+    numeric_dtype = {  # once per dtype, not per column (a WIOD year has 1,643 columns)
+        t: pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+        for t in set(frame.dtypes)
+    }
     kinds: dict[Hashable, bool] = {
-        c: pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
-        for c, t in set(zip(frame.columns, frame.dtypes, strict=True))
+        c: numeric_dtype[t] for c, t in zip(frame.columns, frame.dtypes, strict=True)
     }
     numeric = [k for k, c in enumerate(columns) if kinds[c]]
     if numeric:  # one conversion for every numeric column (no per-column Series)
