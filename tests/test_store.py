@@ -118,7 +118,7 @@ def test_legacy_postgres_database_upgrades_without_loss() -> None:
 
 
 def test_history_has_two_branches_from_the_portfolio_and_the_store() -> None:
-    assert len(HEADS) == 2 and "r0001" in HEADS  # each branch's head moves with its revisions
+    assert len(HEADS) == 2 and "r0002" in HEADS  # each branch's head moves with its revisions
 
 
 def test_fresh_database_has_every_table_and_sqlite_is_tuned(tmp_path: Path) -> None:

@@ -15,7 +15,12 @@ import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+if TYPE_CHECKING:
+    from gvckit.store.portfolio_scan import ScanCounts
 
 __all__ = ["MAX_MEMBERS", "gather", "run_scan"]
 
@@ -102,11 +107,12 @@ def run_scan(
     max_bytes: int,
     result: str,
     progress: Callable[[float, str], None] | None = None,
+    done: Callable[[Connection, str], bool] | None = None,
 ) -> str:
-    """Scan ``inputs`` into the workspace; the problems go to ``result`` (Parquet)."""
-    import pandas as pd
-
-    from gvckit.files import atomic_write
+    """Scan ``inputs`` into the workspace; the problems go to ``result`` (Parquet). ``done``
+    (the job recording itself done with its message) runs in the transaction that stores the
+    activities: when it returns False (the job was cancelled meanwhile) nothing is stored,
+    ``result`` is removed and :class:`~gvckit.store.portfolio_scan.ScanWithdrawnError` raised."""
     from gvckit.store.database import open_engine
     from gvckit.store.portfolio import ingest
 
@@ -114,19 +120,38 @@ def run_scan(
     say(0.02, "gathering the files")
     work = Path(result).with_suffix(".unpacked")
     engine = open_engine(db_url, upgrade=False)
+
+    def publish(conn: Connection, counts: ScanCounts) -> bool:
+        _write_problems(counts.problems, result)
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts.problem_kinds.items())
+        message = (f"{counts.activities} activities from {counts.files} files, "
+                   f"{counts.refused} with problems; problems: {kinds or 'none'}")  # fmt: skip
+        if done is None or done(conn, message):
+            return True
+        Path(result).unlink(missing_ok=True)
+        return False
+
     try:
         files, names, problems, source = gather(inputs, Path(data_dir), work, max_bytes)
         say(0.05, f"scanning {len(files)} files")
-        counts = ingest(engine, workspace_id, job_id, source, files, names=names,
-                        progress=say, problems=problems)  # fmt: skip
+        ingest(engine, workspace_id, job_id, source, files, names=names, progress=say,
+               problems=problems, publish=publish)  # fmt: skip
+    except BaseException:
+        Path(result).unlink(missing_ok=True)
+        raise
     finally:
         engine.dispose()
         shutil.rmtree(work, ignore_errors=True)
-    frame = pd.DataFrame(counts.problems, columns=["file", "line", "reason"])
+    return result
+
+
+def _write_problems(problems: list[dict[str, Any]], result: str) -> None:
+    """The scan's problems (file, line, reason) to ``result`` (Parquet, written atomically)."""
+    import pandas as pd
+
+    from gvckit.files import atomic_write
+
+    frame = pd.DataFrame(problems, columns=["file", "line", "reason"])
     frame["line"] = frame["line"].astype("Int64")
     with atomic_write(result) as fh:
         frame.to_parquet(fh, index=False)
-    kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts.problem_kinds.items())
-    say(0.99, f"{counts.activities} activities from {counts.files} files, "
-              f"{counts.refused} with problems; problems: {kinds or 'none'}")  # fmt: skip
-    return result

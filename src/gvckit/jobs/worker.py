@@ -166,6 +166,7 @@ def _scan_local(
 ) -> None:
     """A portfolio scan job (:func:`gvckit.jobs.scan.run_scan`) in this job process."""
     from gvckit.jobs.scan import run_scan
+    from gvckit.store.portfolio_scan import ScanWithdrawnError
 
     # the scanner parses files in its own process pool, like the CLI: a job process may have
     # children (they end with it: their work queue closes)
@@ -174,9 +175,16 @@ def _scan_local(
     results.mkdir(parents=True, exist_ok=True)
     target = results / f"job{job.id}-{run_id}.parquet"
     limit = int(job.options.get("max_bytes", 2**30))
+    rel = str(target.relative_to(data_dir))
+
+    def done(conn: Any, message: str) -> bool:
+        return queue.finish_on(conn, job.id, run_id, rel, message)
+
     try:
         run_scan(db_url, str(data_dir), job.workspace_id, job.id, job.options, limit,
-                 str(target), progress)  # fmt: skip
+                 str(target), progress, done)  # fmt: skip
+    except ScanWithdrawnError:
+        return  # cancelled meanwhile: nothing stored, nothing published
     except GvcError as exc:
         queue.fail(engine, job.id, run_id, str(exc).replace(str(data_dir), "data dir"))
         return
@@ -185,11 +193,6 @@ def _scan_local(
         return
     except Exception as exc:
         queue.fail(engine, job.id, run_id, f"unexpected error: {type(exc).__name__}")
-        return
-    state = queue.get_job(engine, job.id)
-    message = state.message if state.status == "running" else "done"
-    if not queue.finish(engine, job.id, run_id, str(target.relative_to(data_dir)), message):
-        target.unlink(missing_ok=True)
 
 
 class WorkerPool:
