@@ -6,14 +6,18 @@ workspace with their texts and search index. :mod:`gvckit.store.portfolio` reads
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import json
 import os
+import signal
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
@@ -106,8 +110,12 @@ def ingest(
     scan = {"workspace_id": workspace_id, "job_id": job_id, "source": source[:2000],
             "files": len(files), "activities": 0, "refused": 0, "problems": "[]",
             "created_at": now()}  # fmt: skip
-    with engine.connect() as conn, Stage(conn, workspace_id, scan) as stage:
-        for k, (rows, bad) in enumerate(_pipeline(jobs, workers), start=1):
+    with (
+        _parsing(jobs, workers) as parsed,
+        engine.connect() as conn,
+        Stage(conn, workspace_id, scan) as stage,
+    ):
+        for k, (rows, bad) in enumerate(parsed, start=1):
             problems += bad
             for row in rows:
                 total += 1
@@ -176,6 +184,7 @@ def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[s
             "year": row["year"], "status": act.status or "", "value_chain": verdict.value_chain,
             "confidence": float(verdict.confidence), "pattern": bar_list(verdict.pattern),
             "fields_of_action": bar_list(verdict.fields), "upgrading": bar_list(verdict.upgrading),
+            "analyses": bar_list(verdict.analyses),
             "usd": _usd(fins), "last_updated": act.last_updated or "",
             "problem_kinds": list(act.problem_kinds),
             "search_text": search.search_text(texts),
@@ -188,26 +197,47 @@ def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[s
 Built = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
-def _pipeline(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Built]:
+@contextmanager
+def _parsing(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Iterator[Built]]:
     """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default:
-    the CPUs less the one storing, at least 1, at most 4; 0 parses in this process), a few files
-    ahead: the files are parsed while the rows of earlier ones are stored."""
-    n = workers if workers is not None else max(1, min(4, (os.cpu_count() or 1) - 1))
+    the CPUs less the one storing, at least 2, at most 4; 0 parses in this process), a few files
+    ahead: the files are parsed while the rows of earlier ones are stored. (Two on two CPUs:
+    parsing is most of the work, the storing process mostly waits for the database.)
+
+    The processes start when the block is entered, before the caller opens its database
+    connection, so that none of them holds that connection's socket; they die with the caller
+    (Linux), so that a cancelled scan's connection closes and its transaction ends at once."""
+    n = workers if workers is not None else min(4, max(2, (os.cpu_count() or 1) - 1))
     if n < 1 or len(jobs) < 2:
-        for path, name in jobs:
-            yield _file_rows(path, name)
+        yield (_file_rows(path, name) for path, name in jobs)
         return
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=n, mp_context=get_context(method)) as pool:
-        pending: deque[Future[Built]] = deque()
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context(method),
+                               initializer=_die_with_parent)  # fmt: skip
+    try:
         queue = iter(jobs)
-        for path, name in queue:
-            pending.append(pool.submit(_file_rows, path, name))
-            if len(pending) >= 2 * n:
-                break
-        while pending:
-            future = pending.popleft()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.append(pool.submit(_file_rows, *nxt))
-            yield future.result()
+        pending: deque[Future[Built]] = deque(
+            pool.submit(_file_rows, path, name) for path, name in islice(queue, 4 * n)
+        )
+
+        def results() -> Iterator[Built]:
+            while pending:
+                future = pending.popleft()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.append(pool.submit(_file_rows, *nxt))
+                yield future.result()
+
+        yield results()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent() -> None:
+    """In a parsing process: be killed when the scanning process ends (Linux; elsewhere the
+    process ends when it next finds its work queue closed)."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

@@ -41,6 +41,7 @@ _WORD = re.compile(r"[^\W_]+")
 MAX_TERMS = 12
 MAX_CHARS = 100_000
 MAX_WORD = 200
+_LONG = re.compile(rf"[^ ]{{{MAX_WORD + 1}}}")
 
 
 @cache
@@ -61,8 +62,10 @@ def normalise(value: str) -> list[str]:
 
 def search_text(texts: Iterable[str]) -> str:
     """The indexed form of an activity's titles and descriptions."""
-    words = (w for t in texts for w in normalise(t) if len(w) <= MAX_WORD)
-    return " ".join(words)[:MAX_CHARS]
+    joined = " ".join(" ".join(words) for t in texts if (words := normalise(t)))
+    if _LONG.search(joined):
+        joined = " ".join(w for w in joined.split(" ") if len(w) <= MAX_WORD)
+    return joined[:MAX_CHARS]
 
 
 def terms(query: str) -> list[str]:
