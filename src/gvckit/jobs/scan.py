@@ -137,6 +137,7 @@ def run_scan(
     engine = open_engine(db_url, upgrade=False)
 
     def publish(conn: Connection, counts: ScanCounts) -> bool:
+        shutil.rmtree(work, ignore_errors=True)  # every file is read: gone before it is done
         _write_problems(counts.problems, result)
         kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts.problem_kinds.items())
         message = (f"{counts.activities} activities from {counts.files} files, "
