@@ -4,9 +4,12 @@ activities). Scans the corpus as a job (a folder under a configured root) and ti
 filtered and searched list pages (one client, sequential) and prints p50/p95 latency (goal:
 p95 at most 300 ms) with the same database for the server and the CLI.
 
-    python benchmarks/portfolio_web.py [--db URL] [--requests 200] [--data DIR]
+    python benchmarks/portfolio_web.py [--db URL] [--repeat 3] [--requests 200] [--data DIR]
 
-``--db``: sqlite (a fresh file, the default) or a PostgreSQL URL (an empty database).
+``--db``: sqlite (fresh files, the default) or a PostgreSQL server's URL (fresh databases are
+made on it and dropped at the end). ``--repeat``: rounds of CLI scan then job scan (each into
+fresh databases), reported one by one with the load average (the machine may be shared), then
+their median; the list requests are timed after the last round.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -21,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -50,36 +56,47 @@ def _gvckit(*args: str, stdin: str = "", check: bool = True) -> str:
                           check=check).stdout  # fmt: skip
 
 
-def _fresh_pg(url: str, name: str) -> str:
+def _fresh_pg(url: str) -> tuple[str, str]:
+    """(URL, name) of a new empty database on the server ``url`` names."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     base = make_url(url)
+    name = f"gvckit_bench_{secrets.token_hex(4)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+    return base.set(database=name).render_as_string(hide_password=False), name
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", default="sqlite")
-    ap.add_argument("--requests", type=int, default=200)
-    ap.add_argument("--data", type=Path, default=DEFAULT)
-    args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="gvckit-pf-bench-"))
+def _drop_pg(url: str, names: list[str]) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(make_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _round(args: argparse.Namespace, tmp: Path, dbs: list[str], lists: bool) -> dict[str, Any]:
+    """One repetition: the CLI's scan and the job's scan, each into a fresh database; then,
+    when ``lists``, the list requests."""
     if args.db == "sqlite":
         web_db, cli_db = f"sqlite:///{tmp / 'web.db'}", f"sqlite:///{tmp / 'cli.db'}"
     else:
-        web_db, cli_db = (
-            _fresh_pg(args.db, "gvckit_bench_web"),
-            _fresh_pg(args.db, "gvckit_bench_cli"),
-        )
+        (web_db, web_name), (cli_db, cli_name) = _fresh_pg(args.db), _fresh_pg(args.db)
+        dbs += [web_name, cli_name]
+    out: dict[str, Any] = {"load_before": _load()}
     t0 = time.perf_counter()
     _gvckit("portfolio", "scan", str(args.data), "--db", cli_db, "--usd", check=False)
-    cli_seconds = time.perf_counter() - t0
+    out["cli"] = time.perf_counter() - t0
     db = ["--db", web_db, "--data-dir", str(tmp / "data")]
     _gvckit("users", "add", "bench", "--role", "analyst", *db, stdin="bench-password\n")
     token = _gvckit("users", "token", "bench", *db).strip().splitlines()[-1]
@@ -106,27 +123,60 @@ def main() -> None:
                 if state["status"] not in ("queued", "running"):
                     break
                 time.sleep(0.2)
-            job_seconds = time.perf_counter() - t0
-            total = c.get(f"/api/workspaces/{ws}/portfolio/activities").json()["total"]
-            times = []
-            for params in itertools.islice(itertools.cycle(LISTS), args.requests):
-                t = time.perf_counter()
-                r = c.get(f"/api/workspaces/{ws}/portfolio/activities",
-                          params={**params, "per_page": "50"})  # fmt: skip
-                times.append(time.perf_counter() - t)
-                assert r.status_code == 200, r.text
-            pages = []
-            for params in LISTS[:6]:
-                t = time.perf_counter()
-                r = c.get(f"/workspaces/{ws}/portfolio", params=params)
-                pages.append(time.perf_counter() - t)
+            out["job"] = time.perf_counter() - t0
+            out["status"] = state["status"]
+            out["load_after"] = _load()
+            out["total"] = c.get(f"/api/workspaces/{ws}/portfolio/activities").json()["total"]
+            if lists:
+                times = []
+                for params in itertools.islice(itertools.cycle(LISTS), args.requests):
+                    t = time.perf_counter()
+                    r = c.get(f"/api/workspaces/{ws}/portfolio/activities",
+                              params={**params, "per_page": "50"})  # fmt: skip
+                    times.append(time.perf_counter() - t)
+                    assert r.status_code == 200, r.text
+                pages = []
+                for params in LISTS[:6]:
+                    t = time.perf_counter()
+                    c.get(f"/workspaces/{ws}/portfolio", params=params)
+                    pages.append(time.perf_counter() - t)
+                out["times"], out["pages"] = times, pages
     finally:
         server.terminate()
         server.wait(30)
-    q = statistics.quantiles(times, n=100)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default="sqlite")
+    ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--data", type=Path, default=DEFAULT)
+    args = ap.parse_args()
+    dbs: list[str] = []
+    rounds = []
+    try:
+        for k in range(args.repeat):
+            tmp = Path(tempfile.mkdtemp(prefix="gvckit-pf-bench-"))
+            try:
+                rounds.append(_round(args, tmp, dbs, lists=k == args.repeat - 1))
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if dbs:
+            _drop_pg(args.db, dbs)
     print(f"database: {'SQLite' if args.db == 'sqlite' else 'PostgreSQL'}")
-    print(f"scan job: {state['status']}, {total:,} activities, {job_seconds:.1f} s "
-          f"(gvckit portfolio scan --usd: {cli_seconds:.1f} s)")  # fmt: skip
+    for k, r in enumerate(rounds, start=1):
+        print(f"round {k}: scan job {r['status']}, {r['total']:,} activities, {r['job']:.1f} s; "
+              f"gvckit portfolio scan --usd {r['cli']:.1f} s; job/CLI {r['job'] / r['cli']:.2f}; "
+              f"load average {r['load_before']} before, {r['load_after']} after")  # fmt: skip
+    job = statistics.median(r["job"] for r in rounds)
+    cli = statistics.median(r["cli"] for r in rounds)
+    ratio = statistics.median(r["job"] / r["cli"] for r in rounds)
+    print(f"median: scan job {job:.1f} s, CLI {cli:.1f} s, job/CLI {ratio:.2f}")
+    times, pages = rounds[-1]["times"], rounds[-1]["pages"]
+    q = statistics.quantiles(times, n=100)
     print(f"list requests: {len(times)}, p50 {1000 * q[49]:.0f} ms, p95 {1000 * q[94]:.0f} ms, "
           f"max {1000 * max(times):.0f} ms")  # fmt: skip
     print(f"list page (HTML, first request each): max {1000 * max(pages):.0f} ms")

@@ -118,7 +118,7 @@ def test_legacy_postgres_database_upgrades_without_loss() -> None:
 
 
 def test_history_has_two_branches_from_the_portfolio_and_the_store() -> None:
-    assert len(HEADS) == 2 and "w0004" in HEADS  # each branch's head moves with its revisions
+    assert len(HEADS) == 2 and "r0002" in HEADS  # each branch's head moves with its revisions
 
 
 def test_fresh_database_has_every_table_and_sqlite_is_tuned(tmp_path: Path) -> None:
@@ -167,3 +167,93 @@ def test_bad_url_is_one_line(url: str) -> None:
 
     with pytest.raises(OptionError, match="cannot use the database URL"):
         open_engine(url)
+
+
+def _r0001_then_upgrade(url: str) -> tuple[str, list[str]]:
+    """A database at r0001 with two activities stored by a scan of that time (one whose row
+    names analyses, one that names none), upgraded to the heads: (analyses, search hits)."""
+    from alembic import command
+
+    from gvckit.store.database import alembic_config
+
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        from sqlalchemy import event
+
+        from gvckit.store.database import _sqlite_pragmas
+
+        event.listen(engine, "connect", _sqlite_pragmas)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "r0001")
+    with engine.begin() as conn:
+        run = conn.execute
+        run(
+            text(
+                "INSERT INTO web_users (id, name, role, disabled, local, created_at)"
+                " VALUES (1, 'u', 'admin', false, false, CURRENT_TIMESTAMP)"
+            )
+        )
+        run(
+            text(
+                "INSERT INTO web_workspaces (id, name, country, sector, description,"
+                " created_by, created_at, version) VALUES (1, 'w', '', '', '', 1,"
+                " CURRENT_TIMESTAMP, 1)"
+            )
+        )
+        run(
+            text(
+                "INSERT INTO web_portfolio_scans (id, workspace_id, source, files, activities,"
+                " refused, problems, created_at) VALUES (1, 1, 'x', 1, 2, 0, '[]',"
+                " CURRENT_TIMESTAMP)"
+            )
+        )
+        for k, (analyses, words) in enumerate(
+            (("governance;value_added", "coffee growers"), ("", "dairy")), start=1
+        ):
+            run(
+                text(
+                    "INSERT INTO web_portfolio_activities (id, workspace_id, scan_id,"
+                    " iati_identifier, title, reporting_org_ref, reporting_org_name, countries,"
+                    " sectors, status, value_chain, confidence, pattern, fields_of_action,"
+                    " upgrading) VALUES (:k, 1, 1, :i, 't', '', '', '', '', '', 'yes', 0.9,"
+                    " '', '', '')"
+                ),
+                {"k": k, "i": f"XM-{k}"},
+            )
+            data = '{"row": {"analyses": "' + analyses + '", "x": NaN}, "finances": []}'
+            run(
+                text(
+                    "INSERT INTO web_portfolio_texts (activity_id, search_text, data)"
+                    " VALUES (:k, :t, :d)"
+                ),
+                {"k": k, "t": words, "d": data},
+            )
+            if engine.dialect.name == "sqlite":
+                run(
+                    text("INSERT INTO web_portfolio_fts (rowid, search_text) VALUES (:k, :t)"),
+                    {"k": k, "t": words},
+                )
+    engine.dispose()
+    engine = open_engine(url)  # upgraded to the heads
+    from gvckit.store import portfolio as pf
+
+    with engine.connect() as conn:
+        analyses = (
+            conn.execute(text("SELECT analyses FROM web_portfolio_activities ORDER BY id"))
+            .scalars()
+            .all()
+        )
+    _, hits = pf.list_activities(engine, 1, pf.Filters(q="coff grow"), per_page=0)
+    engine.dispose()
+    return "|".join(analyses), [h["iati_identifier"] for h in hits]
+
+
+def test_r0002_fills_analyses_and_keeps_search(tmp_path: Path) -> None:
+    """r0002 fills each stored activity's analyses from its stored row (a row with a NaN in it
+    too) and re-indexes the search words, on SQLite and PostgreSQL."""
+    want = (";governance;value_added;|", ["XM-1"])
+    assert _r0001_then_upgrade(f"sqlite:///{tmp_path / 'r1.db'}") == want
+    with fresh_postgres() as url:
+        assert _r0001_then_upgrade(url) == want

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
+import json
 import re
 import sys
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -92,6 +95,11 @@ def _all(c: Any, ws: int, **params: Any) -> list[dict[str, Any]]:
             assert len(items) == body["total"]
             return items
         page += 1
+
+
+def clf_of(items: list[dict[str, Any]], identifier: str) -> str:
+    """The classifier's verdict on ``identifier`` in a list of items."""
+    return next(str(it["value_chain"]) for it in items if it["iati_identifier"] == identifier)
 
 
 def _cli_identifiers(tmp_path: Path) -> set[str]:
@@ -221,6 +229,21 @@ def test_reviews_keep_who_and_when_and_agreement_is_recomputable(
         one = vic.get(f"{base}/activities/{chosen[0]['iati_identifier']}").json()
         agreement = vic.get(f"{base}/agreement").json()
         labels = list(csv.DictReader(io.StringIO(vic.get(f"{base}/reviewed").text)))
+        by_verdict = {v: {it["iati_identifier"] for it in _all(vic, ws, verdict=v)}
+                      for v in ("yes", "possible", "no", "unreviewed")}  # fmt: skip
+        both = {it["iati_identifier"] for it in _all(vic, ws, verdict="no", value_chain="no")}
+        page = vic.get(f"/workspaces/{ws}/portfolio", params={"verdict": "possible"}).text
+        assert vic.get(base + "/activities", params={"verdict": "maybe"}).status_code == 422
+    # the reviewers' verdict filter: activities with a review of that verdict (any reviewer),
+    # or with none
+    for v in ("yes", "possible", "no"):
+        assert by_verdict[v] == {i for i, _, w in posted if w == v}, v
+    assert by_verdict["unreviewed"] == {it["iati_identifier"] for it in every} - {
+        i for i, _, _ in posted
+    }
+    assert both == {i for i, _, w in posted if w == "no" and clf_of(every, i) == "no"}
+    shown = re.findall(r'href="/workspaces/\d+/portfolio/activities/([^"]+)"', page)
+    assert {html.unescape(i) for i in shown} == by_verdict["possible"]
     assert one["value_chain"] == chosen[0]["value_chain"]  # the classifier's verdict stays
     assert [(r["reviewer"], r["verdict"]) for r in one["reviews"]] == [("ana", "yes"),
                                                                         ("bea", "no")]  # fmt: skip
@@ -291,6 +314,44 @@ def test_review_tables_count_every_activity(
     assert {r["value"]: r["activities"] for r in tables["tables"]["year"]} == by_year
     usd = sum(it["usd"] for it in every if it["usd"] is not None)
     assert sum(r["usd"] for r in tables["tables"]["year"]) == pytest.approx(usd)
+
+
+def test_review_questions_and_charts_are_the_clis(
+    server: Server, people: dict[str, str], scanned: dict[str, Any], tmp_path: Path
+) -> None:
+    """The review's questions over the value chain activities (yes or possible) are those of
+    ``gvckit portfolio review`` (the CLI's store, pandas) on the same files; the workspace page
+    draws the review tables of those activities (the ten most frequent values of each)."""
+    from gvckit.portfolio.iati import find_files
+    from gvckit.portfolio.store import PortfolioStore
+    from gvckit.portfolio.summary import review
+
+    ws = scanned["ws"]
+    with server.client(people["vic"]) as c:
+        tables = c.get(f"/api/workspaces/{ws}/portfolio/tables",
+                       params={"value_chain": "yes,possible"}).json()  # fmt: skip
+        chosen = _all(c, ws, value_chain="yes,possible")
+        yes = _all(c, ws, value_chain="yes")
+        possible = _all(c, ws, value_chain="possible")
+        page = c.get(f"/workspaces/{ws}").text
+    root = shared_path("iati", "activities")
+    with PortfolioStore(f"sqlite:///{tmp_path / 'cli.db'}") as store:
+        store.scan(find_files([root / FOLDER, root / FRENCH, root / SPANISH]), workers=1)
+        want = review(store)
+    assert tables["activities"] == len(chosen) == len(yes) + len(possible) > 0
+    got = [(q["question"], q["answer"], q["activities"]) for q in tables["questions"]]
+    assert got == [(r.question, r.answer, r.activities) for r in want.itertuples()]
+    assert [q["share"] for q in tables["questions"]] == pytest.approx(list(want["share"]))
+    assert 'id="review-charts"' in page and f"{len(chosen):,} activities" in page
+    figures = [json.loads(html.unescape(f)) for f in re.findall(r'data-figure="([^"]+)"', page)]
+    assert len(figures) == 6
+    for figure, dim in zip(figures, ("pattern", "fields_of_action", "upgrading", "year",
+                                     "publisher", "country"), strict=True):  # fmt: skip
+        top = tables["tables"][dim][:10]
+        bars = figure["data"][0]
+        assert list(zip(bars["y"], bars["x"], strict=True)) == [
+            (str(r["value"]), r["activities"]) for r in top[::-1]
+        ], dim
 
 
 def test_access_rules_on_every_route(
@@ -378,3 +439,70 @@ def test_hostile_uploads_never_lose_the_good_activities(
     problems = [p for s in scans for p in s["problems"]]
     assert all(str(server.data_dir) not in p["reason"] for p in problems)
     assert not list((server.data_dir / "results").glob("*.unpacked"))
+
+
+def test_members_never_see_a_server_path(
+    server: Server, people: dict[str, str], scanned: dict[str, Any]
+) -> None:
+    """A folder scan's job options, its scan row, pages and activities name the path relative
+    to its configured root: no answer a member gets holds the server's folders."""
+    ws, job = scanned["ws"], scanned["jobs"][0]  # the folder, scanned by path
+    base = f"/api/workspaces/{ws}/portfolio"
+    with server.client(people["vic"]) as c:
+        options = c.get(f"/api/jobs/{job}").json()["options"]
+        one = _all(c, ws, sort="identifier")[0]["iati_identifier"]
+        answers = [c.get(url, follow_redirects=True).text for url in (
+            f"/api/jobs/{job}", f"/jobs/{job}", f"/jobs/{job}/state", f"/jobs/{job}/rows",
+            f"{base}/scans",
+            f"/workspaces/{ws}/portfolio", f"/workspaces/{ws}/portfolio/scans/{job}",
+            f"/workspaces/{ws}/portfolio/scans/{job}/state", f"{base}/activities",
+            f"{base}/activities/{one}", f"/workspaces/{ws}/portfolio/activities/{one}",
+            f"{base}/export", f"{base}/tables", f"/workspaces/{ws}/portfolio/tables",
+            f"/workspaces/{ws}",
+        )]  # fmt: skip
+    assert options["path"] == FOLDER and options["root"] == 0
+    server_paths = {
+        str(shared_path("iati", "activities")),
+        str(shared_path("iati", "activities").resolve()),
+        str(server.data_dir),
+    }
+    for text in answers:
+        assert not any(p in text for p in server_paths)
+    assert FOLDER in answers[0] and FOLDER in answers[1] and FOLDER in answers[6]
+
+
+def test_a_cancelled_scan_leaves_the_workspace_as_it_was(
+    server: Server, people: dict[str, str]
+) -> None:
+    """A scan of the whole corpus (27,237 activities; first the folder scanned before, so it
+    updates those activities in place) cancelled after half of its files: the workspace keeps
+    exactly the activities and scans it had, and the next scan runs as usual."""
+    with server.client(people["ana"]) as c:
+        ws = c.post("/api/workspaces", json={"name": "cancel"}).json()["id"]
+        base = f"/api/workspaces/{ws}/portfolio"
+        first = c.post(f"{base}/scans", json={"path": FOLDER}).json()["job"]
+        assert server.wait_job(c, first, timeout=180)["status"] == "done"
+        before = _all(c, ws, sort="identifier")
+        scans = c.get(f"{base}/scans").json()
+        job = c.post(f"{base}/scans", json={"path": "."}).json()["job"]
+        deadline = time.monotonic() + 300
+        while True:
+            state = c.get(f"/api/jobs/{job}").json()
+            assert state["status"] in ("queued", "running"), state
+            seen = re.match(r"scanned (\d+) of (\d+) files", state["message"])
+            if seen and int(seen[1]) >= int(seen[2]) // 2:
+                break
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert c.post(f"/api/jobs/{job}/cancel").status_code == 200
+        time.sleep(6)  # the worker ends the job's process (terminate, kill after 5 s)
+        state = c.get(f"/api/jobs/{job}").json()
+        after = _all(c, ws, sort="identifier")
+        scans_after = c.get(f"{base}/scans").json()
+        again = c.post(f"{base}/scans", json={"path": FOLDER}).json()["job"]
+        assert server.wait_job(c, again, timeout=180)["status"] == "done"
+        rescanned = _all(c, ws, sort="identifier")
+        last = c.get(f"{base}/scans").json()
+    assert state["status"] == "cancelled"
+    assert len(before) > 100 and after == before and scans_after == scans
+    assert rescanned == before and [s["job"] for s in last] == [again, first]

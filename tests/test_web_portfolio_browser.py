@@ -99,6 +99,15 @@ def test_portfolio_review_in_a_real_browser(web_server: Server, tmp_path: Path) 
         expect(page.locator("#reviews")).to_contain_text("Post-harvest services only")
         _shot(page, tmp_path, "p5-reviewed")
 
+        # the reviewers' verdict filter: the one activity judged "no", then the others
+        page.goto(ws_url)
+        page.get_by_label("Reviewers").select_option("no")
+        expect(page.locator("#total")).to_have_text("1", timeout=10_000)
+        expect(page.locator("#activities tbody tr")).to_have_count(1)
+        page.get_by_label("Reviewers").select_option("unreviewed")
+        expect(page.locator("#total")).to_have_text(f"{total - 1:,}", timeout=10_000)
+        _shot(page, tmp_path, "p5b-verdict-filter")
+
         # agreement changes
         page.goto(ws_url + "/agreement")
         expect(page.locator("#judged")).to_have_text("1")
@@ -116,7 +125,15 @@ def test_portfolio_review_in_a_real_browser(web_server: Server, tmp_path: Path) 
         # the IDB review's tables, drawn
         page.goto(ws_url + "/tables")
         expect(page.locator(".chart .main-svg").first).to_be_visible(timeout=20_000)
+        expect(page.locator("#questions tbody tr")).to_have_count(12)
         _shot(page, tmp_path, "p7-tables")
+        # and the value chain activities' tables on the workspace page
+        page.goto(ws_url.removesuffix("/portfolio"))
+        charts = page.locator("#review-charts .chart")
+        expect(charts).to_have_count(6)
+        expect(charts.locator(".main-svg").first).to_be_visible(timeout=20_000)
+        expect(charts.nth(5).locator(".main-svg").first).to_be_visible()
+        _shot(page, tmp_path, "p7b-workspace-charts")
 
         # a phone-width screen still shows the list
         page.set_viewport_size({"width": 390, "height": 800})

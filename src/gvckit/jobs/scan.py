@@ -13,9 +13,16 @@ from __future__ import annotations
 
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection
+
+from gvckit.errors import InputError
+
+if TYPE_CHECKING:
+    from gvckit.store.portfolio_scan import ScanCounts
 
 __all__ = ["MAX_MEMBERS", "gather", "run_scan"]
 
@@ -70,9 +77,15 @@ def _unzip(
 
 
 def gather(
-    inputs: dict[str, Any], data_dir: Path, work: Path, max_bytes: int
+    inputs: dict[str, Any],
+    data_dir: Path,
+    work: Path,
+    max_bytes: int,
+    roots: Sequence[str] = (),
 ) -> tuple[list[Path], dict[str, str], list[dict[str, Any]], str]:
-    """(files to scan, their shown names, problems met while gathering, what was scanned)."""
+    """(files to scan, their shown names, problems met while gathering, what was scanned).
+    A folder scan names its root by its place in ``roots`` (the configured scan roots) and its
+    path relative to it; every file found must still lie inside the root."""
     problems: list[dict[str, Any]] = []
     if "upload" in inputs:
         path = data_dir / str(inputs["upload"])
@@ -86,8 +99,14 @@ def gather(
         return [path], {str(path): shown}, problems, shown
     from gvckit.portfolio.iati import find_files
 
-    root = Path(str(inputs["root"])).resolve()
-    found = [f for f in find_files([str(inputs["path"])]) if f.resolve().is_relative_to(root)]
+    k = inputs.get("root")
+    if not isinstance(k, int) or not 0 <= k < len(roots):
+        raise InputError("the scan's folder is no longer configured (GVCKIT_PORTFOLIO_ROOTS)")
+    root = Path(roots[k]).resolve()
+    target = (root / str(inputs["path"])).resolve()
+    if not target.is_relative_to(root) or not target.exists():
+        raise InputError("the scanned path is no longer under its configured folder")
+    found = [f for f in find_files([target]) if f.resolve().is_relative_to(root)]
     names = {str(f): str(f.relative_to(root)) if f.is_relative_to(root) else f.name
              for f in found}  # fmt: skip
     return found, names, problems, str(inputs["path"])
@@ -102,11 +121,13 @@ def run_scan(
     max_bytes: int,
     result: str,
     progress: Callable[[float, str], None] | None = None,
+    done: Callable[[Connection, str], bool] | None = None,
+    roots: Sequence[str] = (),
 ) -> str:
-    """Scan ``inputs`` into the workspace; the problems go to ``result`` (Parquet)."""
-    import pandas as pd
-
-    from gvckit.files import atomic_write
+    """Scan ``inputs`` into the workspace; the problems go to ``result`` (Parquet). ``done``
+    (the job recording itself done with its message) runs in the transaction that stores the
+    activities: when it returns False (the job was cancelled meanwhile) nothing is stored,
+    ``result`` is removed and :class:`~gvckit.store.portfolio_scan.ScanWithdrawnError` raised."""
     from gvckit.store.database import open_engine
     from gvckit.store.portfolio import ingest
 
@@ -114,19 +135,39 @@ def run_scan(
     say(0.02, "gathering the files")
     work = Path(result).with_suffix(".unpacked")
     engine = open_engine(db_url, upgrade=False)
+
+    def publish(conn: Connection, counts: ScanCounts) -> bool:
+        shutil.rmtree(work, ignore_errors=True)  # every file is read: gone before it is done
+        _write_problems(counts.problems, result)
+        kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts.problem_kinds.items())
+        message = (f"{counts.activities} activities from {counts.files} files, "
+                   f"{counts.refused} with problems; problems: {kinds or 'none'}")  # fmt: skip
+        if done is None or done(conn, message):
+            return True
+        Path(result).unlink(missing_ok=True)
+        return False
+
     try:
-        files, names, problems, source = gather(inputs, Path(data_dir), work, max_bytes)
+        files, names, problems, source = gather(inputs, Path(data_dir), work, max_bytes, roots)
         say(0.05, f"scanning {len(files)} files")
-        counts = ingest(engine, workspace_id, job_id, source, files, names=names,
-                        progress=say, problems=problems)  # fmt: skip
+        ingest(engine, workspace_id, job_id, source, files, names=names, progress=say,
+               problems=problems, publish=publish)  # fmt: skip
+    except BaseException:
+        Path(result).unlink(missing_ok=True)
+        raise
     finally:
         engine.dispose()
         shutil.rmtree(work, ignore_errors=True)
-    frame = pd.DataFrame(counts.problems, columns=["file", "line", "reason"])
+    return result
+
+
+def _write_problems(problems: list[dict[str, Any]], result: str) -> None:
+    """The scan's problems (file, line, reason) to ``result`` (Parquet, written atomically)."""
+    import pandas as pd
+
+    from gvckit.files import atomic_write
+
+    frame = pd.DataFrame(problems, columns=["file", "line", "reason"])
     frame["line"] = frame["line"].astype("Int64")
     with atomic_write(result) as fh:
         frame.to_parquet(fh, index=False)
-    kinds = ", ".join(f"{n:,} {kind}" for kind, n in counts.problem_kinds.items())
-    say(0.99, f"{counts.activities} activities from {counts.files} files, "
-              f"{counts.refused} with problems; problems: {kinds or 'none'}")  # fmt: skip
-    return result

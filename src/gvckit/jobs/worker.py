@@ -100,7 +100,7 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
     if opts.get("portfolio"):
         from gvckit.store.portfolio import Filters, review_tables
 
-        tables = review_tables(engine, job.workspace_id, Filters())
+        tables = review_tables(engine, job.workspace_id, Filters(value_chain="yes,possible"))
     folder = data_dir / "results"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"job{job.id}-{job.run_id}.html"
@@ -122,8 +122,10 @@ def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any],
     return args, target
 
 
-def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid: int) -> None:
-    """Body of a local job process."""
+def _run_local(
+    db_url: str, data_dir: str, job_id: int, run_id: str, server_pid: int, roots: list[str]
+) -> None:
+    """Body of a local job process (``roots``: the folders portfolio scans may read)."""
     _die_with_server(server_pid)
     from gvckit.store.database import open_engine
 
@@ -135,7 +137,7 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
             queue.set_progress(engine, job_id, run_id, p, message)
 
         if job.kind == "scan":
-            _scan_local(engine, db_url, Path(data_dir), job, run_id, progress)
+            _scan_local(engine, db_url, Path(data_dir), job, run_id, progress, roots)
             return
         args, target = _job_inputs(engine, Path(data_dir), job)
 
@@ -173,10 +175,17 @@ def _run_local(db_url: str, data_dir: str, job_id: int, run_id: str, server_pid:
 
 
 def _scan_local(
-    engine: Any, db_url: str, data_dir: Path, job: queue.Job, run_id: str, progress: Any
+    engine: Any,
+    db_url: str,
+    data_dir: Path,
+    job: queue.Job,
+    run_id: str,
+    progress: Any,
+    roots: list[str],
 ) -> None:
     """A portfolio scan job (:func:`gvckit.jobs.scan.run_scan`) in this job process."""
     from gvckit.jobs.scan import run_scan
+    from gvckit.store.portfolio_scan import ScanWithdrawnError
 
     # the scanner parses files in its own process pool, like the CLI: a job process may have
     # children (they end with it: their work queue closes)
@@ -185,31 +194,44 @@ def _scan_local(
     results.mkdir(parents=True, exist_ok=True)
     target = results / f"job{job.id}-{run_id}.parquet"
     limit = int(job.options.get("max_bytes", 2**30))
+    rel = str(target.relative_to(data_dir))
+
+    def done(conn: Any, message: str) -> bool:
+        return queue.finish_on(conn, job.id, run_id, rel, message)
+
     try:
         run_scan(db_url, str(data_dir), job.workspace_id, job.id, job.options, limit,
-                 str(target), progress)  # fmt: skip
+                 str(target), progress, done, roots)  # fmt: skip
+    except ScanWithdrawnError:
+        return  # cancelled meanwhile: nothing stored, nothing published
     except GvcError as exc:
-        queue.fail(engine, job.id, run_id, str(exc).replace(str(data_dir), "data dir"))
+        shown = str(exc).replace(str(data_dir), "data dir")
+        for root in roots:  # never a server path in the message
+            shown = shown.replace(str(Path(root).resolve()), "the scan folder")
+            shown = shown.replace(root, "the scan folder")
+        queue.fail(engine, job.id, run_id, shown)
         return
     except MemoryError:
         queue.fail(engine, job.id, run_id, "out of memory")
         return
     except Exception as exc:
         queue.fail(engine, job.id, run_id, f"unexpected error: {type(exc).__name__}")
-        return
-    state = queue.get_job(engine, job.id)
-    message = state.message if state.status == "running" else "done"
-    if not queue.finish(engine, job.id, run_id, str(target.relative_to(data_dir)), message):
-        target.unlink(missing_ok=True)
 
 
 class WorkerPool:
     """``n`` worker slots claiming jobs from the database at ``db_url``."""
 
     def __init__(
-        self, engine: Any, db_url: str, data_dir: Path, n: int = 2, scheduler: str | None = None
+        self,
+        engine: Any,
+        db_url: str,
+        data_dir: Path,
+        n: int = 2,
+        scheduler: str | None = None,
+        roots: tuple[Path, ...] = (),
     ) -> None:
         self.engine = engine
+        self.roots = [str(r) for r in roots]
         self.db_url = db_url
         self.data_dir = data_dir
         self.n = max(1, n)
@@ -273,7 +295,7 @@ class WorkerPool:
         assert job.run_id is not None
         proc = self._ctx.Process(
             target=_run_local,
-            args=(self.db_url, str(self.data_dir), job.id, job.run_id, os.getpid()),
+            args=(self.db_url, str(self.data_dir), job.id, job.run_id, os.getpid(), self.roots),
             daemon=True,
         )  # fmt: skip
         proc.start()

@@ -31,7 +31,16 @@ from gvckit.portfolio.rates import Rates, shipped_rates, to_usd
 from gvckit.portfolio.schema import ACTIVITIES
 from gvckit.portfolio.store import PortfolioStore
 
-__all__ = ["DIMENSIONS", "KINDS_SHOWN", "NO_AMOUNTS", "review", "select", "summary", "unconverted"]
+__all__ = [
+    "DIMENSIONS",
+    "KINDS_SHOWN",
+    "NO_AMOUNTS",
+    "QUESTIONS",
+    "review",
+    "select",
+    "summary",
+    "unconverted",
+]
 
 #: Dimension name → activities column.
 DIMENSIONS = {
@@ -191,6 +200,16 @@ def summary(
     return out.reset_index(drop=True)
 
 
+#: The review's questions (seed 000): which analyses, upgrading types and patterns an activity
+#: names; each the classifier's column of that name.
+QUESTIONS: dict[str, tuple[str, ...]] = {
+    "analyses": ("governance", "lead_firms", "value_added"),
+    "upgrading": ("process", "product", "functional", "channel", "supply_chain_linkages",
+                  "entry"),
+    "pattern": ("lead_firm_driven", "value_chain_linkages", "public_private_partnership"),
+}  # fmt: skip
+
+
 def review(
     store: PortfolioStore,
     *,
@@ -203,14 +222,8 @@ def review(
     acts = store.activities(_filters(publisher, country, None, years, ("yes", "possible")))
     n = len(acts)
     out: list[dict[str, Any]] = []
-    for question, column, values in (
-        ("analyses", "analyses", ("governance", "lead_firms", "value_added")),
-        ("upgrading", "upgrading", ("process", "product", "functional", "channel",
-                                    "supply_chain_linkages", "entry")),
-        ("pattern", "pattern", ("lead_firm_driven", "value_chain_linkages",
-                                "public_private_partnership")),
-    ):  # fmt: skip
-        cells = acts[column].fillna("").str.split(";")
+    for question, values in QUESTIONS.items():
+        cells = acts[question].fillna("").str.split(";")
         for v in values:
             k = int(cells.apply(lambda items, v=v: v in items).sum())
             out.append({"question": question, "answer": v, "activities": k,

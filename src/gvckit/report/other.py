@@ -85,6 +85,8 @@ def portfolio_section(store: PortfolioStore, label: str) -> Section:
     return section
 
 
+#: At most this many values are drawn in a review table's chart (its table has them all).
+TOP = 15
 #: The review tables' dimensions (as the workbench names them) and their headings.
 REVIEW_HEADINGS = {
     "pattern": "pattern of engagement",
@@ -97,22 +99,48 @@ REVIEW_HEADINGS = {
 
 
 def review_tables_section(tables: dict[str, Any], label: str) -> Section:
-    """The IDB review's tables of a workbench portfolio (the result of
-    :func:`gvckit.store.portfolio.review_tables`): activities and commitments in US dollars
-    by pattern, field of action, upgrading objective, year, publisher and country."""
+    """The IDB review's tables of a workbench portfolio's value chain activities (the result of
+    :func:`gvckit.store.portfolio.review_tables` over the activities classified yes or
+    possible) as charts with their data: activities and commitments in US dollars by pattern,
+    field of action, upgrading objective, year, publisher and country; then the review's
+    questions (governance, lead firms, value added; upgrading types; patterns)."""
     n = int(tables.get("activities", 0))
     section = Section("portfolio", "Portfolio review",
-                      f"The {n:,} activities of {label}, counted and summed in US dollars like "
-                      "the IDB review (seed 000, Tables 3 and 4). An activity with several "
-                      "values counts under each.")  # fmt: skip
+                      f"The {n:,} value chain activities (classified yes or possible) of "
+                      f"{label}, counted and summed in US dollars like the IDB review (seed "
+                      "000, Tables 3 and 4). An activity with several values counts under "
+                      "each.")  # fmt: skip
+    if not n:
+        section.intro += " No value chain activity was found."
+        return section
+    note = ("US dollars are summed over activities with a convertible commitment; the chart "
+            f"shows the {TOP} values with the most activities, the table all of them.")  # fmt: skip
     for dim, heading in REVIEW_HEADINGS.items():
         rows = tables.get("tables", {}).get(dim, [])
         frame = pd.DataFrame(rows, columns=["value", "activities", "usd", "with_usd"])
         frame = frame.rename(columns={"value": heading, "usd": "usd_commitments",
                                       "with_usd": "activities_with_usd"})  # fmt: skip
-        section.blocks.append(Table(f"Activities and US dollars by {heading}", frame,
-                                    "US dollars are summed over activities with a "
-                                    "convertible commitment."))  # fmt: skip
+        title = f"Activities and US dollars by {heading}"
+        if dim == "year":
+            known = frame[frame[heading] != "none"].astype({heading: int}).sort_values(heading)
+            figure = charts.lines(known.assign(series="activities"), heading, "activities",
+                                  "series", f"Value chain activities by {heading}")  # fmt: skip
+            section.blocks.append(Chart(title, figure, frame, note.split(";")[0] + "."))
+            continue
+        shown = frame.head(TOP)
+        shown = shown.assign(label=shown[heading].map(charts.wrap_label))
+        figure = charts.bar(shown, "activities", "label",
+                            f"Value chain activities by {heading}", value_format=",d")  # fmt: skip
+        section.blocks.append(Chart(title, figure, frame, note))
+    questions = pd.DataFrame(tables.get("questions", []),
+                             columns=["question", "answer", "activities", "share"])  # fmt: skip
+    figure = charts.bar(questions.assign(label=questions["question"] + ": " + questions["answer"]),
+                        "share", "label", "Share of the value chain activities naming each",
+                        value_format=".0%")  # fmt: skip
+    section.blocks.append(Chart("The review's questions", figure, questions,
+                                "How many analyse governance, lead firms and value added; which "
+                                "upgrading types and patterns they name (the classifier's "
+                                "reading)."))  # fmt: skip
     return section
 
 

@@ -47,6 +47,9 @@ SORTS = {
 #: IATI OrganisationRole codes.
 ROLES = {"1": "funding", "2": "accountable", "3": "extending", "4": "implementing"}
 QUEUES = ("unreviewed", "disagree", "sample-no")
+#: The classifier's verdicts a list may select: one, or the value chain activities (the IDB
+#: review's set: yes or possible).
+CLASSIFIED = (*VERDICTS, "yes,possible")
 
 
 # -- the list --------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ class Filters:
     """What the list shows; every field optional (empty: no condition)."""
 
     q: str = ""
-    value_chain: str = ""
+    value_chain: str = ""  # the classifier's verdict (one of CLASSIFIED)
     publisher: str = ""
     country: str = ""
     sector: str = ""
@@ -70,8 +73,10 @@ class Filters:
     queue: str = ""  # unreviewed, disagree, sample-no
 
     def check(self) -> None:
-        if self.value_chain and self.value_chain not in VERDICTS:
-            raise OptionError(f"value_chain must be yes, possible or no, not {self.value_chain!r}")
+        if self.value_chain and self.value_chain not in CLASSIFIED:
+            raise OptionError(
+                f"value_chain must be yes, possible, no or yes,possible, not {self.value_chain!r}"
+            )
         if self.verdict and self.verdict not in (*VERDICTS, "unreviewed"):
             raise OptionError(
                 f"verdict must be yes, possible, no or unreviewed, not {self.verdict!r}"
@@ -92,7 +97,7 @@ def _conditions(engine: Engine, workspace_id: int, f: Filters) -> list[Any]:
         if words:
             cond.append(search.match_clause(engine, words, a.id))
     if f.value_chain:
-        cond.append(a.value_chain == f.value_chain)
+        cond.append(a.value_chain.in_(f.value_chain.split(",")))
     if f.publisher:
         cond.append(a.reporting_org_ref == f.publisher.strip())
     if f.status:
@@ -377,15 +382,20 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
     """Counts of activities and their commitments in US dollars by each of :data:`DIMENSIONS`
     (the IDB review's tables), over the activities ``filters`` selects. An activity with several
     values (patterns, countries...) counts under each; "none" when it has no value; the US
-    dollar sum is over activities with a convertible commitment (``with_usd`` of them)."""
+    dollar sum is over activities with a convertible commitment (``with_usd`` of them).
+    ``questions``: the review's questions over the same activities (see :func:`_questions`)."""
     filters.check()
     cond = _conditions(engine, workspace_id, filters)
     a = ACTIVITIES.c
     with engine.connect() as conn:
         rows = conn.execute(select(a.pattern, a.fields_of_action, a.upgrading, a.year,
-                                   a.reporting_org_ref, a.countries, a.usd)
+                                   a.reporting_org_ref, a.countries, a.usd, a.analyses)
                             .where(and_(*cond))).all()  # fmt: skip
-    out: dict[str, Any] = {"activities": len(rows), "tables": {}}
+    out: dict[str, Any] = {
+        "activities": len(rows),
+        "tables": {},
+        "questions": _questions([(r[7], r[2], r[0]) for r in rows]),
+    }
     for k, dim in enumerate(DIMENSIONS):
         acc: dict[str, list[float]] = {}
         for r in rows:
@@ -403,4 +413,21 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
         ordered = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
         out["tables"][dim] = [{"value": v, "activities": int(c[0]), "usd": c[1],
                                "with_usd": int(c[2])} for v, c in ordered]  # fmt: skip
+    return out
+
+
+def _questions(rows: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The review's questions (:data:`gvckit.portfolio.summary.QUESTIONS`) over activities'
+    (analyses, upgrading, pattern) lists: for each answer, how many activities name it and
+    their share of all (0 when there are none)."""
+    from gvckit.portfolio.summary import QUESTIONS
+
+    n = len(rows)
+    out = []
+    for k, (question, answers) in enumerate(QUESTIONS.items()):
+        named = [set(str(r[k] or "").split(";")) for r in rows]
+        for answer in answers:
+            count = sum(answer in items for items in named)
+            out.append({"question": question, "answer": answer, "activities": count,
+                        "share": count / n if n else 0.0})  # fmt: skip
     return out

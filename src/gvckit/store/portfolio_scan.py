@@ -6,27 +6,32 @@ workspace with their texts and search index. :mod:`gvckit.store.portfolio` reads
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import json
 import os
+import signal
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
+from gvckit.errors import GvcError
 from gvckit.store import search
-from gvckit.store.portfolio_schema import ACTIVITIES, SCANS, TEXTS
+from gvckit.store.portfolio_schema import ACTIVITIES, SCANS
+from gvckit.store.portfolio_stage import Stage
 
-__all__ = ["VERDICTS", "ScanCounts", "bar_list", "ingest", "now"]
+__all__ = ["VERDICTS", "ScanCounts", "ScanWithdrawnError", "bar_list", "ingest", "now"]
 
 VERDICTS = ("yes", "possible", "no")
-_BATCH = 500
 
 
 def now() -> dt.datetime:
@@ -67,6 +72,10 @@ def _usd(fins: list[dict[str, Any]]) -> float | None:
     return float(sum(known)) if known else None
 
 
+class ScanWithdrawnError(GvcError):
+    """The scan's job was cancelled (or rerun) before its activities were stored: nothing was."""
+
+
 def ingest(
     engine: Engine,
     workspace_id: int,
@@ -78,57 +87,65 @@ def ingest(
     progress: Callable[[float, str], None] | None = None,
     workers: int | None = None,
     problems: list[dict[str, Any]] | None = None,
+    publish: Callable[[Connection, ScanCounts], bool] | None = None,
 ) -> ScanCounts:
     """Scan ``files`` into the workspace: each file parsed and classified by the portfolio
     scanner (a bad file is a problem, never the end of the scan: the good activities of every
     file are kept); an activity already in the workspace is updated in place (its reviews stay).
-    ``names`` maps a file to the name shown for it (uploads never show server paths)."""
+    ``names`` maps a file to the name shown for it (uploads never show server paths).
+
+    Nothing is visible before the scan ends: the rows wait in a temporary table of the scan's
+    own connection (:mod:`gvckit.store.portfolio_stage`; it goes with the connection when the
+    scan fails or its process is killed) and are merged into the workspace in one transaction.
+    ``publish`` runs last in that transaction (a job records itself done there); when it returns
+    False the transaction is rolled back and :class:`ScanWithdrawnError` raised.
+    ``workers`` parsing processes (0: parse in this process) run ahead of the storing."""
     say = progress or (lambda _p, _m: None)
     shown = names or {}
-    with engine.begin() as conn:
-        key = conn.execute(insert(SCANS).values(
-            workspace_id=workspace_id, job_id=job_id, source=source[:2000], files=len(files),
-            activities=0, refused=0, problems="[]", created_at=now(),
-        )).inserted_primary_key  # fmt: skip
-    assert key is not None
-    scan_id = int(key[0])
     problems = list(problems or [])
-    batch: dict[str, dict[str, Any]] = {}
     updated: dict[str, str] = {}  # identifier -> last updated, this scan
     kinds_of: dict[str, list[str]] = {}  # identifier -> its problems' kinds, this scan
     total = 0
     jobs = [(p, shown.get(str(p), p.name)) for p in files]
-    for k, (rows, bad) in enumerate(_pipeline(jobs, workers), start=1):
-        problems += bad
-        for row in rows:
-            total += 1
-            ident, when = row["iati_identifier"], row.pop("last_updated")
-            kinds = row.pop("problem_kinds")
-            prior = updated.get(ident)
-            if prior is not None and not when > prior:
-                continue  # as the CLI: a later copy replaces only if updated later
-            updated[ident] = when
-            kinds_of[ident] = kinds
-            batch[ident] = {**row, "workspace_id": workspace_id, "scan_id": scan_id}
-            if len(batch) >= _BATCH:
-                _store(engine, workspace_id, list(batch.values()))
-                batch = {}
-        say(0.05 + 0.9 * k / max(1, len(files)), f"scanned {k} of {len(files)} files")
-    _store(engine, workspace_id, list(batch.values()))
-    refused = len({p["file"] for p in problems})
-    tally = Counter(k for kinds in kinds_of.values() for k in kinds)
-    by_kind = dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
-    with engine.begin() as conn:
-        search.merge_index(conn)
-        conn.execute(update(SCANS).where(SCANS.c.id == scan_id).values(
-            activities=total, refused=refused,
-            problems=json.dumps({"files": problems[:10000], "kinds": by_kind},
-                                ensure_ascii=False)))  # fmt: skip
-        counts = dict.fromkeys(VERDICTS, 0)
-        counts.update({r[0]: int(r[1]) for r in conn.execute(
-            select(ACTIVITIES.c.value_chain, func.count()).where(ACTIVITIES.c.scan_id == scan_id)
-            .group_by(ACTIVITIES.c.value_chain))})  # fmt: skip
-    return ScanCounts(scan_id, len(files), total, refused, problems, counts, by_kind)
+    scan = {"workspace_id": workspace_id, "job_id": job_id, "source": source[:2000],
+            "files": len(files), "activities": 0, "refused": 0, "problems": "[]",
+            "created_at": now()}  # fmt: skip
+    with (
+        _parsing(jobs, workers) as parsed,
+        engine.connect() as conn,
+        Stage(conn, workspace_id, scan) as stage,
+    ):
+        for k, (rows, bad) in enumerate(parsed, start=1):
+            problems += bad
+            for row in rows:
+                total += 1
+                ident, when = row["iati_identifier"], row.pop("last_updated")
+                kinds = row.pop("problem_kinds")
+                prior = updated.get(ident)
+                if prior is not None and not when > prior:
+                    continue  # as the CLI: a later copy replaces only if updated later
+                updated[ident] = when
+                kinds_of[ident] = kinds
+                stage.add(row)
+            say(0.05 + 0.85 * k / max(1, len(files)), f"scanned {k} of {len(files)} files")
+        say(0.92, f"storing {len(updated):,} activities")
+        refused = len({p["file"] for p in problems})
+        tally = Counter(k for kinds in kinds_of.values() for k in kinds)
+        by_kind = dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
+        with stage.storing() as scan_id:
+            conn.execute(update(SCANS).where(SCANS.c.id == scan_id).values(
+                activities=total, refused=refused,
+                problems=json.dumps({"files": problems[:10000], "kinds": by_kind},
+                                    ensure_ascii=False)))  # fmt: skip
+            counts = dict.fromkeys(VERDICTS, 0)
+            counts.update({r[0]: int(r[1]) for r in conn.execute(
+                select(ACTIVITIES.c.value_chain, func.count())
+                .where(ACTIVITIES.c.scan_id == scan_id)
+                .group_by(ACTIVITIES.c.value_chain))})  # fmt: skip
+            result = ScanCounts(scan_id, len(files), total, refused, problems, counts, by_kind)
+            if publish is not None and not publish(conn, result):
+                raise ScanWithdrawnError("the scan was cancelled: nothing was stored")
+    return result
 
 
 @cache
@@ -167,6 +184,7 @@ def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[s
             "year": row["year"], "status": act.status or "", "value_chain": verdict.value_chain,
             "confidence": float(verdict.confidence), "pattern": bar_list(verdict.pattern),
             "fields_of_action": bar_list(verdict.fields), "upgrading": bar_list(verdict.upgrading),
+            "analyses": bar_list(verdict.analyses),
             "usd": _usd(fins), "last_updated": act.last_updated or "",
             "problem_kinds": list(act.problem_kinds),
             "search_text": search.search_text(texts),
@@ -179,60 +197,47 @@ def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[s
 Built = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
-def _pipeline(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Built]:
-    """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default, as
-    the CLI's scan: the CPUs less the one storing, at most 4; 1 parses in this process), a
-    few files ahead."""
-    n = workers if workers is not None else min(4, (os.cpu_count() or 1) - 1)
-    if n <= 1 or len(jobs) < 2:
-        for path, name in jobs:
-            yield _file_rows(path, name)
+@contextmanager
+def _parsing(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Iterator[Built]]:
+    """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default:
+    the CPUs less the one storing, at least 2, at most 4; 0 parses in this process), a few files
+    ahead: the files are parsed while the rows of earlier ones are stored. (Two on two CPUs:
+    parsing is most of the work, the storing process mostly waits for the database.)
+
+    The processes start when the block is entered, before the caller opens its database
+    connection, so that none of them holds that connection's socket; they die with the caller
+    (Linux), so that a cancelled scan's connection closes and its transaction ends at once."""
+    n = workers if workers is not None else min(4, max(2, (os.cpu_count() or 1) - 1))
+    if n < 1 or len(jobs) < 2:
+        yield (_file_rows(path, name) for path, name in jobs)
         return
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=n, mp_context=get_context(method)) as pool:
-        pending: deque[Future[Built]] = deque()
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context(method),
+                               initializer=_die_with_parent)  # fmt: skip
+    try:
         queue = iter(jobs)
-        for path, name in queue:
-            pending.append(pool.submit(_file_rows, path, name))
-            if len(pending) >= 2 * n:
-                break
-        while pending:
-            future = pending.popleft()
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.append(pool.submit(_file_rows, *nxt))
-            yield future.result()
+        pending: deque[Future[Built]] = deque(
+            pool.submit(_file_rows, path, name) for path, name in islice(queue, 4 * n)
+        )
+
+        def results() -> Iterator[Built]:
+            while pending:
+                future = pending.popleft()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    pending.append(pool.submit(_file_rows, *nxt))
+                yield future.result()
+
+        yield results()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _ids(conn: Any, workspace_id: int, identifiers: list[str]) -> dict[str, int]:
-    """Row ids of the workspace's activities with these identifiers."""
-    query = select(ACTIVITIES.c.iati_identifier, ACTIVITIES.c.id).where(
-        ACTIVITIES.c.workspace_id == workspace_id, ACTIVITIES.c.iati_identifier.in_(identifiers)
-    )
-    return {r[0]: int(r[1]) for r in conn.execute(query)}
-
-
-def _store(engine: Engine, workspace_id: int, rows: list[dict[str, Any]]) -> None:
-    """Insert new activities, update those already in the workspace (by identifier: their
-    reviews stay), and keep their texts and the search index in step."""
-    if not rows:
-        return
-    long = {r["iati_identifier"]: (r.pop("search_text"), r.pop("data")) for r in rows}
-    with engine.begin() as conn:
-        search.defer_index(conn)
-        ids = list(long)
-        old = _ids(conn, workspace_id, ids)
-        fresh = [r for r in rows if r["iati_identifier"] not in old]
-        if fresh:
-            conn.execute(insert(ACTIVITIES), fresh)
-        for r in rows:
-            if r["iati_identifier"] in old:
-                conn.execute(update(ACTIVITIES).where(
-                    ACTIVITIES.c.id == old[r["iati_identifier"]]).values(**r))  # fmt: skip
-        if old:
-            conn.execute(delete(TEXTS).where(TEXTS.c.activity_id.in_(list(old.values()))))
-            search.unindex(conn, list(old.values()))
-        now = _ids(conn, workspace_id, ids)
-        conn.execute(insert(TEXTS), [{"activity_id": now[i], "search_text": t, "data": d}
-                                     for i, (t, d) in long.items()])  # fmt: skip
-        search.index_rows(conn, [(now[i], t) for i, (t, _) in long.items()])
+def _die_with_parent() -> None:
+    """In a parsing process: be killed when the scanning process ends (Linux; elsewhere the
+    process ends when it next finds its work queue closed)."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

@@ -1,4 +1,5 @@
-"""Tables of the workbench's portfolio review (SQLAlchemy Core), created by revision r0001.
+"""Tables of the workbench's portfolio review (SQLAlchemy Core), created by revision r0001
+(``analyses`` by r0002).
 
 Every row belongs to one workspace: a scan is made in a workspace and its activities are stored
 under it (unique per workspace and IATI identifier), so the same activity scanned in two
@@ -49,6 +50,8 @@ ACTIVITIES = Table(
     Column("fields_of_action", Text, nullable=False),
     Column("upgrading", Text, nullable=False),
     Column("usd", Float),  # commitments in US dollars (None: none convertible)
+    # what the classifier found analysed: ";governance;lead_firms;value_added;" (r0002)
+    Column("analyses", Text, nullable=False, server_default=""),
 )  # fmt: skip
 
 #: The long parts of an activity, apart so that lists and filters read a narrow table.

@@ -8,21 +8,26 @@ Punctuation and operators in the query are ignored: there is no phrase, OR or NO
 
 The normalised words are stored once (``search_text``, words separated by one space), so the
 databases only match whole space-separated tokens: SQLite's FTS5 (tokenizer ``unicode61``) and
-PostgreSQL's ``to_tsvector('simple', ...)`` (stored in ``search_vector``, GIN index) see the
-same words.
+PostgreSQL's ``array_to_tsvector`` of the words (stored in ``search_vector``, GIN index; the
+query a ``tsquery`` of the same words, unparsed) see the same words. Words longer than
+:data:`MAX_WORD` characters (no language has them; hostile files do) are not indexed, so a
+query word that long finds nothing.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, false, text
 
 __all__ = [
     "MAX_TERMS",
+    "MAX_WORD",
     "defer_index",
     "match_clause",
     "merge_index",
@@ -35,19 +40,32 @@ _WORD = re.compile(r"[^\W_]+")
 #: At most this many query words are used; at most this many characters are indexed.
 MAX_TERMS = 12
 MAX_CHARS = 100_000
+MAX_WORD = 200
+_LONG = re.compile(rf"[^ ]{{{MAX_WORD + 1}}}")
+
+
+@cache
+def _marks() -> dict[int, None]:
+    """Every combining character (``unicodedata.combining`` not 0), mapped to nothing."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
 
 
 def normalise(value: str) -> list[str]:
     """The words of ``value``: NFKD, combining marks dropped, case folded, runs of letters and
-    digits."""
-    decomposed = unicodedata.normalize("NFKD", value[:MAX_CHARS])
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return _WORD.findall(plain)
+    digits. (ASCII text is its own NFKD form, without marks, and folds as ``lower``.)"""
+    value = value[:MAX_CHARS]
+    if value.isascii():
+        return _WORD.findall(value.lower())
+    decomposed = unicodedata.normalize("NFKD", value)
+    return _WORD.findall(decomposed.translate(_marks()).casefold())
 
 
 def search_text(texts: Iterable[str]) -> str:
     """The indexed form of an activity's titles and descriptions."""
-    return " ".join(w for t in texts for w in normalise(t))[:MAX_CHARS]
+    joined = " ".join(" ".join(words) for t in texts if (words := normalise(t)))
+    if _LONG.search(joined):
+        joined = " ".join(w for w in joined.split(" ") if len(w) <= MAX_WORD)
+    return joined[:MAX_CHARS]
 
 
 def terms(query: str) -> list[str]:
@@ -60,37 +78,22 @@ def terms(query: str) -> list[str]:
 
 
 def match_clause(engine: Engine, words: list[str], id_column: Any) -> Any:
-    """A SQL condition: the activity (``id_column``) holds every word of ``words`` as a prefix."""
+    """A SQL condition: the activity (``id_column``) holds every word of ``words`` (words of
+    :func:`terms`: letters and digits only) as a prefix."""
+    if any(len(w) > MAX_WORD for w in words):
+        return false()
     if engine.dialect.name == "postgresql":
-        query = " & ".join(f"{w}:*" for w in words)
+        query = " & ".join(f"'{w}':*" for w in words)
         column = f"{id_column.table.name}.{id_column.name}"
         return text(
             f"{column} IN (SELECT activity_id FROM web_portfolio_texts WHERE"
-            " search_vector @@ to_tsquery('simple'::regconfig, :tsq))"
+            " search_vector @@ CAST(:tsq AS tsquery))"
         ).bindparams(tsq=query)
     query = " ".join(f'"{w}"*' for w in words)
     column = f"{id_column.table.name}.{id_column.name}"
     return text(
         f"{column} IN (SELECT rowid FROM web_portfolio_fts WHERE web_portfolio_fts MATCH :ftsq)"
     ).bindparams(ftsq=query)
-
-
-def index_rows(conn: Any, rows: list[tuple[int, str]]) -> None:
-    """Add (activity id, search text) rows to SQLite's FTS5 table (PostgreSQL indexes the
-    column itself)."""
-    if conn.dialect.name == "sqlite" and rows:
-        conn.execute(
-            text("INSERT INTO web_portfolio_fts (rowid, search_text) VALUES (:id, :t)"),
-            [{"id": i, "t": t} for i, t in rows],
-        )
-
-
-def unindex(conn: Any, ids: list[int]) -> None:
-    if conn.dialect.name == "sqlite" and ids:
-        for k in range(0, len(ids), 500):
-            chunk = ids[k : k + 500]
-            marks = ",".join(str(int(i)) for i in chunk)
-            conn.execute(text(f"DELETE FROM web_portfolio_fts WHERE rowid IN ({marks})"))
 
 
 def defer_index(conn: Any) -> None:

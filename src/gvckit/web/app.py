@@ -76,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         pool = None
         if settings.workers > 0:
             pool = WorkerPool(engine, settings.db_url, settings.data_dir, settings.workers,
-                              settings.scheduler)  # fmt: skip
+                              settings.scheduler, settings.portfolio_roots)  # fmt: skip
             pool.start()
         try:
             yield

@@ -50,17 +50,19 @@ SCAN_BODY: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _under_root(roots: tuple[Path, ...], raw: object) -> tuple[Path, Path]:
-    """The (path, root) for a requested scan path: it must exist and resolve (links followed)
-    inside one of the configured roots; relative paths are taken from each root in turn."""
+def _under_root(roots: tuple[Path, ...], raw: object) -> dict[str, Any]:
+    """The job inputs for a requested scan path: it must exist and resolve (links followed)
+    inside one of the configured roots; relative paths are taken from each root in turn. The
+    inputs name the root by its place in the configuration and the path relative to it, so
+    that no server path reaches the job's options (members see them)."""
     if not roots:
         raise InputError("no folders are configured for scanning (GVCKIT_PORTFOLIO_ROOTS)")
     if not isinstance(raw, str) or not raw.strip() or len(raw) > 1000 or "\x00" in raw:
         raise InputError("path must be a file or folder under a configured scan root")
-    for root in roots:
+    for k, root in enumerate(roots):
         candidate = (root / raw.strip()).resolve()
         if candidate.is_relative_to(root) and candidate.exists():
-            return candidate, root
+            return {"path": candidate.relative_to(root).as_posix() or ".", "root": k}
     raise InputError("path must be a file or folder under a configured scan root")
 
 
@@ -91,8 +93,7 @@ async def start_scan(request: Request, who: Caller, pending: str | None, workspa
         except ValueError:
             raise InputError('the body is not JSON: send {"path": ...}') from None
         raw = body.get("path") if isinstance(body, dict) else None
-        path, root = _under_root(settings.portfolio_roots, raw)
-        inputs: dict[str, Any] = {"path": str(path), "root": str(root)}
+        inputs: dict[str, Any] = _under_root(settings.portfolio_roots, raw)
     elif ctype.startswith("application/x-www-form-urlencoded"):  # the page's folder form
         form = await request.form()
         given = form.get("csrf_token")
@@ -100,8 +101,7 @@ async def start_scan(request: Request, who: Caller, pending: str | None, workspa
             isinstance(given, str) and hmac.compare_digest(given, pending)
         ):
             raise CsrfError("missing or wrong CSRF token; reload the page and try again")
-        path, root = _under_root(settings.portfolio_roots, form.get("path"))
-        inputs = {"path": str(path), "root": str(root)}
+        inputs = _under_root(settings.portfolio_roots, form.get("path"))
     else:
         got = await receive_upload(request, settings.data_dir, settings.max_upload_bytes, pending)
         assert got.part is not None
@@ -131,7 +131,10 @@ def list_scans(workspace_id: Id, request: Request, who: Who) -> list[dict[str, A
 
 def filters(
     q: Annotated[str, Query(max_length=500)] = "",
-    value_chain: Literal["", "yes", "possible", "no"] = "",
+    value_chain: Annotated[
+        Literal["", "yes", "possible", "no", "yes,possible"],
+        Query(description="the classifier's verdict; yes,possible: the value chain activities"),
+    ] = "",
     publisher: Annotated[str, Query(max_length=200)] = "",
     country: Annotated[str, Query(max_length=10)] = "",
     sector: Annotated[str, Query(max_length=10)] = "",

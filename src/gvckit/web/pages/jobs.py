@@ -34,7 +34,8 @@ def _context(request: Request, job: queue.Job, w: ws.Workspace, number: int) -> 
         pages = max(1, -(-len(frame) // PAGE))
         number = min(max(number, 1), pages)
         ctx.update(
-            chart=chart_json(frame), columns=list(frame.columns), keys=label_columns(frame),
+            chart=chart_json(frame) if "value" in frame.columns else None,
+            columns=list(frame.columns), keys=label_columns(frame),
             rows=frame.iloc[(number - 1) * PAGE : number * PAGE].itertuples(index=False),
             page_no=number, pages=pages, total=len(frame),
         )  # fmt: skip
@@ -53,9 +54,12 @@ def show(job_id: Id, request: Request, who: Who, page_no: int = 1) -> Response:
 
 
 @router.get("/jobs/{job_id}/state", response_class=HTMLResponse)
-def state(job_id: Id, request: Request, who: Who, page_no: int = 1) -> HTMLResponse:
+def state(job_id: Id, request: Request, who: Who, page_no: int = 1) -> Response:
     """htmx fragment: progress while it runs, the result once done (polling stops)."""
     job, w = _visible(request, who, job_id)
+    if job.kind == "scan":  # a portfolio scan's result is its problems: its own fragment
+        return RedirectResponse(f"/workspaces/{w.id}/portfolio/scans/{job.id}/state",
+                                status_code=303)  # fmt: skip
     return page(request, "_job_state.html", **_context(request, job, w, page_no))
 
 

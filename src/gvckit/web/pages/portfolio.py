@@ -212,7 +212,8 @@ TABLE_TITLES = {"pattern": "Pattern of engagement", "fields_of_action": "Field o
                 "publisher": "Publisher", "country": "Recipient country"}  # fmt: skip
 
 
-def _chart(title: str, rows: list[dict[str, Any]], top: int = 20) -> str:
+def chart(title: str, rows: list[dict[str, Any]], top: int = 20) -> str:
+    """A bar chart (plotly figure as JSON) of the ``top`` values of a review table."""
     shown = rows[:top][::-1]
     fig = {"data": [{"type": "bar", "orientation": "h", "x": [r["activities"] for r in shown],
                      "y": [str(r["value"]) for r in shown], "marker": {"color": "#2b6cb0"},
@@ -229,6 +230,6 @@ def tables(workspace_id: Id, request: Request, who: Who, f: Filtered) -> HTMLRes
     engine = engine_of(request)
     w = ws.access(engine, who.user, workspace_id, "viewer")
     result = pf.review_tables(engine, w.id, f)
-    charts = {k: _chart(TABLE_TITLES[k], v) for k, v in result["tables"].items()}
+    charts = {k: chart(TABLE_TITLES[k], v) for k, v in result["tables"].items()}
     return page(request, "portfolio/tables.html", ws=w, f=f, result=result, charts=charts,
                 titles=TABLE_TITLES)  # fmt: skip

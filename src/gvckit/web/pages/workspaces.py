@@ -43,13 +43,24 @@ def create(
 def workspace_page(
     request: Request, who: Caller, workspace_id: Id, status: int = 200, **errors: str
 ) -> HTMLResponse:
+    from gvckit.store import portfolio as pf
+    from gvckit.web.pages.portfolio import TABLE_TITLES, chart
+
     engine = engine_of(request)
     w = ws.access(engine, who.user, workspace_id, "viewer")
+    review = None
+    if pf.has_activities(engine, w.id):
+        review = pf.review_tables(engine, w.id, pf.Filters(value_chain="yes,possible"))
+    charts = {
+        k: chart(TABLE_TITLES[k], v, top=10)
+        for k, v in (review["tables"].items() if review and review["activities"] else ())
+    }
     return page(
         request, "workspace.html", status=status, ws=w, members=ws.members(engine, w.id),
         tables=tb.list_tables(engine, w.id), can_edit=role_at_least(w.role, "analyst"),
         can_admin=role_at_least(w.role, "admin"), formats=FORMATS, examples=tb.EXAMPLES,
-        roles=("viewer", "analyst", "admin"), errors=errors,
+        roles=("viewer", "analyst", "admin"), errors=errors, review=review,
+        review_charts=charts, titles=TABLE_TITLES, top=10,
     )  # fmt: skip
 
 
