@@ -213,8 +213,9 @@ TABLE_TITLES = {"pattern": "Pattern of engagement", "fields_of_action": "Field o
 
 
 def chart(title: str, rows: list[dict[str, Any]], top: int = 20) -> str:
-    """A bar chart (plotly figure as JSON) of the ``top`` values of a review table."""
-    shown = rows[:top][::-1]
+    """A bar chart (plotly figure as JSON) of the ``top`` values of a review table; years are
+    every year, in order (the most recent at the top)."""
+    shown = rows[:top][::-1] if title != TABLE_TITLES["year"] else _chronological(rows)
     fig = {"data": [{"type": "bar", "orientation": "h", "x": [r["activities"] for r in shown],
                      "y": [str(r["value"]) for r in shown], "marker": {"color": "#2b6cb0"},
                      "hovertemplate": "%{y}: %{x} activities<extra></extra>"}],
@@ -223,6 +224,10 @@ def chart(title: str, rows: list[dict[str, Any]], top: int = 20) -> str:
                       "title": {"text": f"Activities by {title.lower()}"},
                       "yaxis": {"automargin": True, "type": "category"}}}  # fmt: skip
     return json.dumps(fig, allow_nan=False)
+
+
+def _chronological(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: str(r["value"]))
 
 
 @router.get(BASE + "/tables", response_class=HTMLResponse)
