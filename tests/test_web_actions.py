@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from gvckit.cli import main
 from gvckit.errors import GvcError
 from gvckit.interventions.constraints import ConstraintSet, read_constraints
 from gvckit.interventions.typology import Intervention, read_intervention
-from webserver import Server, server_on
+from webserver import Server, add_team, servers, team_workspace
 
 ROOT = Path(__file__).resolve().parents[1] / "examples"
 CONSTRAINTS = sorted((ROOT / "interventions").glob("*_constraints.yaml"))
@@ -30,31 +29,17 @@ INTERVENTIONS = sorted((ROOT / "interventions").glob("*_intervention.yaml"))
 CHAINS = sorted((ROOT / "chains").glob("*.yaml"))
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp(f"actions-{request.param}")
-    yield from server_on(
-        request.param, tmp, env={"GVCKIT_MAX_UPLOAD_MB": "4", "GVCKIT_DOC_MAX_BYTES": str(2**20)}
-    )
+server = servers("actions", {"GVCKIT_MAX_UPLOAD_MB": "4", "GVCKIT_DOC_MAX_BYTES": str(2**20)})
 
 
 @pytest.fixture(scope="module")
 def people(server: Server) -> dict[str, str]:
-    return {name: server.add_user(name, role) for name, role in
-            (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"),
-             ("out", "analyst"))}  # fmt: skip
+    return add_team(server)
 
 
 @pytest.fixture(scope="module")
 def ws(server: Server, people: dict[str, str]) -> int:
-    with server.client(people["ana"]) as c:
-        ws = int(c.post("/api/workspaces", json={"name": "Action"}).json()["id"])
-        for user, role in (("vic", "viewer"), ("bob", "analyst")):
-            assert c.post(f"/api/workspaces/{ws}/members",
-                          json={"user": user, "role": role}).status_code == 201  # fmt: skip
-    return ws
+    return team_workspace(server, people, "Action")
 
 
 def _post(c: Any, url: str, path: Path) -> int:

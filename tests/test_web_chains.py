@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,36 +22,24 @@ from exact import differences
 from gvckit.chain import Chain, read_chain
 from gvckit.chain.workbook import read_workbook
 from gvckit.cli import main
-from webserver import Server, server_on
+from webserver import Server, add_team, servers, team_workspace
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))
 VIEWS = ("accounts", "prices", "distribution")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp(f"chains-{request.param}")
-    yield from server_on(request.param, tmp)
+server = servers("chains")
 
 
 @pytest.fixture(scope="module")
 def people(server: Server) -> dict[str, str]:
     """API tokens of two analysts, a viewer and an outsider."""
-    return {name: server.add_user(name, role) for name, role in
-            (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"),
-             ("out", "analyst"))}  # fmt: skip
+    return add_team(server)
 
 
 @pytest.fixture(scope="module")
 def ws(server: Server, people: dict[str, str]) -> int:
-    with server.client(people["ana"]) as c:
-        ws = int(c.post("/api/workspaces", json={"name": "Cocoa"}).json()["id"])
-        for user, role in (("vic", "viewer"), ("bob", "analyst")):
-            r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
-            assert r.status_code == 201
-    return ws
+    return team_workspace(server, people, "Cocoa")
 
 
 def _import(c: Any, ws: int, path: Path) -> dict[str, int]:

@@ -148,3 +148,37 @@ def server_on(backend: str, tmp: Path, env: dict[str, str] | None = None) -> Ite
         srv = Server(tmp / "data", url, env=env or {}).start()
         yield srv
         srv.stop()
+
+
+def servers(prefix: str, env: dict[str, str] | None = None) -> Any:
+    """A module's ``server`` fixture: a server on SQLite and one on PostgreSQL (skipped without
+    one), each in a temporary folder named after ``prefix`` and the backend."""
+
+    @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+    def server(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Server]:
+        tmp = tmp_path_factory.mktemp(f"{prefix}-{request.param}")
+        yield from server_on(request.param, tmp, env)
+
+    return server
+
+
+#: The users the API tests share: two analysts, a viewer and an outsider (an analyst of none
+#: of the workspaces).
+TEAM = (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"), ("out", "analyst"))
+
+
+def add_team(server: Server) -> dict[str, str]:
+    """The API tokens of :data:`TEAM`, by name."""
+    return {name: server.add_user(name, role) for name, role in TEAM}
+
+
+def team_workspace(server: Server, people: dict[str, str], name: str) -> int:
+    """A workspace of ``ana`` (its admin) with ``vic`` a viewer and ``bob`` an analyst; its id."""
+    with server.client(people["ana"]) as c:
+        ws = int(c.post("/api/workspaces", json={"name": name}).json()["id"])
+        for user, role in (("vic", "viewer"), ("bob", "analyst")):
+            r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
+            assert r.status_code == 201
+    return ws
