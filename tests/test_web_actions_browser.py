@@ -20,7 +20,7 @@ from gvckit.interventions.audit import audit
 from gvckit.interventions.constraints import ConstraintSet, prioritise
 from gvckit.interventions.typology import Intervention
 from gvckit.web.chainviews import people_table
-from test_web_browser import ARGS, _browser_or_skip, _shot
+from test_web_browser import ARGS, _browser_or_skip, _shot, new_workspace, watch
 from webserver import Server
 
 CHAIN = Path(__file__).resolve().parents[1] / "examples" / "chains" / "cocoa_cameroon_2018.yaml"
@@ -50,19 +50,10 @@ def test_analysis_to_action_in_a_real_browser(web_server: Server, tmp_path: Path
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None)  # fmt: skip
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((server.url, "data:", "blob:")) else None)  # fmt: skip
+        watch(page, problems, outside, server.url)
 
         page.goto(server.link)
-        page.get_by_label("Name", exact=True).fill("Cocoa")
-        page.get_by_role("button", name="Create workspace").click()
-        page.get_by_label("User", exact=True).fill("bea")
-        page.get_by_label("Role", exact=True).select_option("analyst")
-        page.get_by_role("button", name="Add member").click()
+        new_workspace(page, "Cocoa", "bea")
         ws = int(page.url.rstrip("/").rsplit("/", 1)[1])
         with server.client(token) as c, open(CHAIN, "rb") as fh:
             r = c.post(f"/api/workspaces/{ws}/chains", files={"file": (CHAIN.name, fh)})

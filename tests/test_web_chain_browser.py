@@ -19,7 +19,7 @@ pytest.importorskip("fastapi")
 from gvckit import chain as vc
 from gvckit.chain import Chain
 from gvckit.output import readable
-from test_web_browser import ARGS, _browser_or_skip, _shot
+from test_web_browser import ARGS, _browser_or_skip, _shot, new_workspace, watch
 from webserver import Server
 
 RESULTS = (Path(__file__).resolve().parents[1] / "src" / "gvckit" / "examples" / "interventions"
@@ -85,19 +85,10 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None)  # fmt: skip
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((server.url, "data:", "blob:")) else None)  # fmt: skip
+        watch(page, problems, outside, server.url)
 
         page.goto(server.link)
-        page.get_by_label("Name", exact=True).fill("Maize")
-        page.get_by_role("button", name="Create workspace").click()
-        page.get_by_label("User", exact=True).fill("bea")
-        page.get_by_label("Role", exact=True).select_option("analyst")
-        page.get_by_role("button", name="Add member").click()
+        new_workspace(page, "Maize", "bea")
         page.get_by_role("link", name="The workspace's chains").click()
         expect(page.get_by_role("heading", name="Value chains")).to_be_visible()
 
