@@ -435,7 +435,10 @@ def test_pages_store_rank_edit_and_audit(server: Server, people: dict[str, str],
         stale = c.post(f"/constraints/{doc}/remove", data={"version": "2",
                                                            "original": first.id})  # fmt: skip
         assert stale.status_code == 409 and 'id="conflict"' in stale.text
-        assert len(c.get(f"/api/constraints/{doc}/drafts").json()) == 1
+        [kept] = c.get(f"/api/constraints/{doc}/drafts").json()
+        shown = c.get(f"/constraints/{doc}/drafts/{kept['id']}")  # the refused edit, whole
+        assert shown.status_code == 200 and f"Draft {kept['id']}: an edit kept" in shown.text
+        assert html.escape(kept["reason"]) in shown.text and 'id="draft-yaml"' in shown.text
         assert vic.post(f"/constraints/{doc}/edit", data=form).status_code == 403
         # an intervention from the typology form, saved, edited, audited against the chain
         form_iv = {
