@@ -22,7 +22,7 @@ from exact import differences
 from gvckit.chain import Chain, read_chain
 from gvckit.chain.workbook import read_workbook
 from gvckit.cli import main
-from webserver import Server, add_team, servers, team_workspace
+from webserver import Server, add_team, fuzz, servers, team_workspace
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))
 VIEWS = ("accounts", "prices", "distribution")
@@ -393,37 +393,13 @@ def test_constraints_page_ranks_as_the_library(
 def test_schemathesis_on_the_chain_routes(server: Server, people: dict[str, str], ws: int) -> None:
     """The chain, monitoring and report operations of the OpenAPI, a few generated requests
     each (bounded), with an analyst's token: no server error, every response as documented."""
-    schemathesis = pytest.importorskip("schemathesis")
-    from hypothesis import HealthCheck, given, settings
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
 
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance]  # fmt: skip
-    headers = {"Authorization": f"Bearer {people['ana']}"}
-    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
-    count = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if not operation.path.startswith(("/api/chains", "/api/results", "/api/workspaces/{w")):
-            continue
-        if operation.path.endswith(("/tables", "/members")) or operation.path == (
-                "/api/workspaces/{workspace_id}"):  # fmt: skip
-            continue
+    def wanted(path: str) -> bool:
+        return path.startswith(("/api/chains", "/api/results", "/api/workspaces/{w")) and not (
+            path.endswith(("/tables", "/members")) or path == "/api/workspaces/{workspace_id}"
+        )
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
-        def check(case: Any) -> None:
-            nonlocal count
-            count += 1
-            case.call_and_validate(headers=headers, checks=checks)
-
-        check()
+    count, _ = fuzz(server, people["ana"], wanted, 4)
     assert count >= 40
 
 

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,3 +182,48 @@ def team_workspace(server: Server, people: dict[str, str], name: str) -> int:
             r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
             assert r.status_code == 201
     return ws
+
+
+def fuzz(server: Server, token: str | None, wanted: Callable[[str], bool], examples: int, *,
+         path_parameters: dict[str, int] | None = None, headers_too: bool = False
+         ) -> tuple[int, set[tuple[str, str]]]:  # fmt: skip
+    """schemathesis on the server's OpenAPI: every operation whose path ``wanted`` accepts,
+    ``examples`` generated requests each (derandomised, no deadline), with ``token`` (none
+    without) and ``path_parameters`` fixed; each response checked: no server error, status
+    code, content type and schema as documented (``headers_too``: its headers as well). The
+    number of requests and the operations (method, path) called. Skipped without schemathesis."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              *([response_headers_conformance] if headers_too else []),
+              response_schema_conformance]  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    count = 0
+    seen: set[tuple[str, str]] = set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not wanted(operation.path):
+            continue
+        seen.add((operation.method.upper(), operation.path))
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def check(case: Any) -> None:
+            nonlocal count
+            count += 1
+            if path_parameters:
+                case.path_parameters = {**(case.path_parameters or {}), **path_parameters}
+            case.call_and_validate(headers=headers, checks=checks)
+
+        check()
+    return count, seen
