@@ -21,7 +21,7 @@ from gvckit.cli import main
 from gvckit.errors import GvcError
 from gvckit.interventions.constraints import ConstraintSet, read_constraints
 from gvckit.interventions.typology import Intervention, read_intervention
-from webserver import Server, add_team, fuzz, servers, team_workspace
+from webserver import Server, fuzz, servers, team
 
 ROOT = Path(__file__).resolve().parents[1] / "examples"
 CONSTRAINTS = sorted((ROOT / "interventions").glob("*_constraints.yaml"))
@@ -30,16 +30,7 @@ CHAINS = sorted((ROOT / "chains").glob("*.yaml"))
 
 
 server = servers("actions", {"GVCKIT_MAX_UPLOAD_MB": "4", "GVCKIT_DOC_MAX_BYTES": str(2**20)})
-
-
-@pytest.fixture(scope="module")
-def people(server: Server) -> dict[str, str]:
-    return add_team(server)
-
-
-@pytest.fixture(scope="module")
-def ws(server: Server, people: dict[str, str]) -> int:
-    return team_workspace(server, people, "Action")
+people, ws = team("Action")  # two analysts, a viewer, an outsider; the workspace
 
 
 def _post(c: Any, url: str, path: Path) -> int:

@@ -20,7 +20,14 @@ from gvckit.interventions.audit import audit
 from gvckit.interventions.constraints import ConstraintSet, prioritise
 from gvckit.interventions.typology import Intervention
 from gvckit.web.chainviews import people_table
-from test_web_browser import ARGS, _browser_or_skip, _shot, new_workspace, watch
+from test_web_browser import (
+    ARGS,
+    _browser_or_skip,
+    _shot,
+    built_report,
+    new_workspace,
+    watch,
+)
 from webserver import Server
 
 CHAIN = Path(__file__).resolve().parents[1] / "examples" / "chains" / "cocoa_cameroon_2018.yaml"
@@ -120,19 +127,7 @@ def test_analysis_to_action_in_a_real_browser(web_server: Server, tmp_path: Path
         page.get_by_label("Intervention", exact=True).select_option(str(iid))
         page.get_by_label("Title", exact=True).fill("Cocoa actions")
         _shot(page, tmp_path, "a5-actions")
-        page.get_by_role("button", name="Build the report").click()
-        expect(page.locator(".status")).to_have_text("done", timeout=90_000)
-        with page.expect_download() as info:
-            page.get_by_role("link", name="download HTML").click()
-        report = tmp_path / "report.html"
-        report.write_bytes(Path(info.value.path()).read_bytes())
-        offline = browser.new_context(offline=True)
-        view = offline.new_page()
-        asked: list[str] = []
-        view.on("request", lambda r: asked.append(r.url) if not r.url.startswith(
-            ("file:", "data:", "blob:")) else None)  # fmt: skip
-        view.on("pageerror", lambda e: problems.append(str(e)))
-        view.goto(report.as_uri())
+        view, asked = built_report(page, browser, tmp_path, problems)
         expect(view.get_by_role("heading", name="Cocoa actions")).to_be_visible()
         expect(view.locator("#action")).to_contain_text("Constraints by priority")
         expect(view.locator("#action")).to_contain_text("Intervention typology")

@@ -66,6 +66,28 @@ def new_workspace(page: Any, name: str, analyst: str) -> None:
     page.get_by_role("button", name="Add member").click()
 
 
+def built_report(page: Any, browser: Any, folder: Path, problems: list[str]
+                 ) -> tuple[Any, list[str]]:  # fmt: skip
+    """Build the workspace report with the page's form, wait for the job, download the HTML
+    into ``folder`` and open it in an offline context (its script errors go to ``problems``):
+    the report's page and the requests it makes beyond the file (to stay empty)."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Build the report").click()
+    expect(page.locator(".status")).to_have_text("done", timeout=90_000)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="download HTML").click()
+    report = folder / "report.html"
+    report.write_bytes(Path(info.value.path()).read_bytes())
+    view = browser.new_context(offline=True).new_page()
+    asked: list[str] = []
+    view.on("request", lambda r: asked.append(r.url) if not r.url.startswith(
+        ("file:", "data:", "blob:")) else None)  # fmt: skip
+    view.on("pageerror", lambda e: problems.append(str(e)))
+    view.goto(report.as_uri())
+    return view, asked
+
+
 def test_workbench_in_a_real_browser(
     web_server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,7 +19,14 @@ pytest.importorskip("fastapi")
 from gvckit import chain as vc
 from gvckit.chain import Chain
 from gvckit.output import readable
-from test_web_browser import ARGS, _browser_or_skip, _shot, new_workspace, watch
+from test_web_browser import (
+    ARGS,
+    _browser_or_skip,
+    _shot,
+    built_report,
+    new_workspace,
+    watch,
+)
 from webserver import Server
 
 RESULTS = (Path(__file__).resolve().parents[1] / "src" / "gvckit" / "examples" / "interventions"
@@ -224,19 +231,7 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         # the report: a job, downloaded, opened offline
         page.goto(f"{server.url}/workspaces/1/chains")
         page.get_by_label("Title").fill("Maize report")
-        page.get_by_role("button", name="Build the report").click()
-        expect(page.locator(".status")).to_have_text("done", timeout=90_000)
-        with page.expect_download() as info:
-            page.get_by_role("link", name="download HTML").click()
-        report = tmp_path / "report.html"
-        report.write_bytes(Path(info.value.path()).read_bytes())
-        offline = browser.new_context(offline=True)
-        view = offline.new_page()
-        asked: list[str] = []
-        view.on("request", lambda r: asked.append(r.url) if not r.url.startswith(
-            ("file:", "data:", "blob:")) else None)  # fmt: skip
-        view.on("pageerror", lambda e: problems.append(str(e)))
-        view.goto(report.as_uri())
+        view, asked = built_report(page, browser, tmp_path, problems)
         expect(view.get_by_role("heading", name="Maize report")).to_be_visible()
         expect(view.locator("body")).to_contain_text("Maize in Malawi")
         # the workspace's results chain, with the actuals entered above

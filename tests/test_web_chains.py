@@ -22,24 +22,14 @@ from exact import differences
 from gvckit.chain import Chain, read_chain
 from gvckit.chain.workbook import read_workbook
 from gvckit.cli import main
-from webserver import Server, add_team, fuzz, servers, team_workspace
+from webserver import Server, fuzz, servers, team
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))
 VIEWS = ("accounts", "prices", "distribution")
 
 
 server = servers("chains")
-
-
-@pytest.fixture(scope="module")
-def people(server: Server) -> dict[str, str]:
-    """API tokens of two analysts, a viewer and an outsider."""
-    return add_team(server)
-
-
-@pytest.fixture(scope="module")
-def ws(server: Server, people: dict[str, str]) -> int:
-    return team_workspace(server, people, "Cocoa")
+people, ws = team("Cocoa")  # two analysts, a viewer, an outsider; the workspace
 
 
 def _import(c: Any, ws: int, path: Path) -> dict[str, int]:

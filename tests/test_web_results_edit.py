@@ -18,24 +18,14 @@ pytest.importorskip("fastapi")
 
 from exact import differences
 from gvckit.interventions.results import ResultsChain, read_results, results_from_data
-from webserver import Server, add_team, fuzz, servers, team_workspace
+from webserver import Server, fuzz, servers, team
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "interventions")
                   .glob("*_results.yaml"))  # fmt: skip
 
 
 server = servers("results")
-
-
-@pytest.fixture(scope="module")
-def people(server: Server) -> dict[str, str]:
-    """API tokens of two analysts, a viewer and an outsider."""
-    return add_team(server)
-
-
-@pytest.fixture(scope="module")
-def ws(server: Server, people: dict[str, str]) -> int:
-    return team_workspace(server, people, "Monitoring")
+people, ws = team("Monitoring")  # two analysts, a viewer, an outsider; the workspace
 
 
 def _import(c: Any, ws: int, path: Path) -> int:

@@ -169,19 +169,25 @@ def servers(prefix: str, env: dict[str, str] | None = None) -> Any:
 TEAM = (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"), ("out", "analyst"))
 
 
-def add_team(server: Server) -> dict[str, str]:
-    """The API tokens of :data:`TEAM`, by name."""
-    return {name: server.add_user(name, role) for name, role in TEAM}
+def team(workspace: str) -> tuple[Any, Any]:
+    """A module's ``people`` fixture (the API tokens of :data:`TEAM`, by name) and ``ws`` fixture
+    (a workspace named ``workspace`` of ``ana``, its admin, with ``vic`` a viewer and ``bob``
+    an analyst; its id), over the module's ``server``."""
 
+    @pytest.fixture(scope="module")
+    def people(server: Server) -> dict[str, str]:
+        return {name: server.add_user(name, role) for name, role in TEAM}
 
-def team_workspace(server: Server, people: dict[str, str], name: str) -> int:
-    """A workspace of ``ana`` (its admin) with ``vic`` a viewer and ``bob`` an analyst; its id."""
-    with server.client(people["ana"]) as c:
-        ws = int(c.post("/api/workspaces", json={"name": name}).json()["id"])
-        for user, role in (("vic", "viewer"), ("bob", "analyst")):
-            r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
-            assert r.status_code == 201
-    return ws
+    @pytest.fixture(scope="module")
+    def ws(server: Server, people: dict[str, str]) -> int:
+        with server.client(people["ana"]) as c:
+            ws = int(c.post("/api/workspaces", json={"name": workspace}).json()["id"])
+            for user, role in (("vic", "viewer"), ("bob", "analyst")):
+                r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
+                assert r.status_code == 201
+        return ws
+
+    return people, ws
 
 
 def fuzz(server: Server, token: str | None, wanted: Callable[[str], bool], examples: int, *,
