@@ -20,7 +20,14 @@ from gvckit.interventions.audit import audit
 from gvckit.interventions.constraints import ConstraintSet, prioritise
 from gvckit.interventions.typology import Intervention
 from gvckit.web.chainviews import people_table
-from test_web_browser import ARGS, _browser_or_skip, _shot
+from test_web_browser import (
+    ARGS,
+    _browser_or_skip,
+    _shot,
+    built_report,
+    new_workspace,
+    watch,
+)
 from webserver import Server
 
 CHAIN = Path(__file__).resolve().parents[1] / "examples" / "chains" / "cocoa_cameroon_2018.yaml"
@@ -50,19 +57,10 @@ def test_analysis_to_action_in_a_real_browser(web_server: Server, tmp_path: Path
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None)  # fmt: skip
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((server.url, "data:", "blob:")) else None)  # fmt: skip
+        watch(page, problems, outside, server.url)
 
         page.goto(server.link)
-        page.get_by_label("Name", exact=True).fill("Cocoa")
-        page.get_by_role("button", name="Create workspace").click()
-        page.get_by_label("User", exact=True).fill("bea")
-        page.get_by_label("Role", exact=True).select_option("analyst")
-        page.get_by_role("button", name="Add member").click()
+        new_workspace(page, "Cocoa", "bea")
         ws = int(page.url.rstrip("/").rsplit("/", 1)[1])
         with server.client(token) as c, open(CHAIN, "rb") as fh:
             r = c.post(f"/api/workspaces/{ws}/chains", files={"file": (CHAIN.name, fh)})
@@ -129,19 +127,7 @@ def test_analysis_to_action_in_a_real_browser(web_server: Server, tmp_path: Path
         page.get_by_label("Intervention", exact=True).select_option(str(iid))
         page.get_by_label("Title", exact=True).fill("Cocoa actions")
         _shot(page, tmp_path, "a5-actions")
-        page.get_by_role("button", name="Build the report").click()
-        expect(page.locator(".status")).to_have_text("done", timeout=90_000)
-        with page.expect_download() as info:
-            page.get_by_role("link", name="download HTML").click()
-        report = tmp_path / "report.html"
-        report.write_bytes(Path(info.value.path()).read_bytes())
-        offline = browser.new_context(offline=True)
-        view = offline.new_page()
-        asked: list[str] = []
-        view.on("request", lambda r: asked.append(r.url) if not r.url.startswith(
-            ("file:", "data:", "blob:")) else None)  # fmt: skip
-        view.on("pageerror", lambda e: problems.append(str(e)))
-        view.goto(report.as_uri())
+        view, asked = built_report(page, browser, tmp_path, problems)
         expect(view.get_by_role("heading", name="Cocoa actions")).to_be_visible()
         expect(view.locator("#action")).to_contain_text("Constraints by priority")
         expect(view.locator("#action")).to_contain_text("Intervention typology")

@@ -5,7 +5,6 @@ PostgreSQL): the same report as ``gvckit report`` on the same files."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,9 @@ from gvckit.chain import read_chain
 from gvckit.cli import main
 from gvckit.interventions.typology import read_intervention
 from test_web_actions import ROOT, _post
-from webserver import Server, server_on
+from webserver import Server, servers
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp(f"actions-report-{request.param}")
-    yield from server_on(request.param, tmp)
+server = servers("actions-report")
 
 
 @pytest.fixture(scope="module")

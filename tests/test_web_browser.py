@@ -10,6 +10,7 @@ import io
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -43,6 +44,50 @@ def _shot(page: object, folder: Path, name: str) -> None:
         shutil.copy(path, Path(keep) / path.name)
 
 
+def watch(page: Any, problems: list[str], outside: list[str] | None = None, url: str = ""
+          ) -> None:  # fmt: skip
+    """Collect the page's script errors (console errors but failed loads, uncaught exceptions)
+    in ``problems`` and, given ``outside``, the requests that leave ``url`` in it."""
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None)  # fmt: skip
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    if outside is not None:
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith((url, "data:", "blob:")) else None)  # fmt: skip
+
+
+def new_workspace(page: Any, name: str, analyst: str) -> None:
+    """Create the workspace ``name`` on the workspaces page and add ``analyst`` as an analyst."""
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name="Create workspace").click()
+    page.get_by_label("User", exact=True).fill(analyst)
+    page.get_by_label("Role", exact=True).select_option("analyst")
+    page.get_by_role("button", name="Add member").click()
+
+
+def built_report(page: Any, browser: Any, folder: Path, problems: list[str]
+                 ) -> tuple[Any, list[str]]:  # fmt: skip
+    """Build the workspace report with the page's form, wait for the job, download the HTML
+    into ``folder`` and open it in an offline context (its script errors go to ``problems``):
+    the report's page and the requests it makes beyond the file (to stay empty)."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="Build the report").click()
+    expect(page.locator(".status")).to_have_text("done", timeout=90_000)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="download HTML").click()
+    report = folder / "report.html"
+    report.write_bytes(Path(info.value.path()).read_bytes())
+    view = browser.new_context(offline=True).new_page()
+    asked: list[str] = []
+    view.on("request", lambda r: asked.append(r.url) if not r.url.startswith(
+        ("file:", "data:", "blob:")) else None)  # fmt: skip
+    view.on("pageerror", lambda e: problems.append(str(e)))
+    view.goto(report.as_uri())
+    return view, asked
+
+
 def test_workbench_in_a_real_browser(
     web_server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -63,12 +108,7 @@ def test_workbench_in_a_real_browser(
         failed: list[tuple[int, str]] = []
         page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400
                 else None)  # fmt: skip
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None)  # fmt: skip
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((server.url, "data:", "blob:")) else None)  # fmt: skip
+        watch(page, problems, outside, server.url)
 
         # the one-time link logs in, once
         page.goto(server.link)

@@ -19,7 +19,14 @@ pytest.importorskip("fastapi")
 from gvckit import chain as vc
 from gvckit.chain import Chain
 from gvckit.output import readable
-from test_web_browser import ARGS, _browser_or_skip, _shot
+from test_web_browser import (
+    ARGS,
+    _browser_or_skip,
+    _shot,
+    built_report,
+    new_workspace,
+    watch,
+)
 from webserver import Server
 
 RESULTS = (Path(__file__).resolve().parents[1] / "src" / "gvckit" / "examples" / "interventions"
@@ -85,19 +92,10 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None)  # fmt: skip
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("request", lambda r: outside.append(r.url)
-                if not r.url.startswith((server.url, "data:", "blob:")) else None)  # fmt: skip
+        watch(page, problems, outside, server.url)
 
         page.goto(server.link)
-        page.get_by_label("Name", exact=True).fill("Maize")
-        page.get_by_role("button", name="Create workspace").click()
-        page.get_by_label("User", exact=True).fill("bea")
-        page.get_by_label("Role", exact=True).select_option("analyst")
-        page.get_by_role("button", name="Add member").click()
+        new_workspace(page, "Maize", "bea")
         page.get_by_role("link", name="The workspace's chains").click()
         expect(page.get_by_role("heading", name="Value chains")).to_be_visible()
 
@@ -233,19 +231,7 @@ def test_chain_workspace_in_a_real_browser(web_server: Server, tmp_path: Path) -
         # the report: a job, downloaded, opened offline
         page.goto(f"{server.url}/workspaces/1/chains")
         page.get_by_label("Title").fill("Maize report")
-        page.get_by_role("button", name="Build the report").click()
-        expect(page.locator(".status")).to_have_text("done", timeout=90_000)
-        with page.expect_download() as info:
-            page.get_by_role("link", name="download HTML").click()
-        report = tmp_path / "report.html"
-        report.write_bytes(Path(info.value.path()).read_bytes())
-        offline = browser.new_context(offline=True)
-        view = offline.new_page()
-        asked: list[str] = []
-        view.on("request", lambda r: asked.append(r.url) if not r.url.startswith(
-            ("file:", "data:", "blob:")) else None)  # fmt: skip
-        view.on("pageerror", lambda e: problems.append(str(e)))
-        view.goto(report.as_uri())
+        view, asked = built_report(page, browser, tmp_path, problems)
         expect(view.get_by_role("heading", name="Maize report")).to_be_visible()
         expect(view.locator("body")).to_contain_text("Maize in Malawi")
         # the workspace's results chain, with the actuals entered above

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,36 +22,14 @@ from exact import differences
 from gvckit.chain import Chain, read_chain
 from gvckit.chain.workbook import read_workbook
 from gvckit.cli import main
-from webserver import Server, server_on
+from webserver import Server, fuzz, servers, team
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "chains").glob("*.yaml"))
 VIEWS = ("accounts", "prices", "distribution")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp(f"chains-{request.param}")
-    yield from server_on(request.param, tmp)
-
-
-@pytest.fixture(scope="module")
-def people(server: Server) -> dict[str, str]:
-    """API tokens of two analysts, a viewer and an outsider."""
-    return {name: server.add_user(name, role) for name, role in
-            (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"),
-             ("out", "analyst"))}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def ws(server: Server, people: dict[str, str]) -> int:
-    with server.client(people["ana"]) as c:
-        ws = int(c.post("/api/workspaces", json={"name": "Cocoa"}).json()["id"])
-        for user, role in (("vic", "viewer"), ("bob", "analyst")):
-            r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
-            assert r.status_code == 201
-    return ws
+server = servers("chains")
+people, ws = team("Cocoa")  # two analysts, a viewer, an outsider; the workspace
 
 
 def _import(c: Any, ws: int, path: Path) -> dict[str, int]:
@@ -406,37 +383,13 @@ def test_constraints_page_ranks_as_the_library(
 def test_schemathesis_on_the_chain_routes(server: Server, people: dict[str, str], ws: int) -> None:
     """The chain, monitoring and report operations of the OpenAPI, a few generated requests
     each (bounded), with an analyst's token: no server error, every response as documented."""
-    schemathesis = pytest.importorskip("schemathesis")
-    from hypothesis import HealthCheck, given, settings
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
 
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance]  # fmt: skip
-    headers = {"Authorization": f"Bearer {people['ana']}"}
-    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
-    count = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if not operation.path.startswith(("/api/chains", "/api/results", "/api/workspaces/{w")):
-            continue
-        if operation.path.endswith(("/tables", "/members")) or operation.path == (
-                "/api/workspaces/{workspace_id}"):  # fmt: skip
-            continue
+    def wanted(path: str) -> bool:
+        return path.startswith(("/api/chains", "/api/results", "/api/workspaces/{w")) and not (
+            path.endswith(("/tables", "/members")) or path == "/api/workspaces/{workspace_id}"
+        )
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=4, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
-        def check(case: Any) -> None:
-            nonlocal count
-            count += 1
-            case.call_and_validate(headers=headers, checks=checks)
-
-        check()
+    count, _ = fuzz(server, people["ana"], wanted, 4)
     assert count >= 40
 
 

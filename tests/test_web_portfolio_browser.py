@@ -16,7 +16,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from conftest import shared_path
-from test_web_browser import ARGS, _browser_or_skip, _shot
+from test_web_browser import ARGS, _browser_or_skip, _shot, watch
 from webserver import Server
 
 pytestmark = pytest.mark.shared
@@ -46,10 +46,7 @@ def test_portfolio_review_in_a_real_browser(web_server: Server, tmp_path: Path) 
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page = ctx.new_page()
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None)  # fmt: skip
+        watch(page, problems)
 
         page.goto(server.link)
         page.get_by_label("Name", exact=True).fill("IDB portfolio")

@@ -17,7 +17,7 @@ pytest.importorskip("fastapi")
 from gvckit.interventions.monitoring import progress
 from gvckit.interventions.results import results_from_data
 from gvckit.output import readable
-from test_web_browser import ARGS, _browser_or_skip, _shot
+from test_web_browser import ARGS, _browser_or_skip, _shot, new_workspace, watch
 from test_web_chain_browser import _add, _cell, _chain, _va
 from webserver import Server
 
@@ -44,16 +44,9 @@ def test_results_chain_and_rates_in_a_real_browser(web_server: Server, tmp_path:
         browser = p.chromium.launch(executable_path=exe, args=ARGS)
         ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         page = ctx.new_page()
-        page.on("console", lambda m: problems.append(m.text)
-                if m.type == "error" and not m.text.startswith("Failed to load resource")
-                else None)  # fmt: skip
-        page.on("pageerror", lambda e: problems.append(str(e)))
+        watch(page, problems)
         page.goto(server.link)
-        page.get_by_label("Name", exact=True).fill("Training")
-        page.get_by_role("button", name="Create workspace").click()
-        page.get_by_label("User", exact=True).fill("fay")
-        page.get_by_label("Role", exact=True).select_option("analyst")
-        page.get_by_role("button", name="Add member").click()
+        new_workspace(page, "Training", "fay")
         page.get_by_role("link", name="The workspace's chains").click()
 
         # a results chain from scratch: the first form, then boxes, links and an indicator

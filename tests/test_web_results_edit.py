@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,36 +18,14 @@ pytest.importorskip("fastapi")
 
 from exact import differences
 from gvckit.interventions.results import ResultsChain, read_results, results_from_data
-from webserver import Server, server_on
+from webserver import Server, fuzz, servers, team
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples" / "interventions")
                   .glob("*_results.yaml"))  # fmt: skip
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp(f"results-{request.param}")
-    yield from server_on(request.param, tmp)
-
-
-@pytest.fixture(scope="module")
-def people(server: Server) -> dict[str, str]:
-    """API tokens of two analysts, a viewer and an outsider."""
-    return {name: server.add_user(name, role) for name, role in
-            (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"),
-             ("out", "analyst"))}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def ws(server: Server, people: dict[str, str]) -> int:
-    with server.client(people["ana"]) as c:
-        ws = int(c.post("/api/workspaces", json={"name": "Monitoring"}).json()["id"])
-        for user, role in (("vic", "viewer"), ("bob", "analyst")):
-            r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
-            assert r.status_code == 201
-    return ws
+server = servers("results")
+people, ws = team("Monitoring")  # two analysts, a viewer, an outsider; the workspace
 
 
 def _import(c: Any, ws: int, path: Path) -> int:
@@ -418,36 +395,11 @@ def test_schemathesis_on_the_new_operations(server: Server, people: dict[str, st
     """Each new operation of the OpenAPI, generated requests on a real results chain (its id in
     the path), with an analyst's token: no server error, every response as documented, and the
     results chain still valid afterwards."""
-    schemathesis = pytest.importorskip("schemathesis")
-    from hypothesis import HealthCheck, given, settings
-    from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_schema_conformance,
-        status_code_conformance,
-    )
 
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
-              response_schema_conformance]  # fmt: skip
-    headers = {"Authorization": f"Bearer {people['ana']}"}
     with server.client(people["ana"]) as c:
         rid = _import(c, ws, EXAMPLES[0])
-    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
-    seen: set[tuple[str, str]] = set()
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.path not in NEW:
-            continue
-        seen.add((operation.method.upper(), operation.path))
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))  # fmt: skip
-        def check(case: Any) -> None:
-            case.path_parameters = {**(case.path_parameters or {}), "results_id": rid}
-            case.call_and_validate(headers=headers, checks=checks)
-
-        check()
+    _, seen = fuzz(server, people["ana"], lambda path: path in NEW, 12,
+                   path_parameters={"results_id": rid})  # fmt: skip
     assert ("PUT", "/api/results/{results_id}") in seen and len(seen) == 9
     with server.client(people["ana"]) as c:
         assert results_from_data(c.get(f"/api/results/{rid}").json()).name

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,3 +148,88 @@ def server_on(backend: str, tmp: Path, env: dict[str, str] | None = None) -> Ite
         srv = Server(tmp / "data", url, env=env or {}).start()
         yield srv
         srv.stop()
+
+
+def servers(prefix: str, env: dict[str, str] | None = None) -> Any:
+    """A module's ``server`` fixture: a server on SQLite and one on PostgreSQL (skipped without
+    one), each in a temporary folder named after ``prefix`` and the backend."""
+
+    @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+    def server(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Server]:
+        tmp = tmp_path_factory.mktemp(f"{prefix}-{request.param}")
+        yield from server_on(request.param, tmp, env)
+
+    return server
+
+
+#: The users the API tests share: two analysts, a viewer and an outsider (an analyst of none
+#: of the workspaces).
+TEAM = (("ana", "analyst"), ("bob", "analyst"), ("vic", "viewer"), ("out", "analyst"))
+
+
+def team(workspace: str) -> tuple[Any, Any]:
+    """A module's ``people`` fixture (the API tokens of :data:`TEAM`, by name) and ``ws`` fixture
+    (a workspace named ``workspace`` of ``ana``, its admin, with ``vic`` a viewer and ``bob``
+    an analyst; its id), over the module's ``server``."""
+
+    @pytest.fixture(scope="module")
+    def people(server: Server) -> dict[str, str]:
+        return {name: server.add_user(name, role) for name, role in TEAM}
+
+    @pytest.fixture(scope="module")
+    def ws(server: Server, people: dict[str, str]) -> int:
+        with server.client(people["ana"]) as c:
+            ws = int(c.post("/api/workspaces", json={"name": workspace}).json()["id"])
+            for user, role in (("vic", "viewer"), ("bob", "analyst")):
+                r = c.post(f"/api/workspaces/{ws}/members", json={"user": user, "role": role})
+                assert r.status_code == 201
+        return ws
+
+    return people, ws
+
+
+def fuzz(server: Server, token: str | None, wanted: Callable[[str], bool], examples: int, *,
+         path_parameters: dict[str, int] | None = None, headers_too: bool = False
+         ) -> tuple[int, set[tuple[str, str]]]:  # fmt: skip
+    """schemathesis on the server's OpenAPI: every operation whose path ``wanted`` accepts,
+    ``examples`` generated requests each (derandomised, no deadline), with ``token`` (none
+    without) and ``path_parameters`` fixed; each response checked: no server error, status
+    code, content type and schema as documented (``headers_too``: its headers as well). The
+    number of requests and the operations (method, path) called. Skipped without schemathesis."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance,
+              *([response_headers_conformance] if headers_too else []),
+              response_schema_conformance]  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json")
+    count = 0
+    seen: set[tuple[str, str]] = set()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if not wanted(operation.path):
+            continue
+        seen.add((operation.method.upper(), operation.path))
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def check(case: Any) -> None:
+            nonlocal count
+            count += 1
+            if path_parameters:
+                case.path_parameters = {**(case.path_parameters or {}), **path_parameters}
+            case.call_and_validate(headers=headers, checks=checks)
+
+        check()
+    return count, seen

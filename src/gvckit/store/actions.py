@@ -26,7 +26,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
     insert,
     select,
 )
@@ -36,7 +35,7 @@ from gvckit.documents import load_document, validate
 from gvckit.interventions.constraints import ConstraintSet
 from gvckit.interventions.typology import Intervention
 from gvckit.store.schema import METADATA, TZ, USERS
-from gvckit.store.versioned import History, now, utc
+from gvckit.store.versioned import History, document_table, now, utc, version_tables
 from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = [
@@ -58,39 +57,10 @@ __all__ = [
 
 
 def _tables(kind: str, key: str) -> tuple[Table, Table, Table]:
-    rows = Table(
-        f"web_{kind}", METADATA,
-        Column("id", Integer, primary_key=True),
-        Column("workspace_id", ForeignKey("web_workspaces.id", ondelete="CASCADE"),
-               nullable=False, index=True),
-        Column("chain_id", ForeignKey("web_chains.id", ondelete="SET NULL"), index=True),
-        Column("name", String(300), nullable=False),
-        Column("version", Integer, nullable=False),
-        Column("content", Text, nullable=False),  # the library's schema, as JSON
-        Column("created_at", TZ, nullable=False),
-    )  # fmt: skip
-    versions = Table(
-        f"web_{kind}_versions", METADATA,
-        Column("id", Integer, primary_key=True),
-        Column(key, ForeignKey(f"web_{kind}.id", ondelete="CASCADE"), nullable=False, index=True),
-        Column("version", Integer, nullable=False),
-        Column("content", Text, nullable=False),
-        Column("summary", Text, nullable=False),
-        Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
-        Column("saved_at", TZ, nullable=False),
-        UniqueConstraint(key, "version"),
-    )  # fmt: skip
-    drafts = Table(
-        f"web_{kind}_drafts", METADATA,
-        Column("id", Integer, primary_key=True),
-        Column(key, ForeignKey(f"web_{kind}.id", ondelete="CASCADE"), nullable=False, index=True),
-        Column("base_version", Integer, nullable=False),
-        Column("content", Text, nullable=False),
-        Column("reason", Text, nullable=False),
-        Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
-        Column("saved_at", TZ, nullable=False),
-    )  # fmt: skip
-    return rows, versions, drafts
+    chain: Column[int] = Column("chain_id", ForeignKey("web_chains.id", ondelete="SET NULL"),
+                                index=True)  # fmt: skip
+    rows = document_table(f"web_{kind}", chain)  # content: the library's schema, as JSON
+    return rows, *version_tables(f"web_{kind}", f"web_{kind}", key)
 
 
 CONSTRAINTS = History(*_tables("constraint_sets", "set_id"), "set_id", "the constraint set")

@@ -16,15 +16,22 @@ interventions. Uploads are read by the bounded readers
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Column, Engine, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Engine
 
 from gvckit.auth.users import User
 from gvckit.chain.model import Chain
 from gvckit.errors import ChainError
-from gvckit.store.schema import METADATA, TZ
-from gvckit.store.versioned import Draft, History, StaleError, Version, changes
+from gvckit.store.versioned import (
+    Draft,
+    History,
+    Row,
+    StaleError,
+    Version,
+    changes,
+    document_table,
+    version_tables,
+)
 from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = [
@@ -49,51 +56,12 @@ __all__ = [
     "versions",
 ]
 
-CHAINS = Table(
-    "web_chains", METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("workspace_id", ForeignKey("web_workspaces.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    Column("name", String(300), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("content", Text, nullable=False),  # Chain.to_json
-    Column("created_at", TZ, nullable=False),
-)  # fmt: skip
-
-CHAIN_VERSIONS = Table(
-    "web_chain_versions", METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("chain_id", ForeignKey("web_chains.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    Column("version", Integer, nullable=False),
-    Column("content", Text, nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
-    Column("saved_at", TZ, nullable=False),
-    UniqueConstraint("chain_id", "version"),
-)  # fmt: skip
-
-CHAIN_DRAFTS = Table(
-    "web_chain_drafts", METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("chain_id", ForeignKey("web_chains.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    Column("base_version", Integer, nullable=False),
-    Column("content", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
-    Column("saved_at", TZ, nullable=False),
-)  # fmt: skip
+CHAINS = document_table("web_chains")  # content: Chain.to_json
+CHAIN_VERSIONS, CHAIN_DRAFTS = version_tables("web_chains", "web_chain", "chain_id")
 
 
 @dataclass(frozen=True)
-class ChainRow:
-    id: int
-    workspace_id: int
-    name: str
-    version: int
-    content: str
-
+class ChainRow(Row):
     @property
     def chain(self) -> Chain:
         return Chain.model_validate_json(self.content)
@@ -115,11 +83,6 @@ def parse_chain(raw: bytes, name: str) -> Chain:
     return chain_from_data(doc.data, file=name, lines=doc.lines)
 
 
-def _row(row: Any) -> ChainRow:
-    m = row._mapping
-    return ChainRow(m["id"], m["workspace_id"], m["name"], m["version"], m["content"])
-
-
 HISTORY = History(CHAINS, CHAIN_VERSIONS, CHAIN_DRAFTS, "chain_id", "the chain")
 
 
@@ -133,11 +96,11 @@ def create_chain(engine: Engine, user: User, workspace_id: int, chain: Chain,
 
 
 def get_chain(engine: Engine, chain_id: int) -> ChainRow:
-    return _row(row_by_id(engine, CHAINS, chain_id))
+    return ChainRow.of(row_by_id(engine, CHAINS, chain_id))
 
 
 def list_chains(engine: Engine, workspace_id: int) -> list[ChainRow]:
-    return [_row(r) for r in workspace_rows(engine, CHAINS, workspace_id)]
+    return [ChainRow.of(r) for r in workspace_rows(engine, CHAINS, workspace_id)]
 
 
 def save_chain(engine: Engine, user: User, chain_id: int, chain: Chain, base_version: int

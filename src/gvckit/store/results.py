@@ -18,25 +18,24 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Engine,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    insert,
-    update,
-)
+from sqlalchemy import Engine, insert, update
 
 from gvckit.auth.users import User
 from gvckit.documents import load_document
 from gvckit.errors import InputError
 from gvckit.interventions.results import ResultsChain, results_from_data
-from gvckit.store.schema import METADATA, TZ
-from gvckit.store.versioned import Draft, History, StaleError, Version, changes, now, summary
+from gvckit.store.versioned import (
+    Draft,
+    History,
+    Row,
+    StaleError,
+    Version,
+    changes,
+    document_table,
+    now,
+    summary,
+    version_tables,
+)
 from gvckit.store.workspaces import row_by_id, workspace_rows
 
 __all__ = ["HISTORY", "RESULTS", "RESULTS_DRAFTS", "RESULTS_VERSIONS", "ActualsLostError",
@@ -44,41 +43,8 @@ __all__ = ["HISTORY", "RESULTS", "RESULTS_DRAFTS", "RESULTS_VERSIONS", "ActualsL
            "create_results", "get_draft", "get_results", "get_version", "list_drafts",
            "list_results", "lost_actuals", "parse_results", "save_results", "versions"]  # fmt: skip
 
-RESULTS = Table(
-    "web_results", METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("workspace_id", ForeignKey("web_workspaces.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    Column("name", String(300), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("content", Text, nullable=False),  # the results chain as JSON
-    Column("created_at", TZ, nullable=False),
-)  # fmt: skip
-
-RESULTS_VERSIONS = Table(
-    "web_results_versions", METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("results_id", ForeignKey("web_results.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    Column("version", Integer, nullable=False),
-    Column("content", Text, nullable=False),
-    Column("summary", Text, nullable=False),
-    Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
-    Column("saved_at", TZ, nullable=False),
-    UniqueConstraint("results_id", "version"),
-)  # fmt: skip
-
-RESULTS_DRAFTS = Table(
-    "web_results_drafts", METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("results_id", ForeignKey("web_results.id", ondelete="CASCADE"), nullable=False,
-           index=True),
-    Column("base_version", Integer, nullable=False),
-    Column("content", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
-    Column("saved_at", TZ, nullable=False),
-)  # fmt: skip
+RESULTS = document_table("web_results")  # content: the results chain as JSON
+RESULTS_VERSIONS, RESULTS_DRAFTS = version_tables("web_results", "web_results", "results_id")
 
 HISTORY = History(RESULTS, RESULTS_VERSIONS, RESULTS_DRAFTS, "results_id", "the results chain")
 
@@ -94,13 +60,7 @@ class ActualsLostError(InputError):
 
 
 @dataclass(frozen=True)
-class ResultsRow:
-    id: int
-    workspace_id: int
-    name: str
-    version: int
-    content: str
-
+class ResultsRow(Row):
     @property
     def results(self) -> ResultsChain:
         return ResultsChain.model_validate_json(self.content)
@@ -117,11 +77,6 @@ def parse_results(raw: bytes, name: str) -> ResultsChain:
     return results_from_data(doc.data, file=name, lines=doc.lines)
 
 
-def _row(row: Any) -> ResultsRow:
-    m = row._mapping
-    return ResultsRow(m["id"], m["workspace_id"], m["name"], m["version"], m["content"])
-
-
 def create_results(engine: Engine, user: User, workspace_id: int, results: ResultsChain,
                    note: str = "created") -> ResultsRow:  # fmt: skip
     """Store ``results`` in the workspace as version 1."""
@@ -132,11 +87,11 @@ def create_results(engine: Engine, user: User, workspace_id: int, results: Resul
 
 
 def get_results(engine: Engine, results_id: int) -> ResultsRow:
-    return _row(row_by_id(engine, RESULTS, results_id))
+    return ResultsRow.of(row_by_id(engine, RESULTS, results_id))
 
 
 def list_results(engine: Engine, workspace_id: int) -> list[ResultsRow]:
-    return [_row(r) for r in workspace_rows(engine, RESULTS, workspace_id)]
+    return [ResultsRow.of(r) for r in workspace_rows(engine, RESULTS, workspace_id)]
 
 
 def lost_actuals(old: ResultsChain, new: ResultsChain) -> list[str]:

@@ -13,16 +13,29 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import (
+    Column,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    update,
+)
 
 from gvckit.auth.users import User
 from gvckit.errors import GvcError
-from gvckit.store.schema import USERS
+from gvckit.store.schema import METADATA, TZ, USERS
 from gvckit.store.workspaces import NotFoundError
 
-__all__ = ["MAX_CHANGES", "Draft", "History", "StaleError", "Version", "changes", "summary"]
+__all__ = ["MAX_CHANGES", "Draft", "History", "Row", "StaleError", "Version", "changes",
+           "document_table", "summary", "version_tables"]  # fmt: skip
 
 #: At most this many changes are listed in a diff (the rest counted).
 MAX_CHANGES = 200
@@ -55,6 +68,66 @@ class Draft:
     saved_at: dt.datetime
     reason: str
     content: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """The current version of a document of a workspace."""
+
+    id: int
+    workspace_id: int
+    name: str
+    version: int
+    content: str
+
+    @classmethod
+    def of(cls, row: Any) -> Self:
+        """The dataclass (this one or a subclass) of a row of a documents table."""
+        m = row._mapping
+        return cls(m["id"], m["workspace_id"], m["name"], m["version"], m["content"])
+
+
+def document_table(name: str, *columns: Column[Any]) -> Table:
+    """A table of documents of a workspace: id, workspace, ``columns``, name, the current
+    version and its content (JSON), when it was created."""
+    return Table(
+        name, METADATA,
+        Column("id", Integer, primary_key=True),
+        Column("workspace_id", ForeignKey("web_workspaces.id", ondelete="CASCADE"),
+               nullable=False, index=True),
+        *columns,
+        Column("name", String(300), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("content", Text, nullable=False),
+        Column("created_at", TZ, nullable=False),
+    )  # fmt: skip
+
+
+def version_tables(rows: str, prefix: str, key: str) -> tuple[Table, Table]:
+    """The versions table (``{prefix}_versions``) and the drafts table (``{prefix}_drafts``) of
+    the documents table ``rows``, keyed by the column ``key``."""
+    versions = Table(
+        f"{prefix}_versions", METADATA,
+        Column("id", Integer, primary_key=True),
+        Column(key, ForeignKey(f"{rows}.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("version", Integer, nullable=False),
+        Column("content", Text, nullable=False),
+        Column("summary", Text, nullable=False),
+        Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
+        Column("saved_at", TZ, nullable=False),
+        UniqueConstraint(key, "version"),
+    )  # fmt: skip
+    drafts = Table(
+        f"{prefix}_drafts", METADATA,
+        Column("id", Integer, primary_key=True),
+        Column(key, ForeignKey(f"{rows}.id", ondelete="CASCADE"), nullable=False, index=True),
+        Column("base_version", Integer, nullable=False),
+        Column("content", Text, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("user_id", ForeignKey("web_users.id"), nullable=False, index=True),
+        Column("saved_at", TZ, nullable=False),
+    )  # fmt: skip
+    return versions, drafts
 
 
 def now() -> dt.datetime:

@@ -6,7 +6,6 @@ intervention against a chain (``gvckit audit``), as the same JSON records as the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -19,8 +18,8 @@ from gvckit.interventions.constraints import ConstraintSet
 from gvckit.interventions.typology import Intervention
 from gvckit.store import actions as ac
 from gvckit.store import workspaces as ws
-from gvckit.store.versioned import StaleError, changes
-from gvckit.web.api.chains import conflict, visible_chain
+from gvckit.web.api import versions as vs
+from gvckit.web.api.chains import visible_chain
 from gvckit.web.api.models import ERRORS, ChainCreated, ChainSaved, Conflict, DraftOut, VersionOut
 from gvckit.web.deps import Caller, Id, current, engine_of
 
@@ -29,7 +28,6 @@ __all__ = ["document_body", "router", "visible", "weighted"]
 router = APIRouter(tags=["actions"], responses=ERRORS)
 Who = Annotated[Caller, Depends(current)]
 Weight = Annotated[float | None, Query(ge=0, le=1e6, allow_inf_nan=False)]
-VersionQ = Annotated[int, Query(ge=1, le=2**31 - 1, description="a version number")]
 NameQ = Annotated[str | None, Query(min_length=1, max_length=300, description="its name")]
 
 #: What each kind is called in paths and messages, and its model.
@@ -111,14 +109,6 @@ def visible(request: Request, who: Caller, kind: str, doc_id: int, needed: str) 
     row = ac.get(engine, kind, doc_id)
     ws.access(engine, who.user, row.workspace_id, needed)
     return row
-
-
-def if_match(value: str | None) -> int:
-    """The version an ``If-Match`` header names (``3``, ``"3"`` or ``W/"3"``)."""
-    found = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', value or "")
-    if found is None:
-        raise InputError("send the version you edited as the header If-Match: VERSION")
-    return int(found.group(1))
 
 
 def _chain_in(request: Request, who: Caller, chain_id: int | None, workspace_id: int) -> Any:
@@ -215,6 +205,7 @@ async def import_intervention(workspace_id: Id, request: Request, who: Who, name
 def _document_routes(kind: str) -> None:
     """The routes both kinds share: list, read, save, export, versions, diff, drafts."""
     path, what, _ = KINDS[kind]
+    history_of = ac.KINDS[kind][0]
     one = f"/{path}/{{doc_id}}"
 
     def add(method: str, route: str, fn: Callable[..., Any], **kw: Any) -> None:
@@ -232,8 +223,7 @@ def _document_routes(kind: str) -> None:
 
     def get_one(doc_id: Id, request: Request, who: Who) -> Response:
         row = visible(request, who, kind, doc_id, "viewer")
-        return Response(row.content, media_type="application/json",
-                        headers={"ETag": f'"{row.version}"'})  # fmt: skip
+        return vs.json_response(row.content, {"ETag": f'"{row.version}"'})
 
     add(
         "GET",
@@ -241,27 +231,18 @@ def _document_routes(kind: str) -> None:
         get_one,
         response_class=Response,
         summary=f"Read {what}",
-        responses={
-            200: {
-                "content": {"application/json": {"schema": {"type": "object"}}},
-                "description": f"{what} in the YAML files' schema; ETag: its version",
-            }
-        },
+        responses=vs.json_doc(f"{what} in the YAML files' schema; ETag: its version"),
     )
 
     async def put_one(doc_id: Id, request: Request, who: Who, if_match_: Annotated[
             str | None, Header(alias="If-Match", description="the version edited")] = None,
     ) -> Any:  # fmt: skip
         row = visible(request, who, kind, doc_id, "analyst")
-        base = if_match(if_match_)
+        base = vs.if_match(if_match_)
         doc, _ = await document_body(request, kind)
         if doc is None:
             raise InputError("request body: from_chain drafts a new set; PUT the set itself")
-        try:
-            new = ac.save(engine_of(request), who.user, kind, row.id, doc, base)
-        except StaleError as exc:
-            return conflict(exc)
-        return ChainSaved(version=new)
+        return vs.saved(lambda: ac.save(engine_of(request), who.user, kind, row.id, doc, base))
 
     add(
         "PUT",
@@ -306,11 +287,7 @@ def _document_routes(kind: str) -> None:
 
     def history(doc_id: Id, request: Request, who: Who) -> list[VersionOut]:
         row = visible(request, who, kind, doc_id, "viewer")
-        history = ac.KINDS[kind][0]
-        return [
-            VersionOut(version=v.version, user=v.user, saved_at=v.saved_at, summary=v.summary)
-            for v in history.history(engine_of(request), row.id)
-        ]
+        return vs.versions(history_of, engine_of(request), row.id)
 
     add(
         "GET",
@@ -322,8 +299,7 @@ def _document_routes(kind: str) -> None:
 
     def version(doc_id: Id, number: Id, request: Request, who: Who) -> Response:
         row = visible(request, who, kind, doc_id, "viewer")
-        content = ac.KINDS[kind][0].content(engine_of(request), row.id, number)
-        return Response(content, media_type="application/json")
+        return vs.json_response(history_of.content(engine_of(request), row.id, number))
 
     add(
         "GET",
@@ -331,18 +307,13 @@ def _document_routes(kind: str) -> None:
         version,
         response_class=Response,
         summary="The document as saved in that version",
-        responses={
-            200: {
-                "content": {"application/json": {"schema": {"type": "object"}}},
-                "description": "the document in that version",
-            }
-        },
+        responses=vs.json_doc("the document in that version"),
     )
 
-    def diff(doc_id: Id, request: Request, who: Who, a: VersionQ, b: VersionQ) -> list[str]:
+    def diff(doc_id: Id, request: Request, who: Who, a: vs.VersionQ, b: vs.VersionQ
+             ) -> list[str]:  # fmt: skip
         row = visible(request, who, kind, doc_id, "viewer")
-        history, engine = ac.KINDS[kind][0], engine_of(request)
-        return changes(history.content(engine, row.id, a), history.content(engine, row.id, b))
+        return vs.diff(history_of, engine_of(request), row.id, a, b)
 
     add(
         "GET",
@@ -356,13 +327,9 @@ def _document_routes(kind: str) -> None:
             str | None, Header(alias="If-Match", description="the current version")] = None,
     ) -> Any:  # fmt: skip
         row = visible(request, who, kind, doc_id, "analyst")
-        history = ac.KINDS[kind][0]
-        try:
-            new = history.restore(engine_of(request), who.user, row.id, number,
-                                  if_match(if_match_))  # fmt: skip
-        except StaleError as exc:
-            return conflict(exc)
-        return ChainSaved(version=new)
+        base = vs.if_match(if_match_)
+        return vs.saved(lambda: history_of.restore(engine_of(request), who.user, row.id, number,
+                                                   base))  # fmt: skip
 
     add(
         "POST",
@@ -375,16 +342,7 @@ def _document_routes(kind: str) -> None:
 
     def drafts(doc_id: Id, request: Request, who: Who) -> list[DraftOut]:
         row = visible(request, who, kind, doc_id, "viewer")
-        return [
-            DraftOut(
-                id=d.id,
-                base_version=d.base_version,
-                user=d.user,
-                saved_at=d.saved_at,
-                reason=d.reason,
-            )
-            for d in ac.KINDS[kind][0].list_drafts(engine_of(request), row.id)
-        ]
+        return vs.drafts(history_of, engine_of(request), row.id)
 
     add(
         "GET",
@@ -396,8 +354,8 @@ def _document_routes(kind: str) -> None:
 
     def draft(doc_id: Id, draft_id: Id, request: Request, who: Who) -> Response:
         row = visible(request, who, kind, doc_id, "viewer")
-        found = ac.KINDS[kind][0].get_draft(engine_of(request), row.id, draft_id)
-        return Response(found.content, media_type="application/json")
+        found = history_of.get_draft(engine_of(request), row.id, draft_id)
+        return vs.json_response(found.content)
 
     add(
         "GET",
@@ -405,12 +363,7 @@ def _document_routes(kind: str) -> None:
         draft,
         response_class=Response,
         summary="A refused edit",
-        responses={
-            200: {
-                "content": {"application/json": {"schema": {"type": "object"}}},
-                "description": "the refused edit in the YAML files' schema",
-            }
-        },
+        responses=vs.json_doc("the refused edit in the YAML files' schema"),
     )
 
 

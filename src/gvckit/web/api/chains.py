@@ -7,12 +7,13 @@ import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from gvckit.chain.model import Chain
 from gvckit.errors import ChainError
 from gvckit.store import chains as ch
 from gvckit.store import workspaces as ws
+from gvckit.web.api import versions as vs
 from gvckit.web.api.models import (
     ERRORS,
     ChainCreated,
@@ -48,8 +49,6 @@ CHAIN_BODY: dict[str, Any] = {
         },
     }
 }  # fmt: skip
-
-VersionQ = Annotated[int, Query(ge=1, le=2**31 - 1, description="a version number")]
 
 
 def _read_limited(data: bytes, limit: int, name: str) -> bytes:
@@ -95,14 +94,6 @@ def visible_chain(request: Request, who: Caller, chain_id: int, needed: str) -> 
     return row
 
 
-def _if_match(value: str | None) -> int:
-    """The version an ``If-Match`` header names (``3``, ``"3"`` or ``W/"3"``)."""
-    found = re.fullmatch(r'\s*(?:W/)?"?(\d{1,9})"?\s*', value or "")
-    if found is None:
-        raise ChainError("send the version you edited as the header If-Match: VERSION")
-    return int(found.group(1))
-
-
 @router.post(
     "/workspaces/{workspace_id}/chains",
     status_code=201,
@@ -127,19 +118,14 @@ def list_chains(workspace_id: Id, request: Request, who: Who) -> list[ChainListe
             for r in ch.list_chains(engine, workspace_id)]  # fmt: skip
 
 
-def _json(text: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(text, media_type="application/json", headers=headers)
-
-
 @router.get(
     "/chains/{chain_id}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                     "description": "the chain in the YAML files' schema; ETag: its version"}},
-)  # fmt: skip
+    responses=vs.json_doc("the chain in the YAML files' schema; ETag: its version"),
+)
 def get_chain(chain_id: Id, request: Request, who: Who) -> Response:
     row = visible_chain(request, who, chain_id, "viewer")
-    return _json(row.content, {"ETag": f'"{row.version}"'})
+    return vs.json_response(row.content, {"ETag": f'"{row.version}"'})
 
 
 @router.put(
@@ -159,18 +145,9 @@ async def put_chain(
     """Save a new version of the chain; ``If-Match: VERSION`` names the version edited. A stale
     version is refused (409) and the edit kept as a draft."""
     row = visible_chain(request, who, chain_id, "analyst")
-    base = _if_match(if_match)
+    base = vs.if_match(if_match, ChainError)
     chain = await chain_body(request)
-    try:
-        new = ch.save_chain(engine_of(request), who.user, row.id, chain, base)
-    except ch.StaleError as exc:
-        return conflict(exc)
-    return ChainSaved(version=new)
-
-
-def conflict(exc: ch.StaleError) -> JSONResponse:
-    body = Conflict(detail=str(exc), current=exc.current, draft=exc.draft, meanwhile=exc.meanwhile)
-    return JSONResponse(body.model_dump(), status_code=409)
+    return vs.saved(lambda: ch.save_chain(engine_of(request), who.user, row.id, chain, base))
 
 
 @router.get(
@@ -212,7 +189,7 @@ def accounts(
 ) -> Response:
     """The same rows as ``gvckit chain accounts --view VIEW --snapshot YEAR``."""
     row = visible_chain(request, who, chain_id, "viewer")
-    return _json(account_rows(row.chain, view, snapshot))
+    return vs.json_response(account_rows(row.chain, view, snapshot))
 
 
 @router.get(
@@ -238,27 +215,24 @@ def chain_map(
 def list_versions(chain_id: Id, request: Request, who: Who) -> list[VersionOut]:
     """Every saved version, newest first: who, when, what changed."""
     row = visible_chain(request, who, chain_id, "viewer")
-    return [VersionOut(version=v.version, user=v.user, saved_at=v.saved_at, summary=v.summary)
-            for v in ch.versions(engine_of(request), row.id)]  # fmt: skip
+    return vs.versions(ch.HISTORY, engine_of(request), row.id)
 
 
 @router.get(
     "/chains/{chain_id}/versions/{version}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                     "description": "the chain as it was saved in that version"}},
-)  # fmt: skip
+    responses=vs.json_doc("the chain as it was saved in that version"),
+)
 def get_version(chain_id: Id, version: Id, request: Request, who: Who) -> Response:
     row = visible_chain(request, who, chain_id, "viewer")
-    return _json(ch.get_version(engine_of(request), row.id, version))
+    return vs.json_response(ch.get_version(engine_of(request), row.id, version))
 
 
 @router.get("/chains/{chain_id}/diff", response_model=list[str])
-def diff(chain_id: Id, request: Request, who: Who, a: VersionQ, b: VersionQ) -> list[str]:
+def diff(chain_id: Id, request: Request, who: Who, a: vs.VersionQ, b: vs.VersionQ) -> list[str]:
     """What changed from version ``a`` to version ``b``, one line per field."""
     row = visible_chain(request, who, chain_id, "viewer")
-    engine = engine_of(request)
-    return ch.changes(ch.get_version(engine, row.id, a), ch.get_version(engine, row.id, b))
+    return vs.diff(ch.HISTORY, engine_of(request), row.id, a, b)
 
 
 @router.post(
@@ -275,31 +249,22 @@ def restore(
 ) -> Any:
     """Save the content of ``version`` as a new version (nothing is deleted)."""
     row = visible_chain(request, who, chain_id, "analyst")
-    try:
-        new = ch.restore(engine_of(request), who.user, row.id, version, _if_match(if_match))
-    except ch.StaleError as exc:
-        return conflict(exc)
-    return ChainSaved(version=new)
+    base = vs.if_match(if_match, ChainError)
+    return vs.saved(lambda: ch.restore(engine_of(request), who.user, row.id, version, base))
 
 
 @router.get("/chains/{chain_id}/drafts", response_model=list[DraftOut])
 def list_drafts(chain_id: Id, request: Request, who: Who) -> list[DraftOut]:
     """Edits refused as stale, kept (newest first)."""
     row = visible_chain(request, who, chain_id, "viewer")
-    found = ch.list_drafts(engine_of(request), row.id)
-    return [
-        DraftOut(id=d.id, base_version=d.base_version, user=d.user, saved_at=d.saved_at,
-                 reason=d.reason)
-        for d in found
-    ]  # fmt: skip
+    return vs.drafts(ch.HISTORY, engine_of(request), row.id)
 
 
 @router.get(
     "/chains/{chain_id}/drafts/{draft_id}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                     "description": "the refused edit, a chain in the YAML files' schema"}},
-)  # fmt: skip
+    responses=vs.json_doc("the refused edit, a chain in the YAML files' schema"),
+)
 def get_draft(chain_id: Id, draft_id: Id, request: Request, who: Who) -> Response:
     row = visible_chain(request, who, chain_id, "viewer")
-    return _json(ch.get_draft(engine_of(request), row.id, draft_id).content)
+    return vs.json_response(ch.get_draft(engine_of(request), row.id, draft_id).content)

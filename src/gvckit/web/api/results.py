@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from gvckit.errors import InputError
+from gvckit.errors import ChainError, InputError
 from gvckit.interventions.results import ResultsChain
 from gvckit.store import results as rs
 from gvckit.store import workspaces as ws
-from gvckit.web.api.chains import _if_match, conflict
+from gvckit.web.api import versions as vs
 from gvckit.web.api.models import (
     ERRORS,
     ChainCreated,
@@ -98,19 +98,14 @@ async def import_results(workspace_id: Id, request: Request, who: Who) -> ChainC
     return ChainCreated(id=row.id, version=row.version)
 
 
-def _json(text: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(text, media_type="application/json", headers=headers)
-
-
 @router.get(
     "/results/{results_id}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                     "description": "the results chain in the files' schema; ETag: its version"}},
-)  # fmt: skip
+    responses=vs.json_doc("the results chain in the files' schema; ETag: its version"),
+)
 def get_results(results_id: Id, request: Request, who: Who) -> Response:
     row = visible_results(request, who, results_id, "viewer")
-    return _json(row.content, {"ETag": f'"{row.version}"'})
+    return vs.json_response(row.content, {"ETag": f'"{row.version}"'})
 
 
 @router.put(
@@ -136,44 +131,35 @@ async def put_results(
     draft; an edit that would delete actuals already entered is refused (422) unless
     ``drop_actuals=true``."""
     row = visible_results(request, who, results_id, "analyst")
-    base = _if_match(if_match)
+    base = vs.if_match(if_match, ChainError)
     results = await results_body(request)
-    try:
-        new = rs.save_results(engine_of(request), who.user, row.id, results, base,
-                              drop_actuals=drop_actuals)  # fmt: skip
-    except rs.StaleError as exc:
-        return conflict(exc)
-    return ChainSaved(version=new)
+    return vs.saved(lambda: rs.save_results(engine_of(request), who.user, row.id, results, base,
+                                            drop_actuals=drop_actuals))  # fmt: skip
 
 
 @router.get("/results/{results_id}/versions", response_model=list[VersionOut])
 def list_versions(results_id: Id, request: Request, who: Who) -> list[VersionOut]:
     """Every saved version, newest first: who, when, what changed."""
     row = visible_results(request, who, results_id, "viewer")
-    return [VersionOut(version=v.version, user=v.user, saved_at=v.saved_at, summary=v.summary)
-            for v in rs.versions(engine_of(request), row.id)]  # fmt: skip
+    return vs.versions(rs.HISTORY, engine_of(request), row.id)
 
 
 @router.get(
     "/results/{results_id}/versions/{version}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                     "description": "the results chain as it was saved in that version"}},
-)  # fmt: skip
+    responses=vs.json_doc("the results chain as it was saved in that version"),
+)
 def get_version(results_id: Id, version: Id, request: Request, who: Who) -> Response:
     row = visible_results(request, who, results_id, "viewer")
-    return _json(rs.get_version(engine_of(request), row.id, version))
-
-
-VersionQ = Annotated[int, Query(ge=1, le=2**31 - 1, description="a version number")]
+    return vs.json_response(rs.get_version(engine_of(request), row.id, version))
 
 
 @router.get("/results/{results_id}/diff", response_model=list[str])
-def diff(results_id: Id, request: Request, who: Who, a: VersionQ, b: VersionQ) -> list[str]:
+def diff(results_id: Id, request: Request, who: Who, a: vs.VersionQ, b: vs.VersionQ
+         ) -> list[str]:  # fmt: skip
     """What changed from version ``a`` to version ``b``, one line per field."""
     row = visible_results(request, who, results_id, "viewer")
-    engine = engine_of(request)
-    return rs.changes(rs.get_version(engine, row.id, a), rs.get_version(engine, row.id, b))
+    return vs.diff(rs.HISTORY, engine_of(request), row.id, a, b)
 
 
 @router.post(
@@ -196,32 +182,26 @@ def restore(
     row = visible_results(request, who, results_id, "analyst")
     engine = engine_of(request)
     old = ResultsChain.model_validate_json(rs.get_version(engine, row.id, version))
-    try:
-        new = rs.save_results(engine, who.user, row.id, old, _if_match(if_match),
-                              drop_actuals=drop_actuals)  # fmt: skip
-    except rs.StaleError as exc:
-        return conflict(exc)
-    return ChainSaved(version=new)
+    base = vs.if_match(if_match, ChainError)
+    return vs.saved(lambda: rs.save_results(engine, who.user, row.id, old, base,
+                                            drop_actuals=drop_actuals))  # fmt: skip
 
 
 @router.get("/results/{results_id}/drafts", response_model=list[DraftOut])
 def list_drafts(results_id: Id, request: Request, who: Who) -> list[DraftOut]:
     """Edits refused as stale, kept (newest first)."""
     row = visible_results(request, who, results_id, "viewer")
-    found = rs.list_drafts(engine_of(request), row.id)
-    return [DraftOut(id=d.id, base_version=d.base_version, user=d.user, saved_at=d.saved_at,
-                     reason=d.reason) for d in found]  # fmt: skip
+    return vs.drafts(rs.HISTORY, engine_of(request), row.id)
 
 
 @router.get(
     "/results/{results_id}/drafts/{draft_id}",
     response_class=Response,
-    responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
-                     "description": "the refused edit, a results chain"}},
-)  # fmt: skip
+    responses=vs.json_doc("the refused edit, a results chain"),
+)
 def get_draft(results_id: Id, draft_id: Id, request: Request, who: Who) -> Response:
     row = visible_results(request, who, results_id, "viewer")
-    return _json(rs.get_draft(engine_of(request), row.id, draft_id).content)
+    return vs.json_response(rs.get_draft(engine_of(request), row.id, draft_id).content)
 
 
 RESULTS_EXPORTS = {"yaml": "application/yaml", "json": "application/json"}

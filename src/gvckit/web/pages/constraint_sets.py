@@ -23,6 +23,7 @@ from gvckit.store import workspaces as ws
 from gvckit.store.versioned import StaleError, changes
 from gvckit.web.chainviews import people_table
 from gvckit.web.deps import Caller, Id, current, engine_of
+from gvckit.web.pages.documents import draft_page, visible
 from gvckit.web.render import page
 
 __all__ = ["actions_page", "report_choices", "router"]
@@ -157,9 +158,7 @@ async def _import(request: Request, who: Caller, workspace_id: int, kind: str) -
 
 def _visible(request: Request, who: Caller, doc_id: int, needed: str = "viewer"
              ) -> tuple[ac.Stored, ws.Workspace]:  # fmt: skip
-    engine = engine_of(request)
-    row = ac.get(engine, "constraints", doc_id)
-    return row, ws.access(engine, who.user, row.workspace_id, needed)
+    return visible(request, who, "constraints", doc_id, needed)
 
 
 def _sliders(cs: ConstraintSet) -> dict[str, int]:
@@ -348,8 +347,7 @@ async def restore(request: Request, who: Caller, kind: str, doc_id: int) -> Resp
     """Save an earlier version of a constraint set or an intervention as its next version
     (a stale one refused: 409)."""
     engine = engine_of(request)
-    row = ac.get(engine, kind, doc_id)
-    ws.access(engine, who.user, row.workspace_id, "analyst")
+    row, _ = visible(request, who, kind, doc_id, "analyst")
     form = await _form(request)
     version = form.get("restore", "")
     if not version.isdigit():
@@ -361,10 +359,4 @@ async def restore(request: Request, who: Caller, kind: str, doc_id: int) -> Resp
 @router.get("/constraints/{doc_id}/drafts/{draft_id}", response_class=HTMLResponse)
 def draft(doc_id: Id, draft_id: Id, request: Request, who: Who) -> HTMLResponse:
     """A refused edit: what it differs in from the current version, and the file."""
-    import yaml
-
-    row, w = _visible(request, who, doc_id)
-    found = ac.CONSTRAINTS.get_draft(engine_of(request), row.id, draft_id)
-    text = yaml.safe_dump(json.loads(found.content), sort_keys=False, allow_unicode=True)
-    return page(request, "action_draft.html", row=row, ws=w, draft=found, kind="constraints",
-                diff=changes(row.content, found.content), text=text)  # fmt: skip
+    return draft_page(request, who, "constraints", doc_id, draft_id)

@@ -28,6 +28,7 @@ from gvckit.web.pages.actions import (
     typology_choices,
     typology_data,
 )
+from gvckit.web.pages.documents import chosen_chain, draft_page, visible
 from gvckit.web.render import page
 
 __all__ = ["router"]
@@ -61,11 +62,7 @@ async def create(workspace_id: Id, request: Request, who: Who) -> Response:
     raw = await request.form(max_fields=300)
     form = form_values(raw)
     chosen = str(raw.get("chain") or "")
-    chain = None
-    if chosen.isdigit():
-        chain = ch.get_chain(engine, int(chosen))
-        if chain.workspace_id != w.id:
-            raise ws.NotFoundError("not found")
+    chain = chosen_chain(engine, chosen, w.id)
     try:
         iv = check_typology(typology_data(form, chain=None if chain is None else chain.name))
     except InputError as exc:
@@ -78,9 +75,7 @@ async def create(workspace_id: Id, request: Request, who: Who) -> Response:
 
 def _visible(request: Request, who: Caller, doc_id: int, needed: str = "viewer"
              ) -> tuple[ac.Stored, ws.Workspace]:  # fmt: skip
-    engine = engine_of(request)
-    row = ac.get(engine, "interventions", doc_id)
-    return row, ws.access(engine, who.user, row.workspace_id, needed)
+    return visible(request, who, "interventions", doc_id, needed)
 
 
 def _page(request: Request, row: ac.Stored, w: ws.Workspace, status: int = 200,
@@ -146,12 +141,7 @@ async def design_audit(doc_id: Id, request: Request, who: Who) -> Response:
     engine = engine_of(request)
     row, w = _visible(request, who, doc_id, "analyst")
     raw = await request.form(max_fields=10)
-    chosen = str(raw.get("chain") or "")
-    chain = None
-    if chosen.isdigit():
-        chain = ch.get_chain(engine, int(chosen))
-        if chain.workspace_id != w.id:
-            raise ws.NotFoundError("not found")
+    chain = chosen_chain(engine, str(raw.get("chain") or ""), w.id)
     findings = audit(row.intervention, None if chain is None else chain.chain)
     ac.record_audit(engine, who.user, row, None if chain is None else chain.id,
                     None if chain is None else chain.version,
@@ -161,10 +151,4 @@ async def design_audit(doc_id: Id, request: Request, who: Who) -> Response:
 
 @router.get("/interventions/{doc_id}/drafts/{draft_id}", response_class=HTMLResponse)
 def draft(doc_id: Id, draft_id: Id, request: Request, who: Who) -> HTMLResponse:
-    import yaml
-
-    row, w = _visible(request, who, doc_id)
-    found = ac.INTERVENTIONS.get_draft(engine_of(request), row.id, draft_id)
-    text = yaml.safe_dump(json.loads(found.content), sort_keys=False, allow_unicode=True)
-    return page(request, "action_draft.html", row=row, ws=w, draft=found, kind="interventions",
-                diff=changes(row.content, found.content), text=text)  # fmt: skip
+    return draft_page(request, who, "interventions", doc_id, draft_id)
