@@ -32,7 +32,14 @@ from gvckit.errors import InputError
 from gvckit.files import check_zip_member
 from gvckit.limits import WorkbookLimits, workbook_limits
 
-__all__ = ["Budget", "Workbook", "check_workbook_zip", "open_workbook", "sheet_rows"]
+__all__ = [
+    "Budget",
+    "Workbook",
+    "check_workbook_zip",
+    "open_workbook",
+    "sheet_rows",
+    "workbook_source",
+]
 
 #: Parts smaller than this are not held to ``max_ratio`` (a small part cannot do harm).
 _RATIO_FLOOR = 1024**2
@@ -232,6 +239,16 @@ class Workbook:
         ws = self._handle[sheet]
         return sheet_rows(ws, self.where(sheet), self.limits, error=self.error,
                           budget=self._budget)  # fmt: skip
+
+
+def workbook_source(path: str | Path | bytes, name: str | Path | None = None
+                    ) -> tuple[Path | bytes, Path]:  # fmt: skip
+    """What :func:`open_workbook` reads (a path, or an upload's bytes) and the name errors give it:
+    ``name`` when given, else the path, else ``workbook.xlsx``."""
+    source = path if isinstance(path, bytes) else Path(path)
+    if name is not None:
+        return source, Path(name)
+    return source, source if isinstance(source, Path) else Path("workbook.xlsx")
 
 
 def open_workbook(

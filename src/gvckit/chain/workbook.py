@@ -26,9 +26,9 @@ from gvckit.chain.readers import first_error
 from gvckit.documents import split_path
 from gvckit.errors import ChainError
 from gvckit.files import atomic_write
-from gvckit.limits import WorkbookLimits, workbook_limits
+from gvckit.limits import WorkbookLimits
 from gvckit.workbooks import Workbook as BoundedWorkbook
-from gvckit.workbooks import open_workbook
+from gvckit.workbooks import open_workbook, workbook_source
 
 __all__ = ["SHEETS", "append_exact", "header_row", "read_workbook", "write_template"]
 
@@ -168,15 +168,9 @@ def read_workbook(
     """Read and validate a chain workbook written by :func:`write_template` and filled in,
     from a path or the bytes of an upload (``name`` names it in errors), within ``limits``
     (default :func:`gvckit.limits.workbook_limits`; see :mod:`gvckit.workbooks`)."""
-    source = path if isinstance(path, bytes) else Path(path)
-    p = (
-        Path(name)
-        if name is not None
-        else Path("workbook.xlsx" if isinstance(path, bytes) else path)
-    )
-    lim = limits if limits is not None else workbook_limits()
+    source, p = workbook_source(path, name)
     cells: dict[tuple[str | int, ...], tuple[str, int, str]] = {}
-    with open_workbook(source, name=p, limits=lim, error=ChainError) as wb:
+    with open_workbook(source, name=p, limits=limits, error=ChainError) as wb:
         data = _gather(wb, p, cells)
     try:
         return Chain.model_validate(data)

@@ -16,8 +16,8 @@ from gvckit.chain.readers import first_error
 from gvckit.chain.workbook import append_exact, header_row
 from gvckit.errors import InputError
 from gvckit.interventions.typology import Intervention
-from gvckit.limits import WorkbookLimits, workbook_limits
-from gvckit.workbooks import open_workbook
+from gvckit.limits import WorkbookLimits
+from gvckit.workbooks import open_workbook, workbook_source
 
 __all__ = ["SHEET", "add_intervention_sheet", "intervention_fields", "read_intervention_sheet"]
 
@@ -79,14 +79,8 @@ def read_intervention_sheet(
     """Read the intervention sheet of a workbook, from a path or the bytes of an upload
     (``name`` names it in errors), within ``limits`` (default
     :func:`gvckit.limits.workbook_limits`); errors name the sheet, row and field."""
-    source = path if isinstance(path, bytes) else Path(path)
-    p = (
-        Path(name)
-        if name is not None
-        else Path("workbook.xlsx" if isinstance(path, bytes) else path)
-    )
-    lim = limits if limits is not None else workbook_limits()
-    with open_workbook(source, name=p, limits=lim) as wb:
+    source, p = workbook_source(path, name)
+    with open_workbook(source, name=p, limits=limits) as wb:
         if SHEET not in wb.sheetnames:
             raise InputError(f"no sheet {SHEET!r}", file=p, expected="the chain workbook template")
         data, row_of = _fields(wb.rows(SHEET), wb.where(SHEET))
