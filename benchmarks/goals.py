@@ -88,7 +88,6 @@ def lu_seconds(n: int, repeat: int = 5) -> float:
 
 def goal_plain(repeat: int) -> list[Goal]:
     """Item 1: the plain API against pymrio calc_all on WIOD 2011."""
-    import pandas as pd
 
     import gvckit.icio as icio
     from gvckit.datasets import load_example
@@ -97,21 +96,11 @@ def goal_plain(repeat: int) -> list[Goal]:
         import pymrio
     except ImportError:
         return [Goal("1", "plain API vs pymrio calc_all", "pymrio not installed", ">= 3x", None)]
+    from scale import pymrio_inputs  # the same inputs as benchmarks/scale.py's pymrio run
+
     table = load_example("wiod2013-2011")
-    n, G = table.n, len(table.entities)
-    rows = pd.MultiIndex.from_product(
-        [list(table.entities), list(table.sectors)], names=["region", "sector"]
-    )
-    fd = pd.MultiIndex.from_product(
-        [list(table.destinations), list(table.categories)], names=["region", "category"]
-    )
-    Z = pd.DataFrame(np.array(table.Z), index=rows, columns=rows)
-    Y = pd.DataFrame(np.array(table.Y).reshape(n, -1), index=rows, columns=fd)
-    F = np.zeros((G, n))
-    F[np.repeat(np.arange(G), len(table.sectors)), np.arange(n)] = table.va
-    names = pd.Index([f"VA {e}" for e in table.entities], name="stressor")
-    F_df = pd.DataFrame(F, index=names, columns=rows)
-    unit = pd.DataFrame({"unit": ["M.USD"] * G}, index=names)
+    G = len(table.entities)
+    Z, Y, F_df, unit = pymrio_inputs(table)
     out: dict[str, Any] = {}
 
     def ours() -> None:

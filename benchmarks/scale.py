@@ -120,12 +120,11 @@ def child_wiod_gvckit(repeat: int, out: Path) -> dict[str, Any]:
     return {"seconds": times, "peak": peak, "input": base}
 
 
-def child_wiod_pymrio(repeat: int, out: Path) -> dict[str, Any]:
-    """pymrio: IOSystem(Z, Y, extension VA by origin country) then calc_all()."""
+def pymrio_inputs(table: Any) -> tuple[Any, Any, Any, Any]:
+    """pymrio's inputs for ``table``: Z, Y and an extension of value added by origin country
+    (F, G×n, and its unit), so that calc_all's ``VA.D_cba_reg`` is trade in value added."""
     import pandas as pd
-    import pymrio
 
-    table = _wiod_table()
     n, G = table.n, len(table.entities)
     rows = pd.MultiIndex.from_product(
         [list(table.entities), list(table.sectors)], names=["region", "sector"]
@@ -140,6 +139,14 @@ def child_wiod_pymrio(repeat: int, out: Path) -> dict[str, Any]:
     names = pd.Index([f"VA {e}" for e in table.entities], name="stressor")
     F_df = pd.DataFrame(F, index=names, columns=rows)
     unit = pd.DataFrame({"unit": ["M.USD"] * G}, index=names)
+    return Z, Y, F_df, unit
+
+
+def child_wiod_pymrio(repeat: int, out: Path) -> dict[str, Any]:
+    """pymrio: IOSystem(Z, Y, extension VA by origin country) then calc_all()."""
+    import pymrio
+
+    Z, Y, F_df, unit = pymrio_inputs(_wiod_table())
     base = _reset_peak()
 
     def run() -> Any:
