@@ -287,7 +287,8 @@ def test_exports_hold_the_filtered_list(
 
     ws = scanned["ws"]
     with server.client(people["vic"]) as c:
-        want = [it["iati_identifier"] for it in _all(c, ws, q="water", sort="identifier")]
+        items = _all(c, ws, q="water", sort="identifier")
+        want = [it["iati_identifier"] for it in items]
         r = c.get(f"/api/workspaces/{ws}/portfolio/export",
                   params={"q": "water", "sort": "identifier"})  # fmt: skip
         x = c.get(f"/api/workspaces/{ws}/portfolio/export",
@@ -296,7 +297,17 @@ def test_exports_hold_the_filtered_list(
     assert [row["iati_identifier"] for row in rows] == want and want
     sheet = load_workbook(io.BytesIO(x.content), read_only=True).active
     assert sheet is not None
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == want
+    got = list(sheet.iter_rows(values_only=True))
+    assert [row[0] for row in got[1:]] == want
+    # amounts and confidences read back as the very doubles the API lists (openpyxl alone
+    # would write 16 significant digits)
+    listed = {it["iati_identifier"]: it for it in items}
+    header = list(got[0])
+    for row in got[1:]:
+        item = listed[row[0]]
+        for col in ("usd", "confidence"):
+            assert row[header.index(col)] == item[col], (row[0], col)
+    assert any(isinstance(row[header.index("usd")], float) for row in got[1:])
 
 
 def test_review_tables_count_every_activity(

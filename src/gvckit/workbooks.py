@@ -18,6 +18,7 @@ file, and the sheet, row and column where there is one.
 from __future__ import annotations
 
 import io
+import math
 import posixpath
 import re
 import zipfile
@@ -36,6 +37,7 @@ __all__ = [
     "Budget",
     "Workbook",
     "check_workbook_zip",
+    "exact_row",
     "open_workbook",
     "sheet_rows",
     "workbook_source",
@@ -348,3 +350,28 @@ def sheet_rows(
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
         raise error(f"cannot read the sheet ({message})", file=where,
                     expected="a valid .xlsx workbook") from None  # fmt: skip
+
+
+def exact_row(ws: Any, values: list[Any]) -> list[Any]:
+    """The row to ``ws.append`` with its numbers in cells that read back exactly.
+
+    openpyxl writes a number as ``"%.16g" % value``: 16 significant digits, one short of the 17
+    a double may need (1.2195121951219512 is written 1.219512195121951, the largest double
+    1.7976931348623157e308 rounds up to infinity, -0.0 becomes 0, an integer above 10**16 loses
+    its last digits). Python's ``repr`` is the shortest text that reads back as the same number
+    (``float(repr(x)) == x``, sign of zero included), so each finite number becomes a numeric
+    cell holding its ``repr``; openpyxl reads ``<v>`` text back with ``float``/``int``. Works for
+    ordinary and write-only sheets (the cells are made before they are appended)."""
+    from openpyxl.cell import Cell
+
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            row.append(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            row.append(value)  # openpyxl writes no value for these; the models refuse them
+        else:
+            cell = Cell(ws, row=1, column=1, value=repr(value))  # placed by append
+            cell.data_type = "n"  # a numeric cell holding the exact text
+            row.append(cell)
+    return row

@@ -10,7 +10,6 @@ chain like YAML does, and an error names the sheet, row and column of the offend
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from gvckit.errors import ChainError
 from gvckit.files import atomic_write
 from gvckit.limits import WorkbookLimits
 from gvckit.workbooks import Workbook as BoundedWorkbook
-from gvckit.workbooks import open_workbook, workbook_source
+from gvckit.workbooks import exact_row, open_workbook, workbook_source
 
 __all__ = ["SHEETS", "append_exact", "header_row", "read_workbook", "write_template"]
 
@@ -112,23 +111,8 @@ def header_row(ws: Any, columns: list[str]) -> None:
 
 
 def append_exact(ws: Any, values: list[Any]) -> None:
-    """Append a row whose numbers read back exactly.
-
-    openpyxl writes a number as ``"%.16g" % value``: 16 significant digits, one short of the 17
-    a double may need (1.2195121951219512 is written 1.219512195121951, the largest double
-    1.7976931348623157e308 rounds up to infinity, -0.0 becomes 0, an integer above 10**16 loses
-    its last digits). Python's ``repr`` is the shortest text that reads back as the same number
-    (``float(repr(x)) == x``, sign of zero included), so finite numbers are written as their
-    ``repr`` in a numeric cell; openpyxl reads ``<v>`` text back with ``float``/``int``."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        value = cell.value
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        if isinstance(value, float) and not math.isfinite(value):
-            continue  # openpyxl writes no value for these; the models refuse them anyway
-        cell.value = repr(value)
-        cell.data_type = "n"  # a numeric cell holding the exact text
+    """Append a row whose numbers read back exactly (:func:`gvckit.workbooks.exact_row`)."""
+    ws.append(exact_row(ws, values))
 
 
 def _rows_of(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

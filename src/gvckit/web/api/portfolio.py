@@ -22,6 +22,7 @@ from gvckit.store.tables import safe_name
 from gvckit.web.api.models import ERRORS, JobCreated
 from gvckit.web.deps import Caller, CsrfError, Id, current, engine_of, settings_of, uploader
 from gvckit.web.uploads import receive_upload
+from gvckit.workbooks import exact_row
 
 router = APIRouter(tags=["portfolio"], responses=ERRORS)
 Who = Annotated[Caller, Depends(current)]
@@ -208,7 +209,7 @@ def _table_response(columns: list[str], rows: list[list[Any]], fmt: str, name: s
         sheet = book.create_sheet("activities")
         sheet.append(columns)
         for r in rows:
-            sheet.append(r)
+            sheet.append(exact_row(sheet, r))
         buf = io.BytesIO()
         book.save(buf)
         disposition = f'attachment; filename="{name}.xlsx"'
