@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -384,6 +385,33 @@ def test_model_is_plain_json_and_bad_files_are_refused(tmp_path: Path) -> None:
     bad.write_text('{"chain": {"coef": 3}}')
     with pytest.raises(InputError, match=r"m\.json"):
         read_model(bad)
+    raw["chain"]["tf"] = "squared"
+    bad.write_text(json.dumps(raw))
+    with pytest.raises(InputError, match="tf must be one of"):
+        read_model(bad)
+
+
+def test_word_values_are_one_plus_log_count_by_hand() -> None:
+    """The shipped scores value a word seen n times 1 + ln n: z recomputed from the JSON."""
+    raw = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert raw["chain"]["tf"] == raw["yes"]["tf"] == "log"
+    text = "Value chain work: buyers, buyers and buyers link farmers to buyers and processors."
+    title = "Value chain work"
+    c = classify(text, ["31120"], title, ["110"], ["C01"], text[len(title) + 2 :])
+    low = text.lower()
+    counts: dict[str, int] = {}
+    for w in "".join(ch if "a" <= ch <= "z" else " " for ch in low).split():
+        if len(w) >= 3:
+            counts[w] = counts.get(w, 0) + 1
+    assert counts["buyers"] == 4
+    from gvckit.portfolio.classify import features
+
+    x = features(text, ["31120"], title, ["110"], ["C01"], text[len(title) + 2 :])[0]
+    m = raw["chain"]
+    z = m["intercept"] + sum(m["coef"][k] * v for k, v in x.items())
+    z += sum(m["words"].get(w, 0.0) * (1 + math.log(n)) for w, n in counts.items())
+    a, b = m["platt"]
+    assert c.p_chain == pytest.approx(1 / (1 + math.exp(-(a * z + b))), abs=1e-4)
 
 
 # -- the agreement measures ----------------------------------------------------------------------

@@ -33,6 +33,12 @@ MODEL_FILE = "vc_model.json"
 #: How a word's count n becomes its value: ``binary`` (1) or ``log`` (1 + ln n).
 TF = ("binary", "log")
 _NONE: Mapping[str, int] = {}
+_LOG1P = tuple(1.0 + math.log(n) if n else 0.0 for n in range(64))
+
+
+def _value(n: int) -> float:
+    """1 + ln n (from a table for small n)."""
+    return _LOG1P[n] if n < 64 else 1.0 + math.log(n)
 
 
 @dataclass(frozen=True)
@@ -50,10 +56,12 @@ class LogisticScore:
         """z of the features ``x`` and the words ``tokens`` (word → times seen)."""
         coef = self.coef
         z = self.intercept + sum(coef.get(name, 0.0) * v for name, v in x.items() if v)
-        hits = self.words.keys() & tokens.keys()
+        w = self.words
+        # fsum is exact: the sum does not depend on the (hash) order of the words
         if self.tf == "log":
-            return z + sum(self.words[t] * (1.0 + math.log(tokens[t])) for t in sorted(hits))
-        return z + sum(self.words[t] for t in sorted(hits))
+            hits = w.keys() & tokens.keys()
+            return z + math.fsum(w[t] * _value(tokens[t]) for t in hits)
+        return z + math.fsum(w[t] for t in w.keys() & tokens.keys())
 
     def probability(self, x: dict[str, float], tokens: Mapping[str, int] = _NONE) -> float:
         a, b = self.platt
