@@ -1,15 +1,16 @@
-"""The value chain classifier judged against readers: the fresh blind test sample of the labelled
-set (population-weighted precision, recall, "yes" judged yes, kappa, Wilson intervals, by the
-agreement measures and by a plain second reading), the five error patterns of issue 21 in six
-languages, the evidence a person can check, the shipped model's provenance (trained on the
-``train`` split only, reproduced byte for byte), and the agreement measures against simple second
-readings."""
+"""The value chain classifier judged against readers: the blind test split of the labelled set
+when there is one (population-weighted precision, recall, "yes" judged yes, kappa, Wilson
+intervals, by the agreement measures and by a plain second reading), the five error patterns of
+issue 21 in six languages, the evidence a person can check, the shipped model's provenance
+(trained on every row outside the ``test`` split, reproduced byte for byte), the sample weights
+by hand, and the agreement measures against simple second readings."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -22,21 +23,27 @@ from gvckit.portfolio.iati import read_activities
 from gvckit.portfolio.vcmodel import MODEL_FILE, read_model, shipped_model
 
 LABELS = Path(__file__).parent / "data" / "iati_vc_labels.csv"
-#: The fresh blind test sample (split ``test``, sample ``fresh-150``): strata by the shipped
-#: classifier's verdicts over the activities not labelled before (labels doc, section 8).
-POPULATION = {"V-yes": 10, "V-possible": 247, "V-no-productive": 1389}
-#: Measured once on it (scripts/evaluate_vc_model.py): precision 0.808 [0.695, 0.886], recall
-#: 0.599 [0.439, 0.740], "yes" judged yes 0.900 [0.596, 0.982] (9 of 10), kappa 0.559. A
-#: retrained candidate (branch s2-21: 0.740, 0.699, 0.638, 0.584) was not shipped; these bounds
-#: reject it on precision and "yes" judged yes.
-PRECISION_MIN, RECALL_MIN, YES_MIN, KAPPA_MIN = 0.79, 0.58, 0.85, 0.54
-#: The samples of the labels file: the population of each stratum (N_h) and the split(s).
+# == THE FRESH BLIND TEST SPLIT ==================================================================
+#: The next blind test sample (split ``test``) is drawn by the lead from this classifier's
+#: verdicts over the corpus; until its rows are added there is no ``test`` split and the tests
+#: that read it skip. When they are added: set its sample name, the populations of its strata and
+#: the bounds (a little under the values measured once with scripts/evaluate_vc_model.py).
+BLIND_SAMPLE: str | None = None
+BLIND_POPULATION: dict[str, int] = {}
+BLIND_PRECISION_MIN: float | None = None
+BLIND_RECALL_MIN: float | None = None
+BLIND_YES_MIN: float | None = None
+BLIND_KAPPA_MIN: float | None = None
+# ==================================================================================================
+#: The samples of the labels file: the population of each stratum (N_h) and the split(s). The
+#: fresh 150 were the blind test of session 2 (read once to choose); they train now.
 SAMPLES = {
     "first-283": ({}, {"train"}),
     "earlier-360": ({"V-yes": 130, "V-possible": 491, "V-no-productive": 1455},
                     {"train", "train-2"}),
     "current-260": ({"V-possible": 247, "V-no-productive": 1389}, {"train-3"}),
-    "fresh-150": (POPULATION, {"test"}),
+    "fresh-150": ({"V-yes": 10, "V-possible": 247, "V-no-productive": 1389}, {"train-4"}),
+    "current-250": ({"V-possible": 127, "V-no-productive": 1109}, {"train-5"}),
 }  # fmt: skip
 MODEL = Path(__file__).parents[1] / "src" / "gvckit" / "data" / MODEL_FILE
 
@@ -48,9 +55,12 @@ def _rows() -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def test_split() -> list[tuple[dict[str, str], str, float, float]]:
-    """(row, verdict, P(chain work), P(yes)) of every activity of the fresh blind test sample."""
-    root = shared_path("iati")
+    """(row, verdict, P(chain work), P(yes)) of every activity of the blind test split; skips
+    while there is none."""
     rows = {(r["iati_identifier"], r["file"]): r for r in _rows() if r["split"] == "test"}
+    if not rows:
+        pytest.skip("no blind test split yet (split=test): the lead adds it with its bounds")
+    root = shared_path("iati")
     out = []
     for name in sorted({f for _, f in rows}):
         for act in read_activities([root / name]):
@@ -58,7 +68,7 @@ def test_split() -> list[tuple[dict[str, str], str, float, float]]:
             if row is not None:
                 c = classify_activity(act)
                 out.append((row, c.value_chain, c.p_chain, c.p_yes))
-    assert len(out) == len(rows) == 150
+    assert len(out) == len(rows)
     return out
 
 
@@ -67,7 +77,7 @@ def test_split() -> list[tuple[dict[str, str], str, float, float]]:
 
 def test_labelled_set_is_large_stratified_and_split() -> None:
     rows = _rows()
-    assert len(rows) == 1053
+    assert len(rows) == 1303
     assert {r["label"] for r in rows} == {"yes", "possible", "no"}
     assert all(r["reason"].strip() for r in rows)
     keys = [(r["iati_identifier"], r["file"]) for r in rows]
@@ -86,17 +96,55 @@ def test_labelled_set_is_large_stratified_and_split() -> None:
                 n = sum(r["split"] == split and r["stratum"] == h for r in mine)
                 ws = {r["weight"] for r in mine if r["split"] == split and r["stratum"] == h}
                 assert ws == {f"{n_pop / n:.6f}"}, (sample, split, h)
-    assert sum(r["split"] == "test" for r in rows) == 150
-    assert all(r["current_stratum"] == r["stratum"] for r in rows if r["split"] == "test")
+    later = [r for r in rows if r["sample"] in ("current-260", "fresh-150", "current-250")]
+    assert all(r["current_stratum"] == r["stratum"] for r in later)
+    assert not any(r["split"] == "test" for r in rows) or BLIND_SAMPLE is not None
 
 
-def test_model_was_trained_on_the_train_split_only() -> None:
-    """The shipped model's training rows are exactly ``split == "train"``: ``train-2`` and
-    ``train-3`` are kept for the next model, ``test`` never trained on."""
+def test_model_was_trained_on_every_row_but_the_test_split() -> None:
+    """The shipped model's training rows are every row outside ``split == "test"``."""
     meta = json.loads(MODEL.read_text(encoding="utf-8"))["meta"]
-    train = sorted(f"{r['iati_identifier']}|{r['file']}" for r in _rows() if r["split"] == "train")
-    assert meta["trained_on"] == len(train) == 463
+    train = sorted(f"{r['iati_identifier']}|{r['file']}" for r in _rows() if r["split"] != "test")
+    assert meta["trained_on"] == len(train) == 1303
     assert meta["training_ids_sha256"] == hashlib.sha256("\n".join(train).encode()).hexdigest()
+    assert meta["tf"] == "log"
+
+
+def test_sample_weights_by_hand() -> None:
+    """Multiplicity weights 1/π, π = 1 − Π(1 − n/N) over the samples, then post-stratified to
+    the blind test's frame; a second reading with plain loops over the labels file."""
+    pytest.importorskip("sklearn")
+    from gvckit.portfolio.training import POPULATIONS, TEST_FRAME, sample_weights
+
+    rows = _rows()
+    mult, frame = sample_weights(rows)
+    counts: dict[str, int] = {}
+    for r in rows:
+        if r["sample"] in POPULATIONS:
+            k = r["sample"] + "/" + r[POPULATIONS[r["sample"]][0]]
+            counts[k] = counts.get(k, 0) + 1
+    assert counts["current-250/V-possible"] == 50
+    assert counts["current-250/V-no-productive"] == 200
+    by_hand = []
+    for r in rows:
+        if r["sample"] == "first-283":
+            by_hand.append(0.0)
+            continue
+        missed = 1.0
+        for sample, (column, population) in POPULATIONS.items():
+            k = sample + "/" + r[column]
+            if r[column] in population and k in counts:
+                missed = missed * (1 - counts[k] / population[r[column]])
+        by_hand.append(1 / (1 - missed))
+    assert list(mult) == pytest.approx(by_hand)
+    for h, size in TEST_FRAME.items():
+        inside = [i for i, r in enumerate(rows) if r["current_stratum"] == h and by_hand[i] > 0]
+        assert sum(frame[i] for i in inside) == pytest.approx(size)
+        total = sum(by_hand[i] for i in inside)
+        for i in inside[:20]:
+            assert frame[i] == pytest.approx(by_hand[i] * size / total)
+    outside = [i for i, r in enumerate(rows) if r["current_stratum"] not in TEST_FRAME]
+    assert all(frame[i] == 0 for i in outside)
 
 
 @pytest.mark.slow
@@ -109,18 +157,19 @@ def test_training_reproduces_the_shipped_model_byte_for_byte() -> None:
     assert text == MODEL.read_text(encoding="utf-8")
 
 
-# -- judged by a reader: the fresh blind test sample ----------------------------------------------
+# -- judged by a reader: the blind test split (none yet) ------------------------------------------
 
 
 def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
-    """Population-weighted on the fresh blind sample (strata by the shipped classifier's verdict;
-    never used for training or thresholds, read once to choose between the shipped classifier
-    and a candidate). Bounds sit a little under the measured values."""
+    """Population-weighted on the blind test sample (strata by the classifier's verdicts; never
+    used for training or thresholds). Bounds sit a little under the values measured once."""
+    assert BLIND_SAMPLE is not None and BLIND_POPULATION, "set the blind split's sample and bounds"
+    assert {r["sample"] for r, *_ in test_split} == {BLIND_SAMPLE}
     judged = [Judged(row["label"], verdict, row["stratum"]) for row, verdict, _, _ in test_split]
-    got = agreement(judged, POPULATION)
+    got = agreement(judged, BLIND_POPULATION)
     # a deliberately simple second reading: each row weighs N_h / n_h counted here
-    n = {h: sum(r["stratum"] == h for r, *_ in test_split) for h in POPULATION}
-    w = [POPULATION[r["stratum"]] / n[r["stratum"]] for r, *_ in test_split]
+    n = {h: sum(r["stratum"] == h for r, *_ in test_split) for h in BLIND_POPULATION}
+    w = [BLIND_POPULATION[r["stratum"]] / n[r["stratum"]] for r, *_ in test_split]
     assert w == pytest.approx([float(r["weight"]) for r, *_ in test_split], abs=1e-6)
     lab = [r["label"] for r, *_ in test_split]
     ver = [v for _, v, _, _ in test_split]
@@ -149,18 +198,18 @@ def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
     assert got.yes_precision.value == pytest.approx(yes)
     assert got.kappa[0] == pytest.approx(kappa)
     assert got.precision.low <= got.precision.value <= got.precision.high
-    assert got.precision.value >= PRECISION_MIN, got
-    assert got.recall.value >= RECALL_MIN, got
-    assert got.yes_precision.value >= YES_MIN, got
-    assert got.kappa[0] >= KAPPA_MIN, got
+    bounds = (BLIND_PRECISION_MIN, BLIND_RECALL_MIN, BLIND_YES_MIN, BLIND_KAPPA_MIN)
+    assert None not in bounds, "set the bounds measured once on the blind split"
+    assert got.precision.value >= (BLIND_PRECISION_MIN or 0), got
+    assert got.recall.value >= (BLIND_RECALL_MIN or 0), got
+    assert got.yes_precision.value >= (BLIND_YES_MIN or 0), got
+    assert got.kappa[0] >= (BLIND_KAPPA_MIN or 0), got
 
 
 def test_confidence_is_calibrated_on_the_test_split(test_split: list) -> None:
     """P(chain work) beats the base rate (weighted Brier skill > 0) and is not far off in the
-    mean. Measured on the fresh sample: the weighted mean probability is 0.331 against a judged
-    share of 0.211, so the scores over-predict chain work in this frame by 0.12 (on the old test
-    split they were within 0.03); the bound, 0.13, guards against a worse drift. Weighted Brier
-    0.117 against 0.166 for the base rate."""
+    mean (within 0.13, the drift session 2 measured on its fresh sample with the earlier model).
+    """
     w = [float(r["weight"]) for r, *_ in test_split]
     y = [float(r["label"] != "no") for r, *_ in test_split]
     p = [pc for _, _, pc, _ in test_split]
@@ -336,6 +385,33 @@ def test_model_is_plain_json_and_bad_files_are_refused(tmp_path: Path) -> None:
     bad.write_text('{"chain": {"coef": 3}}')
     with pytest.raises(InputError, match=r"m\.json"):
         read_model(bad)
+    raw["chain"]["tf"] = "squared"
+    bad.write_text(json.dumps(raw))
+    with pytest.raises(InputError, match="tf must be one of"):
+        read_model(bad)
+
+
+def test_word_values_are_one_plus_log_count_by_hand() -> None:
+    """The shipped scores value a word seen n times 1 + ln n: z recomputed from the JSON."""
+    raw = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert raw["chain"]["tf"] == raw["yes"]["tf"] == "log"
+    text = "Value chain work: buyers, buyers and buyers link farmers to buyers and processors."
+    title = "Value chain work"
+    c = classify(text, ["31120"], title, ["110"], ["C01"], text[len(title) + 2 :])
+    low = text.lower()
+    counts: dict[str, int] = {}
+    for w in "".join(ch if "a" <= ch <= "z" else " " for ch in low).split():
+        if len(w) >= 3:
+            counts[w] = counts.get(w, 0) + 1
+    assert counts["buyers"] == 4
+    from gvckit.portfolio.classify import features
+
+    x = features(text, ["31120"], title, ["110"], ["C01"], text[len(title) + 2 :])[0]
+    m = raw["chain"]
+    z = m["intercept"] + sum(m["coef"][k] * v for k, v in x.items())
+    z += sum(m["words"].get(w, 0.0) * (1 + math.log(n)) for w, n in counts.items())
+    a, b = m["platt"]
+    assert c.p_chain == pytest.approx(1 / (1 + math.exp(-(a * z + b))), abs=1e-4)
 
 
 # -- the agreement measures ----------------------------------------------------------------------

@@ -38,6 +38,7 @@ For ``yes``/``possible`` activities the typology of seed 000, Table 1 is read fr
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -257,9 +258,9 @@ def scan(norm: str) -> Iterator[tuple[str, str]]:
 WORD = re.compile(r"[a-z]{3,}")
 
 
-def words(norm: str) -> frozenset[str]:
-    """The distinct words (:data:`WORD`) of a normalised text."""
-    return frozenset(WORD.findall(norm))
+def words(norm: str) -> dict[str, int]:
+    """The words (:data:`WORD`) of a normalised text and how many times each is seen."""
+    return Counter(WORD.findall(norm))
 
 
 #: Chain terms that also name health or humanitarian logistics; alone they are weak.

@@ -4,9 +4,11 @@
 downloaded).
 
 For each model m (``chain``: a reader says yes or possible; ``yes``: a reader says yes) the
-probability is P = σ(a·z + b) with the logit z = β₀ + Σ βᵢ xᵢ + Σ_{w ∈ text} γ_w over the
-features xᵢ and the distinct words w of the normalised text (runs of three or more letters, see
-:data:`gvckit.portfolio.classify.WORD`), and σ(t) = 1 / (1 + e⁻ᵗ); (a, b)
+probability is P = σ(a·z + b) with the logit z = β₀ + Σ βᵢ xᵢ + Σ_{w ∈ text} γ_w·v(n_w) over the
+features xᵢ and the words w of the normalised text (runs of three or more letters, see
+:data:`gvckit.portfolio.classify.WORD`), each seen n_w times, and σ(t) = 1 / (1 + e⁻ᵗ). The word's
+value v is its presence (v = 1, ``"tf": "binary"``) or its sublinear term frequency
+v(n) = 1 + ln n (``"tf": "log"``; Manning, Raghavan & Schütze 2008, §6.4.1); (a, b)
 is Platt's (1999) calibration fitted on cross-validated logits. The models are trained by
 ``scripts/train_vc_model.py`` (:mod:`gvckit.portfolio.training`) on ``tests/data/
 iati_vc_labels.csv``; the JSON records what they were trained on.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Set as AbstractSet
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -25,27 +27,43 @@ from typing import Any
 
 from gvckit.errors import InputError
 
-__all__ = ["MODEL_FILE", "LogisticScore", "Model", "read_model", "shipped_model"]
+__all__ = ["MODEL_FILE", "TF", "LogisticScore", "Model", "read_model", "shipped_model"]
 
 MODEL_FILE = "vc_model.json"
+#: How a word's count n becomes its value: ``binary`` (1) or ``log`` (1 + ln n).
+TF = ("binary", "log")
+_NONE: Mapping[str, int] = {}
+_LOG1P = tuple(1.0 + math.log(n) if n else 0.0 for n in range(64))
+
+
+def _value(n: int) -> float:
+    """1 + ln n (from a table for small n)."""
+    return _LOG1P[n] if n < 64 else 1.0 + math.log(n)
 
 
 @dataclass(frozen=True)
 class LogisticScore:
-    """One calibrated logistic model: coefficients by feature name, coefficients by word (present
-    or not in the normalised text), intercept, Platt (a, b)."""
+    """One calibrated logistic model: coefficients by feature name, coefficients by word (times
+    the word's value, :data:`TF`), intercept, Platt (a, b)."""
 
     coef: dict[str, float]
     intercept: float
     platt: tuple[float, float] = (1.0, 0.0)
     words: dict[str, float] = field(default_factory=dict)
+    tf: str = "binary"
 
-    def logit(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:
+    def logit(self, x: dict[str, float], tokens: Mapping[str, int] = _NONE) -> float:
+        """z of the features ``x`` and the words ``tokens`` (word → times seen)."""
         coef = self.coef
         z = self.intercept + sum(coef.get(name, 0.0) * v for name, v in x.items() if v)
-        return z + sum(self.words[t] for t in self.words.keys() & tokens)
+        w = self.words
+        # fsum is exact: the sum does not depend on the (hash) order of the words
+        if self.tf == "log":
+            hits = w.keys() & tokens.keys()
+            return z + math.fsum(w[t] * _value(tokens[t]) for t in hits)
+        return z + math.fsum(w[t] for t in w.keys() & tokens.keys())
 
-    def probability(self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()) -> float:
+    def probability(self, x: dict[str, float], tokens: Mapping[str, int] = _NONE) -> float:
         a, b = self.platt
         t = a * self.logit(x, tokens) + b
         return 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
@@ -62,7 +80,7 @@ class Model:
     meta: dict[str, Any]
 
     def probabilities(
-        self, x: dict[str, float], tokens: AbstractSet[str] = frozenset()
+        self, x: dict[str, float], tokens: Mapping[str, int] = _NONE
     ) -> tuple[float, float]:
         """(P(yes or possible), P(yes)); P(yes) is bounded by P(yes or possible)."""
         p_chain = self.chain.probability(x, tokens)
@@ -70,8 +88,11 @@ class Model:
 
     def to_json(self) -> dict[str, Any]:
         def score(s: LogisticScore) -> dict[str, Any]:
-            return {"coef": s.coef, "intercept": s.intercept, "platt": list(s.platt),
-                    "words": s.words}  # fmt: skip
+            out = {"coef": s.coef, "intercept": s.intercept, "platt": list(s.platt),
+                   "words": s.words}  # fmt: skip
+            if s.tf != "binary":
+                out["tf"] = s.tf
+            return out
 
         return {"chain": score(self.chain), "yes": score(self.yes),
                 "chain_threshold": self.chain_threshold, "yes_threshold": self.yes_threshold,
@@ -83,7 +104,10 @@ def _score(raw: Any, where: str) -> LogisticScore:
         coef = {str(k): float(v) for k, v in raw["coef"].items()}
         a, b = (float(v) for v in raw.get("platt", (1.0, 0.0)))
         words = {str(k): float(v) for k, v in raw.get("words", {}).items()}
-        return LogisticScore(coef, float(raw["intercept"]), (a, b), words)
+        tf = str(raw.get("tf", "binary"))
+        if tf not in TF:
+            raise ValueError(f"tf must be one of {', '.join(TF)}")
+        return LogisticScore(coef, float(raw["intercept"]), (a, b), words, tf)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InputError(f"{where}: not a model ({exc})") from None
 
