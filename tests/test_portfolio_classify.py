@@ -24,16 +24,27 @@ from gvckit.portfolio.vcmodel import MODEL_FILE, read_model, shipped_model
 
 LABELS = Path(__file__).parent / "data" / "iati_vc_labels.csv"
 # == THE FRESH BLIND TEST SPLIT ==================================================================
-#: The next blind test sample (split ``test``) is drawn by the lead from this classifier's
-#: verdicts over the corpus; until its rows are added there is no ``test`` split and the tests
-#: that read it skip. When they are added: set its sample name, the populations of its strata and
-#: the bounds (a little under the values measured once with scripts/evaluate_vc_model.py).
-BLIND_SAMPLE: str | None = None
-BLIND_POPULATION: dict[str, int] = {}
-BLIND_PRECISION_MIN: float | None = None
-BLIND_RECALL_MIN: float | None = None
+#: Session 3's blind test (split ``test``, sample ``blind-209``): 209 activities nobody had
+#: labelled, stratified by (this classifier's verdict x the previous one's), each read by two
+#: labellers blind to verdicts and to each other, a third settling the 12 disagreements (labels
+#: doc §10). Strata: every activity either classifier calls yes/possible, and those both call no
+#: in productive sectors. Measured once (the choice of this classifier over the previous one):
+#: precision 0.790 [0.73, 0.84], recall 0.399 [0.33, 0.47], kappa 0.318; no "yes" verdict falls in
+#: the sample (every one is among the labelled activities), so "yes" judged yes is not measured.
+#: Bounds sit a little under the measured values.
+BLIND_SAMPLE: str | None = "blind-209"
+BLIND_POPULATION: dict[str, int] = {
+    "C-no-productive|S-no-productive": 838,
+    "C-no-productive|S-possible": 8,
+    "C-no|S-possible": 2,
+    "C-possible|S-no": 88,
+    "C-possible|S-no-productive": 71,
+    "C-possible|S-possible": 67,
+}
+BLIND_PRECISION_MIN: float | None = 0.77
+BLIND_RECALL_MIN: float | None = 0.38
 BLIND_YES_MIN: float | None = None
-BLIND_KAPPA_MIN: float | None = None
+BLIND_KAPPA_MIN: float | None = 0.30
 # ==================================================================================================
 #: The samples of the labels file: the population of each stratum (N_h) and the split(s). The
 #: fresh 150 were the blind test of session 2 (read once to choose); they train now.
@@ -44,6 +55,7 @@ SAMPLES = {
     "current-260": ({"V-possible": 247, "V-no-productive": 1389}, {"train-3"}),
     "fresh-150": ({"V-yes": 10, "V-possible": 247, "V-no-productive": 1389}, {"train-4"}),
     "current-250": ({"V-possible": 127, "V-no-productive": 1109}, {"train-5"}),
+    "blind-209": (BLIND_POPULATION, {"test"}),
 }  # fmt: skip
 MODEL = Path(__file__).parents[1] / "src" / "gvckit" / "data" / MODEL_FILE
 
@@ -77,7 +89,7 @@ def test_split() -> list[tuple[dict[str, str], str, float, float]]:
 
 def test_labelled_set_is_large_stratified_and_split() -> None:
     rows = _rows()
-    assert len(rows) == 1303
+    assert len(rows) == 1512
     assert {r["label"] for r in rows} == {"yes", "possible", "no"}
     assert all(r["reason"].strip() for r in rows)
     keys = [(r["iati_identifier"], r["file"]) for r in rows]
@@ -96,7 +108,9 @@ def test_labelled_set_is_large_stratified_and_split() -> None:
                 n = sum(r["split"] == split and r["stratum"] == h for r in mine)
                 ws = {r["weight"] for r in mine if r["split"] == split and r["stratum"] == h}
                 assert ws == {f"{n_pop / n:.6f}"}, (sample, split, h)
-    later = [r for r in rows if r["sample"] in ("current-260", "fresh-150", "current-250")]
+    later = [
+        r for r in rows if r["sample"] in ("current-260", "fresh-150", "current-250", "blind-209")
+    ]
     assert all(r["current_stratum"] == r["stratum"] for r in later)
     assert not any(r["split"] == "test" for r in rows) or BLIND_SAMPLE is not None
 
@@ -127,7 +141,7 @@ def test_sample_weights_by_hand() -> None:
     assert counts["current-250/V-no-productive"] == 200
     by_hand = []
     for r in rows:
-        if r["sample"] == "first-283":
+        if r["sample"] in ("first-283", BLIND_SAMPLE):  # no stratified training sample
             by_hand.append(0.0)
             continue
         missed = 1.0
@@ -157,7 +171,7 @@ def test_training_reproduces_the_shipped_model_byte_for_byte() -> None:
     assert text == MODEL.read_text(encoding="utf-8")
 
 
-# -- judged by a reader: the blind test split (none yet) ------------------------------------------
+# -- judged by readers: the blind test split -------------------------------------------------------
 
 
 def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
@@ -181,7 +195,8 @@ def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
 
     precision = share([a != "no" for a in lab], [v != "no" for v in ver])
     recall = share([v != "no" for v in ver], [a != "no" for a in lab])
-    yes = share([a == "yes" for a in lab], [v == "yes" for v in ver])
+    said_yes = [v == "yes" for v in ver]
+    yes = share([a == "yes" for a in lab], said_yes) if any(said_yes) else math.nan
     total = sum(w)
     p_o = sum(x for x, a, v in zip(w, lab, ver, strict=True) if a == v) / total
     p_e = (
@@ -195,15 +210,18 @@ def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
     kappa = (p_o - p_e) / (1 - p_e)
     assert got.precision.value == pytest.approx(precision)
     assert got.recall.value == pytest.approx(recall)
-    assert got.yes_precision.value == pytest.approx(yes)
+    assert got.yes_precision.value == pytest.approx(yes, nan_ok=True)
     assert got.kappa[0] == pytest.approx(kappa)
     assert got.precision.low <= got.precision.value <= got.precision.high
-    bounds = (BLIND_PRECISION_MIN, BLIND_RECALL_MIN, BLIND_YES_MIN, BLIND_KAPPA_MIN)
+    bounds = (BLIND_PRECISION_MIN, BLIND_RECALL_MIN, BLIND_KAPPA_MIN)
     assert None not in bounds, "set the bounds measured once on the blind split"
     assert got.precision.value >= (BLIND_PRECISION_MIN or 0), got
     assert got.recall.value >= (BLIND_RECALL_MIN or 0), got
-    assert got.yes_precision.value >= (BLIND_YES_MIN or 0), got
     assert got.kappa[0] >= (BLIND_KAPPA_MIN or 0), got
+    if BLIND_YES_MIN is None:  # the sample holds no "yes" verdict: every one is labelled already
+        assert not any(said_yes) and got.yes_precision.n == 0
+    else:
+        assert got.yes_precision.value >= BLIND_YES_MIN, got
 
 
 def test_confidence_is_calibrated_on_the_test_split(test_split: list) -> None:
