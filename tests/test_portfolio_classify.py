@@ -25,13 +25,14 @@ from gvckit.portfolio.vcmodel import MODEL_FILE, read_model, shipped_model
 LABELS = Path(__file__).parent / "data" / "iati_vc_labels.csv"
 # == THE FRESH BLIND TEST SPLIT ==================================================================
 #: Session 3's blind test (split ``test``, sample ``blind-209``): 209 activities nobody had
-#: labelled, stratified by (this classifier's verdict x the previous one's), each read by two
-#: labellers blind to verdicts and to each other, a third settling the 12 disagreements (labels
-#: doc §10). Strata: every activity either classifier calls yes/possible, and those both call no
-#: in productive sectors. Measured once (the choice of this classifier over the previous one):
-#: precision 0.790 [0.73, 0.84], recall 0.399 [0.33, 0.47], kappa 0.318; no "yes" verdict falls in
-#: the sample (every one is among the labelled activities), so "yes" judged yes is not measured.
-#: Bounds sit a little under the measured values.
+#: labelled, stratified by (the v1-trained candidate's verdict x the previous classifier's), each
+#: read by two labellers blind to verdicts and to each other, a third settling the 12
+#: disagreements, then the 117 judged chain work read again under the strict rules v2 (labels
+#: doc §10-11; ``label_v1`` keeps the first reading). Strata: every activity either classifier
+#: calls yes/possible, and those both call no in productive sectors. Measured once for this
+#: classifier (trained on the v2 labels; the choice between it and the v1-trained one):
+#: precision 0.731 [0.61, 0.83], recall 0.488 [0.36, 0.62], kappa 0.511; no "yes" verdict falls in
+#: the sample, so "yes" judged yes is not measured. Bounds sit a little under these values.
 BLIND_SAMPLE: str | None = "blind-209"
 BLIND_POPULATION: dict[str, int] = {
     "C-no-productive|S-no-productive": 838,
@@ -41,10 +42,10 @@ BLIND_POPULATION: dict[str, int] = {
     "C-possible|S-no-productive": 71,
     "C-possible|S-possible": 67,
 }
-BLIND_PRECISION_MIN: float | None = 0.77
-BLIND_RECALL_MIN: float | None = 0.38
+BLIND_PRECISION_MIN: float | None = 0.70
+BLIND_RECALL_MIN: float | None = 0.46
 BLIND_YES_MIN: float | None = None
-BLIND_KAPPA_MIN: float | None = 0.30
+BLIND_KAPPA_MIN: float | None = 0.48
 # ==================================================================================================
 #: The samples of the labels file: the population of each stratum (N_h) and the split(s). The
 #: fresh 150 were the blind test of session 2 (read once to choose); they train now.
