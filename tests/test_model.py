@@ -203,3 +203,23 @@ def test_model_pickles_and_threads_share_its_parts() -> None:
     back = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(back.value_added_by_source(), found[0])
     np.testing.assert_array_equal(back.E, model.E)
+
+
+@pytest.mark.parametrize("categories", [1, 2, 5, 7, 8, 12])
+def test_final_demand_adds_categories_as_numpy_sums_them(categories: int) -> None:
+    """The slice-by-slice sum (up to seven categories) gives Y.sum(axis=2) to the bit: numpy
+    adds a short last axis in order; beyond seven, Y.sum itself."""
+    rng = np.random.default_rng(categories)
+    n, D = 12, 3
+    Y = rng.standard_normal((n, D, categories)) * 10.0 ** rng.integers(-8, 9, (n, D, categories))
+    table = icio.IcioTable(
+        entities=["A", "B", "C"],
+        sectors=["s1", "s2", "s3", "s4"],
+        Z=np.abs(rng.standard_normal((n, n))),
+        Y=Y,
+        categories=[f"c{k}" for k in range(categories)],
+        output=np.full(n, 1e9),
+        output_basis="given",
+    )
+    np.testing.assert_array_equal(table.final_demand, Y.sum(axis=2))
+    assert table.final_demand is not table.final_demand  # a new array each time
