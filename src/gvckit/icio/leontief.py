@@ -28,6 +28,7 @@ __all__ = [
     "imported_input_ratio",
     "leontief_matrix",
     "local_leontief",
+    "product",
     "sum_columns_by_unit",
     "technical_coefficients",
     "value_added_by_source",
@@ -184,7 +185,9 @@ def leontief_matrix(
 
     One pass over Z, in blocks of rows: each block of −A is written into M (C order, the
     buffer :meth:`LeontiefSystem.of_matrix` factorises in place), and its largest entry and
-    its part of w'A are taken while the block is in cache. A itself is not formed.
+    its part of w'A are taken while the block is in cache. A itself is not formed. The
+    products go to SciPy's BLAS, whose threads then factorise: numpy's BLAS has a thread pool
+    of its own, which would still be spinning on the cores when the factorisation starts.
     """
     n = len(x)
     minus_inv = np.divide(-1.0, x, out=np.zeros_like(x), where=x != 0)
@@ -195,7 +198,7 @@ def leontief_matrix(
         block = M[start : start + _ROWS]
         np.multiply(Z[start : start + _ROWS], minus_inv[None, :], out=block)
         top = max(top, float(block.max(initial=0.0)))
-        wA -= w[start : start + _ROWS] @ block
+        wA += blas.dgemv(-1.0, block.T, w[start : start + _ROWS])  # scipy's BLAS, see below
     M.flat[:: n + 1] += 1.0
     return M, top > 0.0, wA
 
@@ -263,6 +266,18 @@ def value_added_by_source(
     W = np.zeros((n, n_units))
     W[np.arange(n), row_unit] = v
     return system.solve_transpose(W).T
+
+
+def product(P: FloatArray, Q: FloatArray) -> FloatArray:
+    """P·Q for 2-D arrays, by SciPy's BLAS (the library and thread pool of the factorisation
+    and the solves): numpy's ``@`` would wake numpy's own BLAS threads, which keep spinning
+    on the cores for a while after the product and slow the next factorisation."""
+    if P.shape[1] != Q.shape[0]:
+        raise ValueError(f"shapes {P.shape} and {Q.shape} do not multiply")
+    if P.size == 0 or Q.size == 0:
+        return np.zeros((P.shape[0], Q.shape[1]))
+    # (Q'·P')' with both transposes in Fortran order when P and Q are in C order: no copies
+    return np.asarray(blas.dgemm(1.0, Q.T, P.T).T, dtype=np.float64)
 
 
 def value_added_in_exports(B: FloatArray, v: FloatArray, E: FloatArray) -> FloatArray:

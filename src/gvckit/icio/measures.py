@@ -219,7 +219,8 @@ def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
             }
         )
     S = model.value_added_by_source()
-    per_unit = lt.sum_columns_by_unit(S @ model.Yd, g.dest_unit, U)  # U×U
+    SY = lt.product(S, model.Yd)  # U×D
+    per_unit = lt.sum_columns_by_unit(SY, g.dest_unit, U)  # U×U
     return pd.DataFrame(
         {
             "origin_country": np.repeat(dests, U),
