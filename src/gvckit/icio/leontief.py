@@ -186,8 +186,9 @@ def leontief_matrix(
     One pass over Z, in blocks of rows: each block of −A is written into M (C order, the
     buffer :meth:`LeontiefSystem.of_matrix` factorises in place), and its largest entry and
     its part of w'A are taken while the block is in cache. A itself is not formed. The
-    products go to SciPy's BLAS, whose threads then factorise: numpy's BLAS has a thread pool
-    of its own, which would still be spinning on the cores when the factorisation starts.
+    products are numpy loops (``einsum``), not BLAS calls: a threaded BLAS would synchronise
+    its threads once per block (slow when other processes hold the cores), and numpy's BLAS
+    has a thread pool of its own that would still be spinning when the factorisation starts.
     """
     n = len(x)
     minus_inv = np.divide(-1.0, x, out=np.zeros_like(x), where=x != 0)
@@ -198,7 +199,7 @@ def leontief_matrix(
         block = M[start : start + _ROWS]
         np.multiply(Z[start : start + _ROWS], minus_inv[None, :], out=block)
         top = max(top, float(block.max(initial=0.0)))
-        wA += blas.dgemv(-1.0, block.T, w[start : start + _ROWS])  # scipy's BLAS, see below
+        wA -= np.einsum("k,kj->j", w[start : start + _ROWS], block)  # no BLAS, see below
     M.flat[:: n + 1] += 1.0
     return M, top > 0.0, wA
 
