@@ -9,8 +9,8 @@ the requested grouping (the LU factorisation of I − A and a lazy
 The cache is
 
 - **bounded**: at most ``max_entries`` groupings (default :data:`MAX_GROUPINGS`), least
-  recently used dropped first. One entry holds the model (A and the LU factors: 2·n² floats) and
-  the Basis blocks computed so far (the explicit inverse once a decomposition needed it: n²
+  recently used dropped first. One entry holds the model (the LU factors, and A once a measure
+  needed it: 2·n² floats) and the Basis blocks computed so far (the explicit inverse once a decomposition needed it: n²
   more), i.e. at most about 3·n²·8 bytes per grouping (48 MiB at WIOD size, 290 MiB at OECD
   ICIO size). ``table.clear_cache()`` frees it at once; it is also freed with the table.
 - **thread-safe**: one lock per cache; a second thread asking for the same grouping waits for the
