@@ -223,3 +223,21 @@ def test_final_demand_adds_categories_as_numpy_sums_them(categories: int) -> Non
     )
     np.testing.assert_array_equal(table.final_demand, Y.sum(axis=2))
     assert table.final_demand is not table.final_demand  # a new array each time
+
+
+def test_negative_flow_skips_the_check_as_before() -> None:
+    """A negative coefficient leaves no sign condition to test: the model is built (as before
+    the certificate), although this B has negative entries."""
+    table = icio.IcioTable(
+        entities=["AAA"],
+        sectors=["s1", "s2"],
+        Z=np.array([[5.0, 15.0], [5.0, -1.0]]),
+        Y=np.array([[-10.0], [6.0]]),
+        output=np.array([10.0, 10.0]),
+        output_basis="given",
+    )
+    model = icio.IcioModel(table)
+    assert float(model.A.min()) < 0
+    B = np.linalg.inv(np.eye(2) - model.A)
+    assert float(B.min()) < 0
+    np.testing.assert_allclose(model.system.inverse(), B, rtol=1e-13)
