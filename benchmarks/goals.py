@@ -12,7 +12,7 @@ other processes' load than the wall-time ratio, which is the goal.
   builds the model and factorises, as a user meets it), against pymrio's
   ``IOSystem(Z, Y, VA by origin).calc_all()`` on fresh copies of its inputs (the same outputs:
   VA multipliers by origin and value added by origin in each destination's final demand,
-  compared). Goal >= 3x.
+  compared), each run after an untimed pause (see ``PAUSE``). Goal >= 3x.
 - ``readers``: a WIOD 2016 .xlsb year at its published size (calamine), pyxlsb once beside it.
   ``exiobase``: EXIOBASE 3 ixi against pyarrow reading the same text members (item 3).
 - ``tidy``: at OECD size, wwz and all measures against one LU, peak memory against the label
@@ -74,15 +74,18 @@ def interleaved_times(
     theirs: Callable[[], object],
     repeat: int,
     prepare: Callable[[], object] | None = None,
+    pause: float = 0.0,
 ) -> tuple[list[float], list[float]]:
     """Seconds of each run of ``ours`` and ``theirs``, run alternately ``repeat`` times each
-    after one untimed warm-up run each; ``prepare`` (untimed) runs before every run of either."""
+    after one untimed warm-up run each; ``prepare`` (untimed) runs before every run of either,
+    then an untimed pause of ``pause`` seconds."""
     a: list[float] = []
     b: list[float] = []
     for k in range(repeat + 1):
         for func, times in ((ours, a), (theirs, b)):
             if prepare is not None:
                 prepare()
+            time.sleep(pause)
             start = time.perf_counter()
             func()
             if k:  # the first round warms up
@@ -102,6 +105,14 @@ def lu_seconds(n: int, repeat: int = 5) -> float:
         times.append(time.perf_counter() - start)
     return min(times)
 
+
+#: Untimed pause (seconds) before each run of the ``plain`` goal (``--pause``). Both sides use
+#: OpenBLAS, but two copies of it with a thread pool each (numpy's for pymrio, SciPy's for
+#: gvckit); after a call, an OpenBLAS pool's threads keep spinning on the cores for about 0.1 s
+#: (2^28 cycles, OpenBLAS's default thread timeout). Run right after the other library, a side
+#: with more than one BLAS thread would find the other pool spinning on its second core, which
+#: a user running one library never meets. With one BLAS thread there is no pool: no effect.
+PAUSE = 0.3
 
 # ------------------------------------------------------------------------------------ goals
 
@@ -139,7 +150,7 @@ def goal_plain(repeat: int) -> list[Goal]:
         io = pymrio.IOSystem(Z=Z, Y=Y, VA={"name": "VA", "F": F_df, "unit": unit})
         out["io"] = io.calc_all()
 
-    runs_ours, runs_peer = interleaved_times(ours, theirs, repeat, prepare)
+    runs_ours, runs_peer = interleaved_times(ours, theirs, repeat, prepare, PAUSE)
     t_ours, t_peer = min(runs_ours), min(runs_peer)
     medians = statistics.median(runs_peer) / statistics.median(runs_ours)
     tiva = out["tiva"]["value"].to_numpy().reshape(G, G)
@@ -156,7 +167,8 @@ def goal_plain(repeat: int) -> list[Goal]:
             f"pymrio {pymrio.__version__}; TiVA max rel. diff {rel:.0e}; a fresh table (and"
             f" fresh pymrio inputs) every run; ratio of medians {medians:.1f}x"
             f" ({statistics.median(runs_ours):.3f} s vs {statistics.median(runs_peer):.3f} s);"
-            f" OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}",
+            f" OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')};"
+            f" {PAUSE:g} s untimed pause before each run",
         )
     ]
 
@@ -493,7 +505,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", help=f"comma-separated goals among {', '.join(GOALS)}")
+    parser.add_argument(
+        "--pause", type=float, default=PAUSE, help="untimed seconds before each plain-API run"
+    )
     args = parser.parse_args()
+    global PAUSE
+    PAUSE = args.pause
     logging.getLogger("distributed").setLevel(logging.WARNING)
     chosen = args.only.split(",") if args.only else list(GOALS)
     load = os.getloadavg()
