@@ -506,7 +506,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", help=f"comma-separated goals among {', '.join(GOALS)}")
     parser.add_argument(
-        "--pause", type=float, default=PAUSE, help="untimed seconds before each plain-API run"
+        "--pause", type=float, default=0.3, help="untimed seconds before each plain-API run"
     )
     args = parser.parse_args()
     global PAUSE
