@@ -198,16 +198,17 @@ def leontief_measure(model: IcioModel, post: str = "exports") -> pd.DataFrame:
 def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
     """Trade in value added V·B·Y by origin × destination (Johnson & Noguera 2012).
 
-    ``by="sector"`` keeps the origin sector: columns
-    ``origin_country, origin_sector, destination_country, value``.
+    By country, from value added by source (the model's S, shared with ``vs`` and ``vax``):
+    Σ_{i∈t} v_i (B·Y)_{i,d} = Σ_j S[t, j]·Y_{j,d}, one product of a U×n and an n×D matrix
+    after the solve S already took. ``by="sector"`` keeps the origin sector (V·B·Y solved row
+    by row): columns ``origin_country, origin_sector, destination_country, value``.
     """
     g = model.grouping
-    VBY = lt.value_added_in_final_demand(model.system, model.v, model.Yd)
-    by_dest = lt.sum_columns_by_unit(VBY, g.dest_unit, g.n_units)  # n×U
     dests = np.array(g.units, dtype=object)
     U = g.n_units
     if by == "sector":
-        rows = g.aggregate_rows(by_dest)
+        VBY = lt.value_added_in_final_demand(model.system, model.v, model.Yd)
+        rows = g.aggregate_rows(lt.sum_columns_by_unit(VBY, g.dest_unit, U))  # n×U
         units, sectors = unit_sector_labels(model)
         return pd.DataFrame(
             {
@@ -217,8 +218,9 @@ def tiva_measure(model: IcioModel, by: str = "country") -> pd.DataFrame:
                 "value": rows.ravel(),
             }
         )
-    per_unit = np.zeros((U, U))
-    np.add.at(per_unit, g.row_unit, by_dest)
+    S = model.value_added_by_source()
+    SY = lt.product(S, model.Yd)  # U×D
+    per_unit = lt.sum_columns_by_unit(SY, g.dest_unit, U)  # U×U
     return pd.DataFrame(
         {
             "origin_country": np.repeat(dests, U),

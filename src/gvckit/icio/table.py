@@ -460,8 +460,19 @@ class IcioTable:
 
     @property
     def final_demand(self) -> FloatArray:
-        """Final demand summed over categories: n×D."""
-        return np.asarray(self.Y.sum(axis=2), dtype=np.float64)
+        """Final demand summed over categories: n×D (a new array).
+
+        Up to seven categories are added one after the other, a whole n×D slice at a time:
+        the same order, and so the same numbers, as ``Y.sum(axis=2)``, which adds a short last
+        axis in order but one short loop per (row, destination), about 5x slower at WIOD size.
+        """
+        Y = self.Y
+        if Y.shape[2] == 0 or Y.shape[2] > 7:
+            return np.asarray(Y.sum(axis=2), dtype=np.float64)
+        out = np.array(Y[:, :, 0])
+        for k in range(1, Y.shape[2]):
+            out += Y[:, :, k]
+        return out
 
     @property
     def balance(self) -> BalanceReport:

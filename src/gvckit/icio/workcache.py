@@ -9,10 +9,11 @@ the requested grouping (the LU factorisation of I − A and a lazy
 The cache is
 
 - **bounded**: at most ``max_entries`` groupings (default :data:`MAX_GROUPINGS`), least
-  recently used dropped first. One entry holds the model (A and the LU factors: 2·n² floats) and
-  the Basis blocks computed so far (the explicit inverse once a decomposition needed it: n²
-  more), i.e. at most about 3·n²·8 bytes per grouping (48 MiB at WIOD size, 290 MiB at OECD
-  ICIO size). ``table.clear_cache()`` frees it at once; it is also freed with the table.
+  recently used dropped first. One entry holds the model (the LU factors, and A once a measure
+  needed it: 2·n² floats) and the Basis blocks computed so far (the explicit inverse once a
+  decomposition needed it: n² more), i.e. at most about 3·n²·8 bytes per grouping (48 MiB at
+  WIOD size, 290 MiB at OECD ICIO size). ``table.clear_cache()`` frees it at once; it is also
+  freed with the table.
 - **thread-safe**: one lock per cache; a second thread asking for the same grouping waits for the
   first one's factorisation instead of repeating it. (The Basis guards its own blocks.)
 - **local to a process**: pickling a table (to send it to a Dask worker, or with ``copy``)

@@ -110,10 +110,8 @@ class Basis:
         self.n_units = U
         self.rows: list[IntArray] = [g.unit_rows(u) for u in range(U)]
         self.unit_sum = UnitSum(g.row_unit, U)
-        self.A = model.A
         self.v = model.v
         self.X: FloatArray = np.asarray(model.table.x, dtype=np.float64)
-        self.E = model.E
 
         self.Yd: FloatArray = lt.sum_columns_by_unit(model.Yd, g.dest_unit, U)  # n×U
         ar = np.arange(n)
@@ -123,6 +121,16 @@ class Basis:
         if not lazy:
             for name in BLOCKS:
                 getattr(self, name)
+
+    @property
+    def A(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """The model's technical coefficients (formed on first use, see :class:`IcioModel`)."""
+        return self.model.A
+
+    @property
+    def E(self) -> FloatArray:  # noqa: N802 - named as in the papers
+        """The model's gross exports by row (computed on first use, see :class:`IcioModel`)."""
+        return self.model.E
 
     @_Block
     def B(self) -> FloatArray:  # noqa: N802 - named as in the papers
