@@ -112,7 +112,8 @@ def lu_seconds(n: int, repeat: int = 5) -> float:
 #: (2^28 cycles, OpenBLAS's default thread timeout). Run right after the other library, a side
 #: with more than one BLAS thread would find the other pool spinning on its second core, which
 #: a user running one library never meets. With one BLAS thread there is no pool: no effect.
-PAUSE = 0.3
+#: None by default (the conservative reading: the two run back to back, as in one script).
+PAUSE = 0.0
 
 # ------------------------------------------------------------------------------------ goals
 
@@ -506,7 +507,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", help=f"comma-separated goals among {', '.join(GOALS)}")
     parser.add_argument(
-        "--pause", type=float, default=0.3, help="untimed seconds before each plain-API run"
+        "--pause", type=float, default=0.0, help="untimed seconds before each plain-API run"
     )
     args = parser.parse_args()
     global PAUSE
