@@ -18,18 +18,10 @@ import math
 import os
 from pathlib import Path
 
+from gvckit.portfolio.agreement import wilson
 from gvckit.portfolio.training import HELD_APART, cross_validate, labelled_activities, read_labels
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _wilson(p: float, n: float, z: float = 1.959964) -> tuple[float, float]:
-    if n <= 0:
-        return 0.0, 1.0
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, c - h), min(1.0, c + h)
 
 
 def _ratio(w: list[float], num: list[bool], den: list[bool]) -> tuple[float, float, float]:
@@ -38,7 +30,8 @@ def _ratio(w: list[float], num: list[bool], den: list[bool]) -> tuple[float, flo
     if not s:
         return math.nan, 0.0, 1.0
     p = sum(x for x, a, d in zip(w, num, den, strict=True) if a and d) / s
-    return (p, *_wilson(p, s * s / sum(x * x for x in ws)))
+    n = s * s / sum(x * x for x in ws)
+    return (p, *wilson(p * n, n))
 
 
 def main() -> None:

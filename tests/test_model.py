@@ -170,7 +170,8 @@ def test_uncertified_productive_table_takes_the_solve() -> None:
 
 
 def test_non_productive_table_fails_the_certificate_and_the_solve() -> None:
-    """A = [[0.5, 1.5], [0.5, 0.5]], ρ ≈ 1.37: not certified, and the solve's error as before."""
+    """A = [[0.5, 1.5], [0.5, 0.5]], ρ ≈ 1.37 > 1 (B has negative entries): not certified, and
+    the table is refused with the solve's error, naming the column."""
     table = icio.IcioTable(
         entities=["AAA"],
         sectors=["s1", "s2"],
@@ -182,7 +183,7 @@ def test_non_productive_table_fails_the_certificate_and_the_solve() -> None:
     A = lt.technical_coefficients(table.Z, table.x)
     w = mm._weights(table.x, lt.value_added_coefficients(table.va, table.x))
     assert not mm._certified_productive(w, w @ A)
-    with pytest.raises(TableError, match=r"not productive.*output multiplier -\d"):
+    with pytest.raises(TableError, match=r"column 'AAA_s\d'.*not productive.*multiplier -\d"):
         icio.IcioModel(table)
 
 

@@ -91,20 +91,6 @@ def test_destination_must_be_a_country() -> None:
         icio.IcioTable(**_small(destinations=["AAA", "ZZZ"]))  # type: ignore[arg-type]
 
 
-def test_non_productive_table_is_refused() -> None:
-    """A = [[0.5, 1.5], [0.5, 0.5]] has spectral radius 1.37 > 1: B has negative entries."""
-    t = icio.IcioTable(
-        entities=["AAA"],
-        sectors=["s1", "s2"],
-        Z=np.array([[5.0, 15.0], [5.0, 5.0]]),
-        Y=np.array([[-10.0], [0.0]]),
-        output=np.array([10.0, 10.0]),
-        output_basis="given",
-    )
-    with pytest.raises(TableError, match=r"column 'AAA_s\d'.*not productive"):
-        icio.IcioModel(t)
-
-
 def test_split_entities_belong_to_their_country() -> None:
     """OECD-style CN1/CN2: flows between the parts of a country are domestic."""
     t = icio.IcioTable(
