@@ -362,8 +362,22 @@ def test_review_questions_and_charts_are_the_clis(
         top = sorted(rows, key=lambda r: str(r["value"])) if dim == "year" else rows[:10][::-1]
         bars = figure["data"][0]
         assert list(zip(bars["y"], bars["x"], strict=True)) == [
-            (str(r["value"]), r["activities"]) for r in top
+            (str(r["label"]), r["activities"]) for r in top
         ], dim
+    # publishers are drawn by name: a second reading of the names from the activities listed
+    names: dict[str, dict[str, int]] = {}
+    for it in chosen:
+        name = " ".join((it["publisher_name"] or "").split())
+        if it["publisher"] and name and name != it["publisher"]:
+            counts = names.setdefault(it["publisher"], {})
+            counts[name] = counts.get(name, 0) + 1
+    publishers = tables["tables"]["publisher"]
+    assert publishers and any(r["label"] != r["value"] for r in publishers)
+    for r in publishers:
+        best = sorted(names.get(r["value"], {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        assert r["label"] == (f"{best[0][0]} ({r['value']})" if best else r["value"]), r
+    for dim in ("pattern", "fields_of_action", "upgrading", "year", "country"):
+        assert all(r["label"] == r["value"] for r in tables["tables"][dim]), dim
 
 
 def test_access_rules_on_every_route(

@@ -117,7 +117,11 @@ def review_tables_section(tables: dict[str, Any], label: str) -> Section:
             f"shows the {TOP} values with the most activities, the table all of them.")  # fmt: skip
     for dim, heading in REVIEW_HEADINGS.items():
         rows = tables.get("tables", {}).get(dim, [])
-        frame = pd.DataFrame(rows, columns=["value", "activities", "usd", "with_usd"])
+        frame = pd.DataFrame(rows, columns=["value", "activities", "usd", "with_usd", "label"])
+        labels = frame.pop("label").fillna(frame["value"])
+        if dim == "publisher":
+            frame.insert(1, "name", [lab if lab != val else "" for lab, val in
+                                     zip(labels, frame["value"], strict=True)])  # fmt: skip
         frame = frame.rename(columns={"value": heading, "usd": "usd_commitments",
                                       "with_usd": "activities_with_usd"})  # fmt: skip
         title = f"Activities and US dollars by {heading}"
@@ -128,7 +132,7 @@ def review_tables_section(tables: dict[str, Any], label: str) -> Section:
             section.blocks.append(Chart(title, figure, frame, note.split(";")[0] + "."))
             continue
         shown = frame.head(TOP)
-        shown = shown.assign(label=shown[heading].map(charts.wrap_label))
+        shown = shown.assign(label=labels.head(TOP).astype(str).map(charts.wrap_label))
         figure = charts.bar(shown, "activities", "label",
                             f"Value chain activities by {heading}", value_format=",d")  # fmt: skip
         section.blocks.append(Chart(title, figure, frame, note))

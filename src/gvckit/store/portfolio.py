@@ -384,14 +384,18 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
     (the IDB review's tables), over the activities ``filters`` selects. An activity with several
     values (patterns, countries...) counts under each; "none" when it has no value; the US
     dollar sum is over activities with a convertible commitment (``with_usd`` of them).
-    ``questions``: the review's questions over the same activities (see :func:`_questions`)."""
+    ``questions``: the review's questions over the same activities (see :func:`_questions`).
+    Each row's ``label`` is what a chart shows: the value, or for a publisher its name with the
+    code in brackets (the name its activities give most often; the code alone without one)."""
     filters.check()
     cond = _conditions(engine, workspace_id, filters)
     a = ACTIVITIES.c
     with engine.connect() as conn:
         rows = conn.execute(select(a.pattern, a.fields_of_action, a.upgrading, a.year,
-                                   a.reporting_org_ref, a.countries, a.usd, a.analyses)
+                                   a.reporting_org_ref, a.countries, a.usd, a.analyses,
+                                   a.reporting_org_name)
                             .where(and_(*cond))).all()  # fmt: skip
+    names = _publisher_names([(r[4], r[8]) for r in rows])
     out: dict[str, Any] = {
         "activities": len(rows),
         "tables": {},
@@ -413,8 +417,22 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
                     cell[2] += 1
         ordered = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
         out["tables"][dim] = [{"value": v, "activities": int(c[0]), "usd": c[1],
-                               "with_usd": int(c[2])} for v, c in ordered]  # fmt: skip
+                               "with_usd": int(c[2]),
+                               "label": names.get(v, v) if dim == "publisher" else v}
+                              for v, c in ordered]  # fmt: skip
     return out
+
+
+def _publisher_names(pairs: list[tuple[str | None, str | None]]) -> dict[str, str]:
+    """Publisher code → "name (code)", the name being the one its activities give most often
+    (ties: the first in alphabetical order); codes whose activities give no name are left out."""
+    seen: dict[str, dict[str, int]] = {}
+    for code, name in pairs:
+        name = " ".join(str(name or "").split())
+        if code and name and name != code:
+            counts = seen.setdefault(str(code), {})
+            counts[name] = counts.get(name, 0) + 1
+    return {code: f"{min(c, key=lambda n: (-c[n], n))} ({code})" for code, c in seen.items()}
 
 
 def _questions(rows: list[tuple[str, str, str]]) -> list[dict[str, Any]]:

@@ -216,8 +216,9 @@ def chart(title: str, rows: list[dict[str, Any]], top: int = 20) -> str:
     """A bar chart (plotly figure as JSON) of the ``top`` values of a review table; years are
     every year, in order (the most recent at the top)."""
     shown = rows[:top][::-1] if title != TABLE_TITLES["year"] else _chronological(rows)
+    labels = [str(r.get("label", r["value"])) for r in shown]
     fig = {"data": [{"type": "bar", "orientation": "h", "x": [r["activities"] for r in shown],
-                     "y": [str(r["value"]) for r in shown], "marker": {"color": "#2b6cb0"},
+                     "y": labels, "marker": {"color": "#2b6cb0"},
                      "hovertemplate": "%{y}: %{x} activities<extra></extra>"}],
            "layout": {"margin": {"l": 200, "r": 20, "t": 30, "b": 40},
                       "height": max(260, 22 * len(shown) + 80),
