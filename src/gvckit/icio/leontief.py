@@ -199,7 +199,7 @@ def leontief_matrix(
         block = M[start : start + _ROWS]
         np.multiply(Z[start : start + _ROWS], minus_inv[None, :], out=block)
         top = max(top, float(block.max(initial=0.0)))
-        wA -= np.einsum("k,kj->j", w[start : start + _ROWS], block)  # no BLAS, see below
+        wA -= np.einsum("k,kj->j", w[start : start + _ROWS], block)  # no BLAS: see above
     M.flat[:: n + 1] += 1.0
     return M, top > 0.0, wA
 

@@ -117,11 +117,9 @@ def review_tables_section(tables: dict[str, Any], label: str) -> Section:
             f"shows the {TOP} values with the most activities, the table all of them.")  # fmt: skip
     for dim, heading in REVIEW_HEADINGS.items():
         rows = tables.get("tables", {}).get(dim, [])
-        frame = pd.DataFrame(rows, columns=["value", "activities", "usd", "with_usd", "label"])
+        columns = ["value", "name"] if dim == "publisher" else ["value"]
+        frame = pd.DataFrame(rows, columns=[*columns, "activities", "usd", "with_usd", "label"])
         labels = frame.pop("label").fillna(frame["value"])
-        if dim == "publisher":
-            frame.insert(1, "name", [lab if lab != val else "" for lab, val in
-                                     zip(labels, frame["value"], strict=True)])  # fmt: skip
         frame = frame.rename(columns={"value": heading, "usd": "usd_commitments",
                                       "with_usd": "activities_with_usd"})  # fmt: skip
         title = f"Activities and US dollars by {heading}"

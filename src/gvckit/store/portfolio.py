@@ -385,8 +385,9 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
     values (patterns, countries...) counts under each; "none" when it has no value; the US
     dollar sum is over activities with a convertible commitment (``with_usd`` of them).
     ``questions``: the review's questions over the same activities (see :func:`_questions`).
-    Each row's ``label`` is what a chart shows: the value, or for a publisher its name with the
-    code in brackets (the name its activities give most often; the code alone without one)."""
+    A publisher's row also has its ``name`` (the one its activities give most often; "" without
+    one); each row's ``label`` is what a chart shows: the value, or a named publisher's name with
+    the code in brackets."""
     filters.check()
     cond = _conditions(engine, workspace_id, filters)
     a = ACTIVITIES.c
@@ -416,23 +417,28 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
                     cell[1] += float(r[6])
                     cell[2] += 1
         ordered = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        out["tables"][dim] = [{"value": v, "activities": int(c[0]), "usd": c[1],
-                               "with_usd": int(c[2]),
-                               "label": names.get(v, v) if dim == "publisher" else v}
-                              for v, c in ordered]  # fmt: skip
+        table: list[dict[str, Any]] = [{"value": v, "activities": int(c[0]), "usd": c[1],
+                                        "with_usd": int(c[2]), "label": v}
+                                       for v, c in ordered]  # fmt: skip
+        if dim == "publisher":
+            for row in table:
+                row["name"] = names.get(row["value"], "")
+                if row["name"]:
+                    row["label"] = f"{row['name']} ({row['value']})"
+        out["tables"][dim] = table
     return out
 
 
 def _publisher_names(pairs: list[tuple[str | None, str | None]]) -> dict[str, str]:
-    """Publisher code → "name (code)", the name being the one its activities give most often
-    (ties: the first in alphabetical order); codes whose activities give no name are left out."""
+    """Publisher code → the name its activities give most often (ties: the first in
+    alphabetical order); codes whose activities give no name (or only the code) are left out."""
     seen: dict[str, dict[str, int]] = {}
     for code, name in pairs:
         name = " ".join(str(name or "").split())
         if code and name and name != code:
             counts = seen.setdefault(str(code), {})
             counts[name] = counts.get(name, 0) + 1
-    return {code: f"{min(c, key=lambda n: (-c[n], n))} ({code})" for code, c in seen.items()}
+    return {code: min(c, key=lambda n: (-c[n], n)) for code, c in seen.items()}
 
 
 def _questions(rows: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
