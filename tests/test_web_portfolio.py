@@ -336,6 +336,7 @@ def test_review_questions_and_charts_are_the_clis(
     from gvckit.portfolio.iati import find_files
     from gvckit.portfolio.store import PortfolioStore
     from gvckit.portfolio.summary import review
+    from gvckit.report.charts import wrap_label
 
     ws = scanned["ws"]
     with server.client(people["vic"]) as c:
@@ -361,9 +362,10 @@ def test_review_questions_and_charts_are_the_clis(
         rows = tables["tables"][dim]
         top = sorted(rows, key=lambda r: str(r["value"])) if dim == "year" else rows[:10][::-1]
         bars = figure["data"][0]
-        assert list(zip(bars["y"], bars["x"], strict=True)) == [
+        assert list(zip(bars["customdata"], bars["x"], strict=True)) == [
             (str(r["label"]), r["activities"]) for r in top
         ], dim
+        assert bars["y"] == [wrap_label(str(r["label"])) for r in top], dim
     # publishers are drawn by name: a second reading of the names from the activities listed
     names: dict[str, dict[str, int]] = {}
     for it in chosen:
@@ -375,6 +377,7 @@ def test_review_questions_and_charts_are_the_clis(
     assert publishers and any(r["label"] != r["value"] for r in publishers)
     for r in publishers:
         best = sorted(names.get(r["value"], {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        assert r["name"] == (best[0][0] if best else ""), r
         assert r["label"] == (f"{best[0][0]} ({r['value']})" if best else r["value"]), r
     for dim in ("pattern", "fields_of_action", "upgrading", "year", "country"):
         assert all(r["label"] == r["value"] for r in tables["tables"][dim]), dim

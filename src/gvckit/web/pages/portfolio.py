@@ -214,14 +214,20 @@ TABLE_TITLES = {"pattern": "Pattern of engagement", "fields_of_action": "Field o
 
 def chart(title: str, rows: list[dict[str, Any]], top: int = 20) -> str:
     """A bar chart (plotly figure as JSON) of the ``top`` values of a review table; years are
-    every year, in order (the most recent at the top)."""
+    every year, in order (the most recent at the top). Long labels are wrapped as in the report
+    (:func:`gvckit.report.charts.wrap_label`); the hover shows them whole."""
+    from gvckit.report.charts import wrap_label
+
     shown = rows[:top][::-1] if title != TABLE_TITLES["year"] else _chronological(rows)
     labels = [str(r.get("label", r["value"])) for r in shown]
+    wrapped = [wrap_label(t) for t in labels]
+    per_bar = 36 if any("<br>" in t for t in wrapped) else 22  # room for two-line labels
     fig = {"data": [{"type": "bar", "orientation": "h", "x": [r["activities"] for r in shown],
-                     "y": labels, "marker": {"color": "#2b6cb0"},
-                     "hovertemplate": "%{y}: %{x} activities<extra></extra>"}],
+                     "y": wrapped, "customdata": labels,
+                     "marker": {"color": "#2b6cb0"},
+                     "hovertemplate": "%{customdata}: %{x} activities<extra></extra>"}],
            "layout": {"margin": {"l": 200, "r": 20, "t": 30, "b": 40},
-                      "height": max(260, 22 * len(shown) + 80),
+                      "height": max(260, per_bar * len(shown) + 80),
                       "title": {"text": f"Activities by {title.lower()}"},
                       "yaxis": {"automargin": True, "type": "category"}}}  # fmt: skip
     return json.dumps(fig, allow_nan=False)
