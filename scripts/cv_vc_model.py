@@ -8,7 +8,8 @@ label and current stratum: the model is trained
 (gvckit.portfolio.training.fit, thresholds included) on four folds and classifies the fifth.
 Printed: population-weighted precision of "yes or possible", recall of judged chain work, "yes"
 judged yes (Wilson 95 % intervals on Kish's effective n) and Cohen's kappa, over the rows in the
-blind test's frame, weighted as in gvckit.portfolio.training.sample_weights. Needs scikit-learn.
+frame a reader samples (yes or possible, or no in a productive sector), weighted 1/π as in
+gvckit.portfolio.training.sample_weights. Needs scikit-learn.
 """
 
 from __future__ import annotations

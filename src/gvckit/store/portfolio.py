@@ -329,8 +329,8 @@ def agreement_of(engine: Engine, workspace_id: int) -> dict[str, Any]:
 
 
 LABEL_COLUMNS = [
-    "iati_identifier", "file", "label", "reason", "label_v1", "split", "stratum", "weight",
-    "sample", "earlier_stratum", "current_stratum",
+    "iati_identifier", "file", "label", "reason", "label_v1", "label_v2", "split", "stratum",
+    "weight", "sample", "earlier_stratum", "current_stratum",
 ]  # fmt: skip
 
 
@@ -347,7 +347,7 @@ def reviewed_set(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
                 "iati_identifier": m["iati_identifier"], "file": stored.get("file", ""),
                 "label": m["verdict"],
                 "reason": " ".join((m["note"] or f"reviewed by {m['reviewer']}").split()),
-                "label_v1": "", "split": "review",
+                "label_v1": "", "label_v2": "", "split": "review",
                 "stratum": f"classifier-{m['value_chain']}", "weight": "", "sample": "review",
                 "earlier_stratum": "", "current_stratum": "",
             }  # fmt: skip
