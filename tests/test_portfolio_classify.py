@@ -18,7 +18,7 @@ import pytest
 from conftest import shared_path
 from gvckit.errors import InputError
 from gvckit.portfolio.agreement import Judged, agreement, cohen_kappa, wilson
-from gvckit.portfolio.classify import classify, classify_activity, decide
+from gvckit.portfolio.classify import SURE, classify, classify_activity, decide
 from gvckit.portfolio.iati import Activity, read_activities
 from gvckit.portfolio.vcmodel import MODEL_FILE, read_model, shipped_model
 
@@ -29,23 +29,23 @@ LABELS = Path(__file__).parent / "data" / "iati_vc_labels.csv"
 #: on the v3 labels (strata ``Q-*``; each band split at random between this test and the training
 #: sample ``band2-314``), each read by two labellers blind to verdicts, bands and each other (255
 #: agreed, kappa 0.88), a third settling the 11 disagreements (labels doc §12). It measures the
-#: activities no sample had reached: the part of the corpus the classifier has not seen. Measured
-#: once (a first look, by mistake, had a model trained without ``blind-209``: §12): in the frame a
-#: reader samples (called yes or possible, or no in a productive sector), precision 0.789
-#: [0.64, 0.89], recall 0.494 [0.32, 0.66], kappa 0.530; over the whole sample precision 0.789,
-#: recall 0.354, kappa 0.433; no "yes" verdict falls in the sample. Bounds sit a little under.
+#: activities no sample had reached: the part of the corpus the classifier has not seen. Looked at
+#: three times, never to choose (labels doc §12): this classifier, in the frame a reader samples
+#: (called yes or possible, or no in a productive sector), precision 0.816 [0.67, 0.91], recall
+#: 0.510 [0.34, 0.68], kappa 0.553; over the whole sample precision 0.816, recall 0.366, kappa
+#: 0.450; no "yes" verdict falls in the sample. Bounds sit a little under.
 BLIND_SAMPLE: str | None = "blind-266"
 BLIND_POPULATION: dict[str, int] = {
     "Q-0.61": 55, "Q-0.45": 23, "Q-0.30": 32, "Q-0.20": 60, "Q-0.10": 242, "Q-0.05": 660,
     "Q-low-productive": 390,
 }  # fmt: skip
-BLIND_PRECISION_MIN: float | None = 0.76
-BLIND_RECALL_MIN: float | None = 0.33
+BLIND_PRECISION_MIN: float | None = 0.78
+BLIND_RECALL_MIN: float | None = 0.34
 BLIND_YES_MIN: float | None = None
-BLIND_KAPPA_MIN: float | None = 0.41
+BLIND_KAPPA_MIN: float | None = 0.42
 #: In the reader's frame.
-BLIND_FRAME_RECALL_MIN = 0.47
-BLIND_FRAME_KAPPA_MIN = 0.50
+BLIND_FRAME_RECALL_MIN = 0.48
+BLIND_FRAME_KAPPA_MIN = 0.52
 # ==================================================================================================
 #: The samples of the labels file: the population of each stratum (N_h) and the split(s). The
 #: fresh 150 were the blind test of session 2 (read once to choose) and the 209 that of session 3
@@ -332,7 +332,9 @@ def test_finance_instruments_need_a_described_chain_mechanism(
     f = {"thin": 0.0, "study": 0.0, "finance_code": 1.0, "budget_support": 0.0, "linking": 0.0,
          "chain": 1.0}  # fmt: skip
     assert decide(0.99, 0.99, f, 0.5, 0.5) == "possible"  # a named chain: at most possible
-    assert decide(0.99, 0.99, {**f, "chain": 0.0}, 0.5, 0.5) == "no"
+    # no chain named either: no, unless the model is sure of chain work (then at most possible)
+    assert decide(SURE - 0.01, 0.99, {**f, "chain": 0.0}, 0.5, 0.5) == "no"
+    assert decide(SURE, 0.99, {**f, "chain": 0.0}, 0.5, 0.5) == "possible"
     assert decide(0.99, 0.99, {**f, "linking": 1.0}, 0.5, 0.5) == "yes"
 
 

@@ -1,0 +1,107 @@
+"""How a portfolio scan's verdicts agree with the labelled set, in the frame an independent reader
+samples, over the whole corpus (a plain second reading of the scan output: it shares no code with
+gvckit's classifier, training or agreement modules).
+
+    gvckit portfolio scan $GVCKIT_SHARED/data/iati/activities -o activities.csv
+    python scripts/corpus_vc_agreement.py activities.csv [--labels tests/data/iati_vc_labels.csv]
+
+The reader's frame (the issue's sample): activities called yes or possible, and those called no
+in a productive sector (DAC 311, 312, 313, 321, 322, 323, 331, 250, 332 or 43040, from the scan's
+``sectors`` column). Three readings, population-weighted, each with a Wilson 95 % interval on
+Kish's effective n:
+
+1. **blind**: the held-apart split ``test`` alone, each row weighing N_h / n_h (its ``weight``):
+   the activities no sample had reached, which the classifier never saw;
+2. **labelled**: every other labelled activity once, with its label (a census of the labelled
+   part; in-sample for the training rows);
+3. **corpus**: 1 and 2 together: every labelled activity with its label and the unlabelled rest
+   estimated from the blind sample (whose frame is the unlabelled activities).
+
+Printed for each: precision of "yes or possible", recall of judged chain work, "yes" judged yes
+and Cohen's kappa over the three classes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GROUPS = ("311", "312", "313", "321", "322", "323", "331", "250", "332")
+
+
+def wilson(p: float, n: float, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson (1927) score interval of a proportion p on n observations."""
+    if n <= 0:
+        return 0.0, 1.0
+    d = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / d
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def share(rows: list[tuple[float, str, str]], hit: str, inside: str) -> str:
+    """Σw over rows where ``inside`` and ``hit`` / Σw where ``inside`` ('pos': yes or possible)."""
+
+    def test(kind: str, value: str) -> bool:
+        return value != "no" if kind == "pos" else value == "yes"
+
+    den = [(w, lab, ver) for w, lab, ver in rows if test(inside[0], lab if inside[1] else ver)]
+    s = sum(w for w, _, _ in den)
+    if not s:
+        return "undefined (n=0)"
+    p = sum(w for w, lab, ver in den if test(hit[0], lab if hit[1] else ver)) / s
+    lo, hi = wilson(p, s * s / sum(w * w for w, _, _ in den))
+    return f"{p:.3f} [{lo:.2f}, {hi:.2f}] (n={len(den)})"
+
+
+def kappa(rows: list[tuple[float, str, str]]) -> float:
+    total = sum(w for w, _, _ in rows)
+    p_o = sum(w for w, lab, ver in rows if lab == ver) / total
+    p_e = sum(
+        sum(w for w, lab, _ in rows if lab == k) * sum(w for w, _, ver in rows if ver == k)
+        for k in ("yes", "possible", "no")
+    ) / (total * total)
+    return (p_o - p_e) / (1 - p_e)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("scan", type=Path, help="activities.csv of gvckit portfolio scan")
+    ap.add_argument("--labels", type=Path, default=ROOT / "tests/data/iati_vc_labels.csv")
+    args = ap.parse_args()
+    scan: dict[str, tuple[str, bool]] = {}
+    with args.scan.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            codes = [s.split(":")[0] for s in r["sectors"].split(";") if s]
+            productive = any(c[:3] in GROUPS or c == "43040" for c in codes)
+            scan[r["iati_identifier"].strip()] = (r["value_chain"], productive)
+    with args.labels.open(encoding="utf-8", newline="") as fh:
+        labels = list(csv.DictReader(fh))
+    readings: dict[str, list[tuple[float, str, str]]] = {"blind": [], "labelled": []}
+    missing = 0
+    for r in labels:
+        if r["iati_identifier"] not in scan:
+            missing += 1
+            continue
+        verdict, productive = scan[r["iati_identifier"]]
+        if verdict == "no" and not productive:
+            continue  # outside the reader's frame
+        if r["split"] == "test":
+            readings["blind"].append((float(r["weight"]), r["label"], verdict))
+        else:
+            readings["labelled"].append((1.0, r["label"], verdict))
+    readings["corpus"] = readings["blind"] + readings["labelled"]
+    for name, rows in readings.items():
+        print(f"{name}: precision {share(rows, ('pos', True), ('pos', False))}; "
+              f"recall {share(rows, ('pos', False), ('pos', True))}; "
+              f"yes judged yes {share(rows, ('yes', True), ('yes', False))}; "
+              f"kappa {kappa(rows):.3f}")  # fmt: skip
+    if missing:
+        print(f"{missing} labelled activities not in the scan")
+
+
+if __name__ == "__main__":
+    main()
