@@ -345,7 +345,8 @@ def test_workbench_names_countries_from_the_codelists_folder(
 ) -> None:
     """The workbench's review tables name recipient countries from ``$GVCKIT_IATI_CODELISTS``
     (as ``portfolio scan`` does by default); a code the codelist lacks, or any code without the
-    folder, has no name (its label stays the bare code)."""
+    folder, has no name (its label stays the bare code). ``gvckit serve`` refuses a wrong folder
+    at start rather than on every page that shows the tables."""
     from gvckit.store.portfolio import country_names
 
     monkeypatch.delenv("GVCKIT_IATI_CODELISTS", raising=False)
@@ -353,6 +354,12 @@ def test_workbench_names_countries_from_the_codelists_folder(
     (tmp_path / "Country.csv").write_text('code,name\nKE,Kenya\nCI,"Côte d\'Ivoire, the"\n')
     monkeypatch.setenv("GVCKIT_IATI_CODELISTS", str(tmp_path))
     assert country_names(["KE", "XX", "none", "CI"]) == {"KE": "Kenya", "CI": "Côte d'Ivoire, the"}
+    pytest.importorskip("fastapi")
+    from webserver import gvckit
+
+    wrong = {"GVCKIT_IATI_CODELISTS": str(tmp_path / "nowhere")}  # refused before serving
+    code, _, err = gvckit("serve", "--data-dir", str(tmp_path / "data"), "--port", "0", env=wrong)
+    assert code == 2 and "no such folder of IATI codelists" in err, err
 
 
 def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
