@@ -351,7 +351,8 @@ def test_workbench_names_countries_from_the_codelists_folder(
 
     monkeypatch.delenv("GVCKIT_IATI_CODELISTS", raising=False)
     assert country_names(["KE", "none"]) == {}
-    (tmp_path / "Country.csv").write_text('code,name\nKE,Kenya\nCI,"Côte d\'Ivoire, the"\n')
+    names = 'code,name\nKE,Kenya\nCI,"Côte d\'Ivoire, the"\n'
+    (tmp_path / "Country.csv").write_text(names, encoding="utf-8")
     monkeypatch.setenv("GVCKIT_IATI_CODELISTS", str(tmp_path))
     assert country_names(["KE", "XX", "none", "CI"]) == {"KE": "Kenya", "CI": "Côte d'Ivoire, the"}
     pytest.importorskip("fastapi")
