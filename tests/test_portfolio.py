@@ -340,6 +340,29 @@ def test_codes_are_named_with_the_shared_codelists(tmp_path: Path, kind: str) ->
     assert _run("portfolio", "scan", str(p), "--db", db, "--codelists", str(tmp_path))[0] == 2
 
 
+def test_workbench_names_countries_from_the_codelists_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workbench's review tables name recipient countries from ``$GVCKIT_IATI_CODELISTS``
+    (as ``portfolio scan`` does by default); a code the codelist lacks, or any code without the
+    folder, has no name (its label stays the bare code). ``gvckit serve`` refuses a wrong folder
+    at start rather than on every page that shows the tables."""
+    from gvckit.store.portfolio import country_names
+
+    monkeypatch.delenv("GVCKIT_IATI_CODELISTS", raising=False)
+    assert country_names(["KE", "none"]) == {}
+    names = 'code,name\nKE,Kenya\nCI,"Côte d\'Ivoire, the"\n'
+    (tmp_path / "Country.csv").write_text(names, encoding="utf-8")
+    monkeypatch.setenv("GVCKIT_IATI_CODELISTS", str(tmp_path))
+    assert country_names(["KE", "XX", "none", "CI"]) == {"KE": "Kenya", "CI": "Côte d'Ivoire, the"}
+    pytest.importorskip("fastapi")
+    from webserver import gvckit
+
+    wrong = {"GVCKIT_IATI_CODELISTS": str(tmp_path / "nowhere")}  # refused before serving
+    code, _, err = gvckit("serve", "--data-dir", str(tmp_path / "data"), "--port", "0", env=wrong)
+    assert code == 2 and "no such folder of IATI codelists" in err, err
+
+
 def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
     """A database made by migration 0001 is upgraded in place and keeps its rows."""
     from alembic import command

@@ -41,6 +41,8 @@ SPANISH = "zimmerman-team__IATI.cloud/MAEC_IATI_INDONESIA.xml"
 QUERIES = ["développement", "DEVELOPPEMENT polit", "cooperación", "cooperacion desarr",
            "société civile", "water", "agri", "value chain", "zzzz-nothing", "Coopération",
            "educación", "health"]  # fmt: skip
+#: A recipient country left out of the server's codelist (it stays a bare code).
+UNNAMED = "GM"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -49,7 +51,21 @@ def server(
 ) -> Iterator[Server]:
     root = shared_path("iati", "activities")
     tmp = tmp_path_factory.mktemp(f"portfolio-{request.param}")
-    yield from server_on(request.param, tmp, env={"GVCKIT_PORTFOLIO_ROOTS": str(root)})
+    env = {"GVCKIT_PORTFOLIO_ROOTS": str(root), "GVCKIT_IATI_CODELISTS": _codelists(tmp)}
+    yield from server_on(request.param, tmp, env=env)
+
+
+def _codelists(tmp: Path) -> str:
+    """A codelists folder for the server: the shared Country codelist (codeforiati's English
+    CSV) without :data:`UNNAMED`, a code some value chain activities of the subset name."""
+    shared = shared_path("iati", "codelists", "codeforiati", "api2", "csv", "en", "Country.csv")
+    folder = tmp / "codelists"
+    folder.mkdir()
+    lines = shared.read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "Country.csv").write_text(
+        "".join(line for line in lines if not line.startswith(f"{UNNAMED},")), encoding="utf-8"
+    )
+    return str(folder)
 
 
 @pytest.fixture(scope="module")
@@ -332,7 +348,10 @@ def test_review_questions_and_charts_are_the_clis(
 ) -> None:
     """The review's questions over the value chain activities (yes or possible) are those of
     ``gvckit portfolio review`` (the CLI's store, pandas) on the same files; the workspace page
-    draws the review tables of those activities (the ten most frequent values of each)."""
+    draws the review tables of those activities (the ten most frequent values of each), with
+    publishers and recipient countries by name and code; a code the codelist lacks stays bare."""
+    from markupsafe import escape
+
     from gvckit.portfolio.iati import find_files
     from gvckit.portfolio.store import PortfolioStore
     from gvckit.portfolio.summary import review
@@ -346,6 +365,8 @@ def test_review_questions_and_charts_are_the_clis(
         yes = _all(c, ws, value_chain="yes")
         possible = _all(c, ws, value_chain="possible")
         page = c.get(f"/workspaces/{ws}").text
+        tables_page = c.get(f"/workspaces/{ws}/portfolio/tables",
+                            params={"value_chain": "yes,possible"}).text  # fmt: skip
     root = shared_path("iati", "activities")
     with PortfolioStore(f"sqlite:///{tmp_path / 'cli.db'}") as store:
         store.scan(find_files([root / FOLDER, root / FRENCH, root / SPANISH]), workers=1)
@@ -379,7 +400,25 @@ def test_review_questions_and_charts_are_the_clis(
         best = sorted(names.get(r["value"], {}).items(), key=lambda kv: (-kv[1], kv[0]))
         assert r["name"] == (best[0][0] if best else ""), r
         assert r["label"] == (f"{best[0][0]} ({r['value']})" if best else r["value"]), r
-    for dim in ("pattern", "fields_of_action", "upgrading", "year", "country"):
+    # and countries by their codelist name: a second reading of the server's Country.csv and
+    # of the countries of the activities listed
+    with open(Path(server.env["GVCKIT_IATI_CODELISTS"]) / "Country.csv", encoding="utf-8") as fh:
+        country = {row["code"]: row["name"] for row in csv.DictReader(fh)}
+    listed: dict[str, int] = {}
+    for it in chosen:
+        for code in it["countries"] or ["none"]:
+            listed[code] = listed.get(code, 0) + 1
+    countries = tables["tables"]["country"]
+    assert {r["value"]: r["activities"] for r in countries} == listed
+    assert UNNAMED in listed and any(r["label"] != r["value"] for r in countries)
+    for r in countries:
+        name = country.get(r["value"], "")
+        assert r["name"] == name, r
+        assert r["label"] == (f"{name} ({r['value']})" if name else r["value"]), r
+    assert next(r for r in countries if r["value"] == UNNAMED)["label"] == UNNAMED
+    for r in countries[:30]:  # the tables page lists them by label
+        assert f"<td>{escape(r['label'])}</td>" in tables_page, r
+    for dim in ("pattern", "fields_of_action", "upgrading", "year"):
         assert all(r["label"] == r["value"] for r in tables["tables"][dim]), dim
 
 

@@ -1,8 +1,9 @@
 """The workspace report on a real ``gvckit serve`` (SQLite and PostgreSQL) with the workspace's
 ICIO table (the bundled WIOD 2011) and its scanned portfolio: the position section for the
 chosen country, the portfolio section holding the same figures as ``/portfolio/tables`` (read
-back from the report's own CSV downloads), unknown countries and sectors refused with 422
-naming them, and the access rules (viewer 403, outsider 404)."""
+back from the report's own CSV downloads, with the names of publishers and recipient
+countries), unknown countries and sectors refused with 422 naming them, and the access rules
+(viewer 403, outsider 404)."""
 
 from __future__ import annotations
 
@@ -53,9 +54,11 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"report-{request.param}")
-    yield from server_on(
-        request.param, tmp, env={"GVCKIT_PORTFOLIO_ROOTS": str(shared_path("iati", "activities"))}
-    )
+    env = {
+        "GVCKIT_PORTFOLIO_ROOTS": str(shared_path("iati", "activities")),
+        "GVCKIT_IATI_CODELISTS": str(shared_path("iati", "codelists", "iati-official")),
+    }
+    yield from server_on(request.param, tmp, env=env)
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +135,10 @@ def test_report_has_the_position_and_the_portfolio_tables(
         assert [g[:2] for g in got] == [w[:2] for w in want], dim
         assert [g[3] for g in got] == [w[3] for w in want], dim
         assert [g[2] for g in got] == pytest.approx([w[2] for w in want], rel=1e-9), dim
+        if dim in ("publisher", "country"):  # named with the API's names ("" without one)
+            assert [r["name"] for r in rows] == [t["name"] for t in tables["tables"][dim]], dim
+    countries = {t["value"]: t for t in tables["tables"]["country"]}
+    assert countries["BO"]["label"] == "Bolivia (Plurinational State of) (BO)"  # Country.xml
 
 
 def test_unknown_country_or_sector_is_refused(

@@ -117,7 +117,7 @@ def review_tables_section(tables: dict[str, Any], label: str) -> Section:
             f"shows the {TOP} values with the most activities, the table all of them.")  # fmt: skip
     for dim, heading in REVIEW_HEADINGS.items():
         rows = tables.get("tables", {}).get(dim, [])
-        columns = ["value", "name"] if dim == "publisher" else ["value"]
+        columns = ["value", "name"] if dim in ("publisher", "country") else ["value"]
         frame = pd.DataFrame(rows, columns=[*columns, "activities", "usd", "with_usd", "label"])
         labels = frame.pop("label").fillna(frame["value"])
         frame = frame.rename(columns={"value": heading, "usd": "usd_commitments",

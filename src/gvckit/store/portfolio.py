@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, and_, exists, func, insert, select
 
 from gvckit.auth.users import User
 from gvckit.errors import InputError, OptionError
+from gvckit.portfolio.codelists import Codelists, read_codelists
 from gvckit.store import search
 from gvckit.store.portfolio_scan import VERDICTS, ScanCounts, bar_list, ingest, now
 from gvckit.store.portfolio_schema import ACTIVITIES, REVIEWS, SCANS, TEXTS
@@ -31,6 +34,7 @@ __all__ = [
     "ScanCounts",
     "add_review",
     "agreement_of",
+    "country_names",
     "get_activity",
     "ingest",
     "list_activities",
@@ -385,9 +389,10 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
     values (patterns, countries...) counts under each; "none" when it has no value; the US
     dollar sum is over activities with a convertible commitment (``with_usd`` of them).
     ``questions``: the review's questions over the same activities (see :func:`_questions`).
-    A publisher's row also has its ``name`` (the one its activities give most often; "" without
-    one); each row's ``label`` is what a chart shows: the value, or a named publisher's name with
-    the code in brackets."""
+    Publisher and country rows also have a ``name`` ("" without one): a publisher's is the one
+    its activities give most often, a recipient country's its name in the IATI codelists
+    (:func:`country_names`). Each row's ``label`` is what a table and a chart show: the value,
+    or a named row's name with the code in brackets ("Kenya (KE)")."""
     filters.check()
     cond = _conditions(engine, workspace_id, filters)
     a = ACTIVITIES.c
@@ -396,7 +401,6 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
                                    a.reporting_org_ref, a.countries, a.usd, a.analyses,
                                    a.reporting_org_name)
                             .where(and_(*cond))).all()  # fmt: skip
-    names = _publisher_names([(r[4], r[8]) for r in rows])
     out: dict[str, Any] = {
         "activities": len(rows),
         "tables": {},
@@ -417,16 +421,30 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
                     cell[1] += float(r[6])
                     cell[2] += 1
         ordered = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        table: list[dict[str, Any]] = [{"value": v, "activities": int(c[0]), "usd": c[1],
-                                        "with_usd": int(c[2]), "label": v}
-                                       for v, c in ordered]  # fmt: skip
-        if dim == "publisher":
-            for row in table:
-                row["name"] = names.get(row["value"], "")
-                if row["name"]:
-                    row["label"] = f"{row['name']} ({row['value']})"
-        out["tables"][dim] = table
+        out["tables"][dim] = [{"value": v, "activities": int(c[0]), "usd": c[1],
+                               "with_usd": int(c[2]), "label": v}
+                              for v, c in ordered]  # fmt: skip
+    named = {"publisher": _publisher_names([(r[4], r[8]) for r in rows]),
+             "country": country_names(r["value"] for r in out["tables"]["country"])}  # fmt: skip
+    for dim, names in named.items():
+        for row in out["tables"][dim]:
+            row["name"] = names.get(row["value"], "")
+            if row["name"]:
+                row["label"] = f"{row['name']} ({row['value']})"
     return out
+
+
+def country_names(codes: Iterable[str]) -> dict[str, str]:
+    """Recipient country code → its name in the IATI Country codelist of the folder
+    ``$GVCKIT_IATI_CODELISTS`` names (the one ``gvckit portfolio scan`` reads by default; read
+    once per process and folder); codes without a name, or without that folder, are left out."""
+    lists = _codelists(os.environ.get("GVCKIT_IATI_CODELISTS") or "")
+    return {code: name for code in codes if (name := lists.name("Country", code))}
+
+
+@cache
+def _codelists(folder: str) -> Codelists:
+    return read_codelists(folder) if folder else Codelists()
 
 
 def _publisher_names(pairs: list[tuple[str | None, str | None]]) -> dict[str, str]:
