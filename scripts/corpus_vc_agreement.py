@@ -25,21 +25,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 from pathlib import Path
+
+from evaluate_vc_model import wilson  # the plain Wilson interval of the sibling script
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("311", "312", "313", "321", "322", "323", "331", "250", "332")
-
-
-def wilson(p: float, n: float, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson (1927) score interval of a proportion p on n observations."""
-    if n <= 0:
-        return 0.0, 1.0
-    d = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / d
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def share(rows: list[tuple[float, str, str]], hit: str, inside: str) -> str:
