@@ -488,9 +488,10 @@ def decide(p_chain: float, p_yes: float, f: dict[str, float], chain_threshold: f
 
 
 #: P(chain work) at which a finance instrument with no chain term and no described mechanism is
-#: still ``possible`` (see the module docstring). Chosen by cross-validation: neutral out of
+#: still ``possible`` (see the module docstring). Checked by cross-validation: neutral out of
 #: sample (recall at precision 0.85: 0.707 against 0.712 with the plain rule, 5 folds x 2 seeds),
-#: while the plain rule overrode 44 of the readers' yes/possible labels on their own activities.
+#: while the plain rule overrode 44 of the readers' yes/possible labels on their own activities
+#: (labels doc §12).
 SURE = 0.8
 
 
