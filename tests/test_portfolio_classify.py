@@ -308,6 +308,16 @@ def test_thin_record_is_at_most_possible() -> None:
          "chain": 1.0}  # fmt: skip
     assert decide(0.99, 0.99, f, 0.5, 0.5) == "possible"
     assert decide(0.99, 0.99, {**f, "thin": 0.0}, 0.5, 0.5) == "yes"
+    # and at least possible when the title names a chain (not a metaphor or a label)
+    for title in ("Support to the cocoa value chain", "Dairy value chain development"):
+        verdict, why = _verdict("", ["31120"], title)
+        assert verdict == "possible" and "at least possible with a chain named" in why, title
+    for title in ("Health supply chain strengthening", "Agriculture and rural development"):
+        assert _verdict("", ["31120"], title)[0] == "no", title
+    low = {**f, "chain_title": 1.0, "metaphor": 0.0, "label": 0.0, "other": 0.0}
+    assert decide(0.01, 0.01, low, 0.5, 0.5) == "possible"
+    assert decide(0.01, 0.01, {**low, "chain_title": 0.0}, 0.5, 0.5) == "no"
+    assert decide(0.01, 0.01, {**low, "metaphor": 1.0}, 0.5, 0.5) == "no"
 
 
 @pytest.mark.parametrize(

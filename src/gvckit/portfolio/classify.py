@@ -22,7 +22,9 @@ the transactions' types).
    and P(a reader says yes); the verdict is ``yes`` when P(yes) passes its threshold, else
    ``possible`` when P(chain work) passes its threshold, else ``no``.
 3. **Rules that cap** the verdict, each stated in the evidence: a thin or title-only record is at
-   most ``possible`` (a reader cannot tell more); a loan, equity, guarantee or budget support
+   most ``possible`` (a reader cannot tell more), and at least ``possible`` when its title names
+   a chain (no metaphor, label or humanitarian context: the labelling rules' "a title that
+   suggests chain work stays possible"); a loan, equity, guarantee or budget support
    (codes or words) without a described chain mechanism is at most ``possible``, and ``no`` when
    the chain is not named either, unless the model is sure of chain work (P(chain work) ≥
    :data:`SURE`: the readers whose labels trained it applied the same rule to the whole text,
@@ -497,6 +499,10 @@ SURE = 0.8
 
 def _capped(verdict: str, f: dict[str, float], p_chain: float = 0.0) -> str:
     """The verdict after the rules that cap it (see the module docstring)."""
+    if verdict == "no" and f["thin"] and f["chain_title"] and f["chain"] and not (
+        f["metaphor"] or f["label"] or f["other"]
+    ):
+        verdict = "possible"  # a thin record whose title names a chain
     instrument = f["finance_code"] or f["budget_support"]
     if instrument and not f["linking"]:
         if not f["chain"] and p_chain < SURE:
@@ -538,7 +544,9 @@ def _discounts(f: dict[str, float], found: Screen, facts: dict[str, str]) -> lis
     elif f["finance_words"]:
         out.append("finance words: " + ", ".join(w["finword"]))
     if f["thin"]:
-        out.append(f"thin text ({facts['words']} words of description): at most possible")
+        out.append(f"thin text ({facts['words']} words of description): at most possible"
+                   + (", at least possible with a chain named in the title"
+                      if f["chain_title"] and f["chain"] else ""))  # fmt: skip
     if f["study"]:
         out.append("a study or assessment in the title: analysis, at most possible")
     if f["chain_logistics_only"]:
