@@ -499,8 +499,12 @@ SURE = 0.8
 
 def _capped(verdict: str, f: dict[str, float], p_chain: float = 0.0) -> str:
     """The verdict after the rules that cap it (see the module docstring)."""
-    if verdict == "no" and f["thin"] and f["chain_title"] and f["chain"] and not (
-        f["metaphor"] or f["label"] or f["other"]
+    if (
+        verdict == "no"
+        and f["thin"]
+        and f["chain_title"]
+        and f["chain"]
+        and not (f["metaphor"] or f["label"] or f["other"])
     ):
         verdict = "possible"  # a thin record whose title names a chain
     instrument = f["finance_code"] or f["budget_support"]
