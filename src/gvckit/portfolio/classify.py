@@ -497,16 +497,21 @@ def decide(p_chain: float, p_yes: float, f: dict[str, float], chain_threshold: f
 SURE = 0.8
 
 
-def _capped(verdict: str, f: dict[str, float], p_chain: float = 0.0) -> str:
-    """The verdict after the rules that cap it (see the module docstring)."""
-    if (
-        verdict == "no"
-        and f["thin"]
+def _titled_chain(f: dict[str, float]) -> bool:
+    """A thin record whose title names a chain, with no metaphor, label or humanitarian context:
+    at least ``possible`` (see the module docstring)."""
+    return bool(
+        f["thin"]
         and f["chain_title"]
         and f["chain"]
         and not (f["metaphor"] or f["label"] or f["other"])
-    ):
-        verdict = "possible"  # a thin record whose title names a chain
+    )
+
+
+def _capped(verdict: str, f: dict[str, float], p_chain: float = 0.0) -> str:
+    """The verdict after the rules that cap it (see the module docstring)."""
+    if verdict == "no" and _titled_chain(f):
+        verdict = "possible"
     instrument = f["finance_code"] or f["budget_support"]
     if instrument and not f["linking"]:
         if not f["chain"] and p_chain < SURE:
@@ -550,7 +555,7 @@ def _discounts(f: dict[str, float], found: Screen, facts: dict[str, str]) -> lis
     if f["thin"]:
         out.append(f"thin text ({facts['words']} words of description): at most possible"
                    + (", at least possible with a chain named in the title"
-                      if f["chain_title"] and f["chain"] else ""))  # fmt: skip
+                      if _titled_chain(f) else ""))  # fmt: skip
     if f["study"]:
         out.append("a study or assessment in the title: analysis, at most possible")
     if f["chain_logistics_only"]:
