@@ -282,13 +282,14 @@ def _fit(rows: Sequence[dict[str, str]], x: np.ndarray, docs: Sequence[dict[str,
     p_yes = np.minimum(p_yes, p_chain)
     sel = mult > 0 if (mult > 0).sum() >= 50 else np.ones(len(rows), dtype=bool)
     ws = np.where(mult > 0, mult, 1.0)[sel]
-    feats = [dict(zip(FEATURES, row, strict=True)) for row in x[sel]]
+    x_sel = x[sel]
+    feats = [dict(zip(FEATURES, row, strict=True)) for row in x_sel]
     lab_s = [lab for lab, s in zip(labels, sel, strict=True) if s]
     grid = [round(t, 2) for t in np.arange(0.05, 0.96, 0.01)]
     prec = []
     for t in grid:
         v = [decide(pc, 0.0, f, t, 2.0) for pc, f in zip(p_chain[sel], feats, strict=True)]
-        prec.append(_rates(v, lab_s, ws * in_frame(v, x[sel]))[0])
+        prec.append(_rates(v, lab_s, ws * in_frame(v, x_sel))[0])
     # smoothed over ±SMOOTH grid steps: a small sample's precision jumps between thresholds
     smooth = [float(np.mean(prec[max(0, i - SMOOTH) : i + SMOOTH + 1])) for i in range(len(grid))]
     chain_t = next((t for t, q in zip(grid, smooth, strict=True) if q >= PRECISION_TARGET), 0.95)
@@ -296,7 +297,7 @@ def _fit(rows: Sequence[dict[str, str]], x: np.ndarray, docs: Sequence[dict[str,
     for t in grid:
         v = [decide(pc, py, f, chain_t, t)
              for pc, py, f in zip(p_chain[sel], p_yes[sel], feats, strict=True)]  # fmt: skip
-        w_v = ws * in_frame(v, x[sel])
+        w_v = ws * in_frame(v, x_sel)
         if sum(u == "yes" for u in v) >= 5 and _rates(v, lab_s, w_v)[2] >= YES_TARGET:
             yes_t = t
             break
