@@ -21,10 +21,11 @@ import csv
 import os
 from pathlib import Path
 
+from corpus_vc_agreement import productive  # the reader's productive sectors, one list
+
 from gvckit.portfolio.training import HELD_APART, labelled_activities, read_labels, sample_weights
 
 ROOT = Path(__file__).resolve().parent.parent
-GROUPS = ("311", "312", "313", "321", "322", "323", "331", "250", "332")
 #: The reader's figures for the round-1 classifier (the issue's table).
 READER = {"yes->yes": 0.53, "yes->pos": 0.88, "pos->pos": None, "flagged->pos": 0.66,
           "no-productive->pos": 0.088}  # fmt: skip
@@ -41,8 +42,8 @@ def main() -> None:
     rows = [r for r in read_labels(args.labels) if r.get("split", "") != HELD_APART]
     with args.round1.open(encoding="utf-8", newline="") as fh:
         round1 = {(r["iati_identifier"], r["file"]): r["verdict"] for r in csv.DictReader(fh)}
-    productive = [
-        any(c[:3] in GROUPS or c == "43040" for c, v, _ in it.activity.sectors if v in ("1", "2"))
+    in_productive = [
+        productive([c for c, v, _ in it.activity.sectors if v in ("1", "2")])
         for it in labelled_activities(rows, args.corpus)
     ]
     mult = sample_weights(rows)
@@ -50,7 +51,7 @@ def main() -> None:
     for column, only_old in (("label_v1", True), ("label_v2", True), ("label", True),
                              ("label", False)):  # fmt: skip
         sums: dict[str, list[float]] = {}
-        for r, w, prod in zip(rows, mult, productive, strict=True):
+        for r, w, prod in zip(rows, mult, in_productive, strict=True):
             if w <= 0 or (only_old and not r.get("label_v1")):
                 continue
             verdict = round1[(r["iati_identifier"], r["file"])]

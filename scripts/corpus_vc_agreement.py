@@ -33,6 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("311", "312", "313", "321", "322", "323", "331", "250", "332")
 
 
+def productive(codes: list[str]) -> bool:
+    """Whether any DAC code is in a sector the issue's reader counts as productive."""
+    return any(c[:3] in GROUPS or c == "43040" for c in codes)
+
+
 def share(rows: list[tuple[float, str, str]], hit: str, inside: str) -> str:
     """Σw over rows where ``inside`` and ``hit`` / Σw where ``inside`` ('pos': yes or possible)."""
 
@@ -67,8 +72,7 @@ def main() -> None:
     with args.scan.open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             codes = [s.split(":")[0] for s in r["sectors"].split(";") if s]
-            productive = any(c[:3] in GROUPS or c == "43040" for c in codes)
-            scan[r["iati_identifier"].strip()] = (r["value_chain"], productive)
+            scan[r["iati_identifier"].strip()] = (r["value_chain"], productive(codes))
     with args.labels.open(encoding="utf-8", newline="") as fh:
         labels = list(csv.DictReader(fh))
     readings: dict[str, list[tuple[float, str, str]]] = {"blind": [], "labelled": []}
@@ -77,8 +81,8 @@ def main() -> None:
         if r["iati_identifier"] not in scan:
             missing += 1
             continue
-        verdict, productive = scan[r["iati_identifier"]]
-        if verdict == "no" and not productive:
+        verdict, in_productive = scan[r["iati_identifier"]]
+        if verdict == "no" and not in_productive:
             continue  # outside the reader's frame
         if r["split"] == "test":
             readings["blind"].append((float(r["weight"]), r["label"], verdict))
