@@ -74,14 +74,14 @@ def serve(
 
     from gvckit.auth import users
     from gvckit.store.database import open_engine
-    from gvckit.store.portfolio import country_names
+    from gvckit.store.portfolio import workbench_codelists
     from gvckit.web.app import create_app
     from gvckit.web.settings import Settings, is_loopback
 
     settings = Settings.build(
         db=db, data_dir=data_dir, host=host, port=port, workers=workers, scheduler=scheduler
     )
-    country_names(())  # reads $GVCKIT_IATI_CODELISTS now: a wrong folder stops here, not a page
+    workbench_codelists()  # read now: a wrong folder stops serve here, not a page later
     engine = open_engine(settings.db_url)
     try:
         local = is_loopback(settings.host)

@@ -39,6 +39,7 @@ __all__ = [
     "ingest",
     "list_activities",
     "reviewed_set",
+    "workbench_codelists",
 ]
 
 SORTS = {
@@ -438,8 +439,14 @@ def country_names(codes: Iterable[str]) -> dict[str, str]:
     """Recipient country code → its name in the IATI Country codelist of the folder
     ``$GVCKIT_IATI_CODELISTS`` names (the one ``gvckit portfolio scan`` reads by default; read
     once per process and folder); codes without a name, or without that folder, are left out."""
-    lists = _codelists(os.environ.get("GVCKIT_IATI_CODELISTS") or "")
+    lists = workbench_codelists()
     return {code: name for code in codes if (name := lists.name("Country", code))}
+
+
+def workbench_codelists() -> Codelists:
+    """The IATI codelists of the folder ``$GVCKIT_IATI_CODELISTS`` names (empty without one),
+    read once per process and folder; a folder that cannot be read is an :class:`InputError`."""
+    return _codelists(os.environ.get("GVCKIT_IATI_CODELISTS") or "")
 
 
 @cache
