@@ -14,8 +14,10 @@ Kish's effective n:
    the activities no sample had reached, which the classifier never saw;
 2. **labelled**: every other labelled activity once, with its label (a census of the labelled
    part; in-sample for the training rows);
-3. **corpus**: 1 and 2 together: every labelled activity with its label and the unlabelled rest
-   estimated from the blind sample (whose frame is the unlabelled activities).
+3. **corpus**: every labelled activity outside the split once, with its label, and the unlabelled
+   rest estimated from the blind sample: a blind row weighs (N_h − m_h) / n_h, m_h being the
+   labelled rows outside the split in its stratum (a training sample drawn from the same
+   stratum; the blind sample stands only for the activities left unlabelled).
 
 Printed for each: precision of "yes or possible", recall of judged chain work, "yes" judged yes
 and Cohen's kappa over the three classes.
@@ -76,6 +78,12 @@ def main() -> None:
     with args.labels.open(encoding="utf-8", newline="") as fh:
         labels = list(csv.DictReader(fh))
     readings: dict[str, list[tuple[float, str, str]]] = {"blind": [], "labelled": []}
+    n_test: dict[str, int] = {}
+    m_rest: dict[str, int] = {}
+    for r in labels:
+        count = n_test if r["split"] == "test" else m_rest
+        count[r["stratum"]] = count.get(r["stratum"], 0) + 1
+    rest: list[tuple[float, str, str]] = []
     missing = 0
     for r in labels:
         if r["iati_identifier"] not in scan:
@@ -85,10 +93,14 @@ def main() -> None:
         if verdict == "no" and not in_productive:
             continue  # outside the reader's frame
         if r["split"] == "test":
-            readings["blind"].append((float(r["weight"]), r["label"], verdict))
+            w = float(r["weight"])  # N_h / n_h
+            h = r["stratum"]
+            readings["blind"].append((w, r["label"], verdict))
+            unlabelled = w * n_test[h] - m_rest.get(h, 0)
+            rest.append((unlabelled / n_test[h], r["label"], verdict))
         else:
             readings["labelled"].append((1.0, r["label"], verdict))
-    readings["corpus"] = readings["blind"] + readings["labelled"]
+    readings["corpus"] = rest + readings["labelled"]
     for name, rows in readings.items():
         print(f"{name}: precision {share(rows, ('pos', True), ('pos', False))}; "
               f"recall {share(rows, ('pos', False), ('pos', True))}; "

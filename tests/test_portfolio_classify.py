@@ -25,32 +25,27 @@ from gvckit.portfolio.vcmodel import MODEL_FILE, read_model, shipped_model
 
 LABELS = Path(__file__).parent / "data" / "iati_vc_labels.csv"
 # == THE FRESH BLIND TEST SPLIT ==================================================================
-#: Session 4's blind test (split ``test``, sample ``blind-266``): 266 activities nobody had
-#: labelled, drawn before the shipped model was trained, in bands of P(chain) of a model trained
-#: on the v3 labels (strata ``Q-*``; each band split at random between this test and the training
-#: sample ``band2-314``), each read by two labellers blind to verdicts, bands and each other (255
-#: agreed, kappa 0.88), a third settling the 11 disagreements (labels doc §12). It measures the
-#: activities no sample had reached: the part of the corpus the classifier has not seen. Looked at
-#: four times, never to choose (labels doc §12): this classifier, in the frame a reader samples
-#: (called yes or possible, or no in a productive sector), precision 0.890 [0.72, 0.96], recall
-#: 0.522 [0.34, 0.70], kappa 0.596; over the whole sample precision 0.890, recall 0.338, kappa
-#: 0.441; no "yes" verdict falls in the sample. Bounds sit a little under.
-BLIND_SAMPLE: str | None = "blind-266"
-BLIND_POPULATION: dict[str, int] = {
-    "Q-0.61": 55, "Q-0.45": 23, "Q-0.30": 32, "Q-0.20": 60, "Q-0.10": 242, "Q-0.05": 660,
-    "Q-low-productive": 390,
-}  # fmt: skip
-BLIND_PRECISION_MIN: float | None = 0.86
-BLIND_RECALL_MIN: float | None = 0.32
-BLIND_YES_MIN: float | None = None
-BLIND_KAPPA_MIN: float | None = 0.42
-#: In the reader's frame.
-BLIND_FRAME_RECALL_MIN = 0.50
-BLIND_FRAME_KAPPA_MIN = 0.57
+#: Session 5's blind test (split ``test``, sample ``blind-150``). After session 4 every activity
+#: the classifier called yes or possible was labelled; what no sample had reached in the frame the
+#: issue's reader samples was 397 activities called no in a productive sector. All 397 were
+#: labelled; 150 drawn at random (seed 20261205) form this test, each read by two labellers blind
+#: to verdicts and each other (149 agreed, kappa 0.97; a third settled one), the other 247 train
+#: (``frame-247``). Measured once, with the model trained without it (labels doc §13): none of the
+#: 150 is called yes or possible; 12 are judged chain work (all ``possible``: thin titles, EPA and
+#: commodity-body support, firm programmes in passing), so recall there is 0 [0, 0.24] and kappa
+#: 0. What the classifier has not seen in the frame is thus what it misses; the corpus test
+#: (tests/test_portfolio_corpus.py) carries the whole frame's precision and recall.
+BLIND_SAMPLE: str | None = "blind-150"
+BLIND_POPULATION: dict[str, int] = {"F-no-productive": 397}
+#: At most this many of the sample's activities judged ``no`` may be called yes or possible
+#: (measured: 0), and at most this many judged chain work may be called no (measured: 12 of 12).
+BLIND_FALSE_FLAGS_MAX = 2
+BLIND_MISSED_MAX = 12
 # ==================================================================================================
 #: The samples of the labels file: the population of each stratum (N_h) and the split(s). The
-#: fresh 150 were the blind test of session 2 (read once to choose) and the 209 that of session 3
-#: (read twice to choose); they train now.
+#: fresh 150 were the blind test of session 2 (read once to choose), the 209 that of session 3
+#: (read twice to choose) and the 266 that of session 4 (read four times, never to choose); they
+#: train now.
 SAMPLES = {
     "first-283": ({}, {"train"}),
     "earlier-360": ({"V-yes": 130, "V-possible": 491, "V-no-productive": 1455},
@@ -65,7 +60,10 @@ SAMPLES = {
                  {"train-7"}),
     "band2-314": ({"Q-0.61": 55, "Q-0.45": 23, "Q-0.30": 32, "Q-0.20": 60, "Q-0.10": 242,
                    "Q-0.05": 660, "Q-low-productive": 390}, {"train-8"}),
-    "blind-266": (BLIND_POPULATION, {"test"}),
+    "blind-266": ({"Q-0.61": 55, "Q-0.45": 23, "Q-0.30": 32, "Q-0.20": 60, "Q-0.10": 242,
+                   "Q-0.05": 660, "Q-low-productive": 390}, {"train-10"}),
+    "frame-247": (BLIND_POPULATION, {"train-9"}),
+    "blind-150": (BLIND_POPULATION, {"test"}),
 }  # fmt: skip
 MODEL = Path(__file__).parents[1] / "src" / "gvckit" / "data" / MODEL_FILE
 
@@ -109,7 +107,7 @@ def _productive(act: Activity) -> bool:
 
 def test_labelled_set_is_large_stratified_and_split() -> None:
     rows = _rows()
-    assert len(rows) == 2452
+    assert len(rows) == 2849
     assert {r["label"] for r in rows} == {"yes", "possible", "no"}
     assert all(r["reason"].strip() for r in rows)
     keys = [(r["iati_identifier"], r["file"]) for r in rows]
@@ -132,7 +130,8 @@ def test_labelled_set_is_large_stratified_and_split() -> None:
         r for r in rows if r["sample"] in ("current-260", "fresh-150", "current-250", "blind-209")
     ]
     # the session-4 samples keep the stratum of 054ac9b's verdict (for the multiplicity weights)
-    new = {r["current_stratum"] for r in rows if r["sample"].startswith(("band", "blind-266"))}
+    new = {r["current_stratum"] for r in rows
+           if r["sample"].startswith(("band", "blind-266", "frame", "blind-150"))}  # fmt: skip
     assert new <= {"V-yes", "V-possible", "V-no-productive", ""}
     assert all(r["current_stratum"] == r["stratum"] for r in later)
     assert not any(r["split"] == "test" for r in rows) or BLIND_SAMPLE is not None
@@ -142,7 +141,7 @@ def test_model_was_trained_on_every_row_but_the_test_split() -> None:
     """The shipped model's training rows are every row outside ``split == "test"``."""
     meta = json.loads(MODEL.read_text(encoding="utf-8"))["meta"]
     train = sorted(f"{r['iati_identifier']}|{r['file']}" for r in _rows() if r["split"] != "test")
-    assert meta["trained_on"] == len(train) == 2186
+    assert meta["trained_on"] == len(train) == 2699
     assert meta["training_ids_sha256"] == hashlib.sha256("\n".join(train).encode()).hexdigest()
     assert meta["tf"] == "log"
 
@@ -151,17 +150,21 @@ def test_sample_weights_by_hand() -> None:
     """Multiplicity weights 1/π, π = 1 − Π(1 − n/N) over the samples; a second reading with plain
     loops over the labels file."""
     pytest.importorskip("sklearn")
-    from gvckit.portfolio.training import POPULATIONS, sample_weights
+    from gvckit.portfolio.training import POPULATIONS, SAME_DRAW, sample_weights
 
+    # session 4's blind test and band2-314 are the two random parts of one draw: one sample
+    draw = {"blind-266": "band2-314"}
+    assert draw == SAME_DRAW
     rows = _rows()
     mult = sample_weights(rows)
     counts: dict[str, int] = {}
     for r in rows:
         if r["sample"] in POPULATIONS:
-            k = r["sample"] + "/" + r[POPULATIONS[r["sample"]][0]]
+            k = draw.get(r["sample"], r["sample"]) + "/" + r[POPULATIONS[r["sample"]][0]]
             counts[k] = counts.get(k, 0) + 1
     assert counts["current-250/V-possible"] == 50
-    assert counts["band2-314/Q-0.10"] == 90
+    assert counts["band2-314/Q-0.10"] == 90 + 60
+    assert counts["frame-247/F-no-productive"] == 247
     assert BLIND_SAMPLE not in POPULATIONS
     by_hand = []
     for r in rows:
@@ -171,17 +174,21 @@ def test_sample_weights_by_hand() -> None:
         missed = 1.0
         for sample, (column, population) in POPULATIONS.items():
             k = sample + "/" + r[column]
-            if r[column] in population and k in counts:
+            if sample not in draw and r[column] in population and k in counts:
                 missed = missed * (1 - counts[k] / population[r[column]])
         by_hand.append(1 / (1 - missed))
     assert list(mult) == pytest.approx(by_hand)
-    # a row of band2-314 in the Q-0.10 band that no earlier design reached weighs 242 / 90
+    # a row of the Q-0.10 band that no earlier design reached weighs 242 / (90 + 60)
     lone = [
         m
         for r, m in zip(rows, mult, strict=True)
-        if r["sample"] == "band2-314" and r["stratum"] == "Q-0.10" and not r["current_stratum"]
-    ]
-    assert lone and lone[0] == pytest.approx(242 / 90)
+        if r["sample"] in draw.keys() | draw.values() and r["stratum"] == "Q-0.10"
+        and not r["current_stratum"]
+    ]  # fmt: skip
+    assert len(lone) > 10 and lone == pytest.approx([242 / 150] * len(lone))
+    # and a frame-247 row, which every earlier design could have drawn, weighs less than 397 / 247
+    frame = [m for r, m in zip(rows, mult, strict=True) if r["sample"] == "frame-247"]
+    assert len(frame) == 247 and max(frame) < 397 / 247
 
 
 @pytest.mark.slow
@@ -198,8 +205,8 @@ def test_training_reproduces_the_shipped_model_byte_for_byte() -> None:
 
 
 def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
-    """Population-weighted on the blind test sample (strata by the classifier's verdicts; never
-    used for training or thresholds). Bounds sit a little under the values measured once."""
+    """Population-weighted on the blind test sample (never used for training or thresholds), by
+    the agreement measures and by a plain second reading; then the counts measured once."""
     assert BLIND_SAMPLE is not None and BLIND_POPULATION, "set the blind split's sample and bounds"
     assert {r["sample"] for r, *_ in test_split} == {BLIND_SAMPLE}
     judged = [Judged(row["label"], verdict, row["stratum"]) for row, verdict, *_ in test_split]
@@ -212,14 +219,13 @@ def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
     ver = [v for _, v, *_ in test_split]
 
     def share(hit: list[bool], inside: list[bool]) -> float:
-        return sum(x for x, h, i in zip(w, hit, inside, strict=True) if h and i) / sum(
-            x for x, i in zip(w, inside, strict=True) if i
-        )
+        den = sum(x for x, i in zip(w, inside, strict=True) if i)
+        num = sum(x for x, h, i in zip(w, hit, inside, strict=True) if h and i)
+        return num / den if den else math.nan
 
     precision = share([a != "no" for a in lab], [v != "no" for v in ver])
     recall = share([v != "no" for v in ver], [a != "no" for a in lab])
-    said_yes = [v == "yes" for v in ver]
-    yes = share([a == "yes" for a in lab], said_yes) if any(said_yes) else math.nan
+    yes = share([a == "yes" for a in lab], [v == "yes" for v in ver])
     total = sum(w)
     p_o = sum(x for x, a, v in zip(w, lab, ver, strict=True) if a == v) / total
     p_e = (
@@ -231,30 +237,18 @@ def test_agreement_on_the_fresh_blind_test_split(test_split: list) -> None:
         / total**2
     )
     kappa = (p_o - p_e) / (1 - p_e)
-    assert got.precision.value == pytest.approx(precision)
-    assert got.recall.value == pytest.approx(recall)
+    assert got.precision.value == pytest.approx(precision, nan_ok=True)
+    assert got.recall.value == pytest.approx(recall, nan_ok=True)
     assert got.yes_precision.value == pytest.approx(yes, nan_ok=True)
     assert got.kappa[0] == pytest.approx(kappa)
-    assert got.precision.low <= got.precision.value <= got.precision.high
-    bounds = (BLIND_PRECISION_MIN, BLIND_RECALL_MIN, BLIND_KAPPA_MIN)
-    assert None not in bounds, "set the bounds measured once on the blind split"
-    assert got.precision.value >= (BLIND_PRECISION_MIN or 0), got
-    assert got.recall.value >= (BLIND_RECALL_MIN or 0), got
-    assert got.kappa[0] >= (BLIND_KAPPA_MIN or 0), got
-    if BLIND_YES_MIN is None:  # the sample holds no "yes" verdict: every one is labelled already
-        assert not any(said_yes) and got.yes_precision.n == 0
-    else:
-        assert got.yes_precision.value >= BLIND_YES_MIN, got
-    # the frame the issue's reader samples: called yes or possible, or no in a productive sector
-    # (precision is the same: every activity called yes or possible is in it)
-    frame = [v != "no" or prod for (*_, prod), v in zip(test_split, ver, strict=True)]
-    in_recall = [a != "no" and f for a, f in zip(lab, frame, strict=True)]
-    assert share([a != "no" for a in lab], [v != "no" for v in ver]) == pytest.approx(precision)
-    assert share([v != "no" for v in ver], in_recall) >= BLIND_FRAME_RECALL_MIN
-    w_in = [x for x, f in zip(w, frame, strict=True) if f]
-    lab_in = [a for a, f in zip(lab, frame, strict=True) if f]
-    ver_in = [v for v, f in zip(ver, frame, strict=True) if f]
-    assert cohen_kappa(lab_in, ver_in, w_in) >= BLIND_FRAME_KAPPA_MIN
+    assert got.recall.low <= got.recall.value <= got.recall.high
+    # the sample lies in the frame the issue's reader samples: all in productive sectors
+    assert all(prod for *_, prod in test_split)
+    false_flags = sum(a == "no" and v != "no" for a, v in zip(lab, ver, strict=True))
+    missed = sum(a != "no" and v == "no" for a, v in zip(lab, ver, strict=True))
+    assert false_flags <= BLIND_FALSE_FLAGS_MAX, got
+    assert missed <= BLIND_MISSED_MAX, got
+    assert got.precision.n + got.recall.n > 0
 
 
 def test_confidence_is_calibrated_on_the_test_split(test_split: list) -> None:

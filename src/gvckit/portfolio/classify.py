@@ -23,8 +23,8 @@ the transactions' types).
    ``possible`` when P(chain work) passes its threshold, else ``no``.
 3. **Rules that cap** the verdict, each stated in the evidence: a thin or title-only record is at
    most ``possible`` (a reader cannot tell more), and at least ``possible`` when its title names
-   a chain (no metaphor, label or humanitarian context: the labelling rules' "a title that
-   suggests chain work stays possible"); a loan, equity, guarantee or budget support
+   a chain (no metaphor, label, humanitarian context or study: the labelling rules' "a title
+   that suggests chain work stays possible"); a loan, equity, guarantee or budget support
    (codes or words) without a described chain mechanism is at most ``possible``, and ``no`` when
    the chain is not named either, unless the model is sure of chain work (P(chain work) ≥
    :data:`SURE`: the readers whose labels trained it applied the same rule to the whole text,
@@ -498,13 +498,13 @@ SURE = 0.8
 
 
 def _titled_chain(f: dict[str, float]) -> bool:
-    """A thin record whose title names a chain, with no metaphor, label or humanitarian context:
-    at least ``possible`` (see the module docstring)."""
+    """A thin record whose title names a chain, with no metaphor, label, humanitarian context or
+    study: at least ``possible`` (see the module docstring)."""
     return bool(
         f["thin"]
         and f["chain_title"]
         and f["chain"]
-        and not (f["metaphor"] or f["label"] or f["other"])
+        and not (f["metaphor"] or f["label"] or f["other"] or f["study"])
     )
 
 
