@@ -64,8 +64,8 @@ from gvckit.portfolio.vcmodel import LogisticScore, Model
 __all__ = [
     "HELD_APART",
     "POPULATIONS",
-    "SAME_DRAW",
     "PRECISION_TARGET",
+    "SAME_DRAW",
     "TF",
     "YES_TARGET",
     "C",
