@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 from gvckit.errors import InputError
 
 if TYPE_CHECKING:
+    from gvckit.portfolio.codelists import Codelists
     from gvckit.store.portfolio_scan import ScanCounts
 
 __all__ = ["MAX_MEMBERS", "gather", "run_scan"]
@@ -123,8 +124,11 @@ def run_scan(
     progress: Callable[[float, str], None] | None = None,
     done: Callable[[Connection, str], bool] | None = None,
     roots: Sequence[str] = (),
+    codelists: Codelists | None = None,
 ) -> str:
-    """Scan ``inputs`` into the workspace; the problems go to ``result`` (Parquet). ``done``
+    """Scan ``inputs`` into the workspace, the codes named with ``codelists`` (the workbench's,
+    :func:`gvckit.store.portfolio.workbench_codelists`; none: unnamed); the problems go to
+    ``result`` (Parquet). ``done``
     (the job recording itself done with its message) runs in the transaction that stores the
     activities: when it returns False (the job was cancelled meanwhile) nothing is stored,
     ``result`` is removed and :class:`~gvckit.store.portfolio_scan.ScanWithdrawnError` raised."""
@@ -151,7 +155,7 @@ def run_scan(
         files, names, problems, source = gather(inputs, Path(data_dir), work, max_bytes, roots)
         say(0.05, f"scanning {len(files)} files")
         ingest(engine, workspace_id, job_id, source, files, names=names, progress=say,
-               problems=problems, publish=publish)  # fmt: skip
+               problems=problems, publish=publish, codelists=codelists)  # fmt: skip
     except BaseException:
         Path(result).unlink(missing_ok=True)
         raise

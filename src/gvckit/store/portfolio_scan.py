@@ -2,6 +2,12 @@
 the portfolio scanner (:mod:`gvckit.portfolio.store`, the same parsing, classification and US
 dollar conversion as ``gvckit portfolio scan``) in worker processes, its rows stored under the
 workspace with their texts and search index. :mod:`gvckit.store.portfolio` reads them back.
+
+The codes are named with the IATI codelists given to :func:`ingest` (the workbench gives its own,
+:func:`gvckit.store.portfolio.workbench_codelists`, the ones its review tables name countries
+with), exactly as ``gvckit portfolio scan --codelists`` names them. The parsing processes get
+that very object when they start (no process reads a folder or an environment variable for it),
+so all the files of a scan are named alike whatever the start method.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from functools import cache
 from itertools import islice
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
@@ -28,6 +34,9 @@ from gvckit.errors import GvcError
 from gvckit.store import search
 from gvckit.store.portfolio_schema import ACTIVITIES, SCANS
 from gvckit.store.portfolio_stage import Stage
+
+if TYPE_CHECKING:
+    from gvckit.portfolio.codelists import Codelists
 
 __all__ = ["VERDICTS", "ScanCounts", "ScanWithdrawnError", "bar_list", "ingest", "now"]
 
@@ -88,11 +97,15 @@ def ingest(
     workers: int | None = None,
     problems: list[dict[str, Any]] | None = None,
     publish: Callable[[Connection, ScanCounts], bool] | None = None,
+    codelists: Codelists | None = None,
 ) -> ScanCounts:
     """Scan ``files`` into the workspace: each file parsed and classified by the portfolio
     scanner (a bad file is a problem, never the end of the scan: the good activities of every
     file are kept); an activity already in the workspace is updated in place (its reviews stay).
     ``names`` maps a file to the name shown for it (uploads never show server paths).
+    ``codelists`` names the codes (status, aid, finance and flow types, the reporting
+    organisation's type, countries, sectors) as :meth:`PortfolioStore.scan
+    <gvckit.portfolio.store.PortfolioStore.scan>` does; none: they stay unnamed.
 
     Nothing is visible before the scan ends: the rows wait in a temporary table of the scan's
     own connection (:mod:`gvckit.store.portfolio_stage`; it goes with the connection when the
@@ -111,7 +124,7 @@ def ingest(
             "files": len(files), "activities": 0, "refused": 0, "problems": "[]",
             "created_at": now()}  # fmt: skip
     with (
-        _parsing(jobs, workers) as parsed,
+        _parsing(jobs, workers, codelists) as parsed,
         engine.connect() as conn,
         Stage(conn, workspace_id, scan) as stage,
     ):
@@ -149,27 +162,35 @@ def ingest(
 
 
 @cache
-def _context() -> tuple[Any, Any]:
-    """The shipped US dollar rates and the codelists (once per process)."""
-    from gvckit.portfolio.codelists import Codelists
+def _rates() -> Any:
+    """The shipped US dollar rates (read once per process)."""
     from gvckit.portfolio.rates import shipped_rates
 
-    return shipped_rates(), Codelists()
+    return shipped_rates()
 
 
-def _file_rows(path: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+#: The codelists of a parsing process's scan (set when the process starts, :func:`_start`).
+_NAMES: Codelists | None = None
+
+
+def _file_rows(
+    path: Path, name: str, codelists: Codelists | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Parse and classify one file with the portfolio scanner and build its rows (in a worker
-    process): (activity rows, problems)."""
+    process): (activity rows, problems). ``codelists`` names the codes (default: the ones the
+    parsing process was started with; none: unnamed)."""
+    from gvckit.portfolio.codelists import Codelists
     from gvckit.portfolio.iati import Limits
     from gvckit.portfolio.store import _activity_row, _classified, _finance_rows
 
-    rates, codelists = _context()
+    rates = _rates()
+    names = codelists or _NAMES or Codelists()
     items, bad = _classified(path, Limits())
     problems = [{"file": name, "line": p.line, "reason": p.reason.replace(str(path), name)}
                 for p in bad]  # fmt: skip
     rows = []
     for act, verdict in items:
-        row = _activity_row(act, verdict, 0, codelists)
+        row = _activity_row(act, verdict, 0, names)
         row["file"] = name
         del row["scan_id"]
         fins = _finance_rows(act, rates)
@@ -198,8 +219,11 @@ Built = tuple[list[dict[str, Any]], list[dict[str, Any]]]
 
 
 @contextmanager
-def _parsing(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[Iterator[Built]]:
-    """:func:`_file_rows` of each (file, name) in order, by ``workers`` processes (default:
+def _parsing(
+    jobs: Sequence[tuple[Path, str]], workers: int | None, codelists: Codelists | None = None
+) -> Iterator[Iterator[Built]]:
+    """:func:`_file_rows` of each (file, name) in order, named with ``codelists`` (each
+    process gets them once, when it starts), by ``workers`` processes (default:
     the CPUs less the one storing, at least 2, at most 4; 0 parses in this process), a few files
     ahead: the files are parsed while the rows of earlier ones are stored. (Two on two CPUs:
     parsing is most of the work, the storing process mostly waits for the database.)
@@ -209,11 +233,11 @@ def _parsing(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[
     (Linux), so that a cancelled scan's connection closes and its transaction ends at once."""
     n = workers if workers is not None else min(4, max(2, (os.cpu_count() or 1) - 1))
     if n < 1 or len(jobs) < 2:
-        yield (_file_rows(path, name) for path, name in jobs)
+        yield (_file_rows(path, name, codelists) for path, name in jobs)
         return
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
     pool = ProcessPoolExecutor(max_workers=n, mp_context=get_context(method),
-                               initializer=_die_with_parent)  # fmt: skip
+                               initializer=_start, initargs=(codelists,))  # fmt: skip
     try:
         queue = iter(jobs)
         pending: deque[Future[Built]] = deque(
@@ -231,6 +255,14 @@ def _parsing(jobs: Sequence[tuple[Path, str]], workers: int | None) -> Iterator[
         yield results()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(codelists: Codelists | None) -> None:
+    """In a parsing process, when it starts: keep the scan's codelists (:data:`_NAMES`) and
+    die with the scanning process."""
+    global _NAMES
+    _NAMES = codelists
+    _die_with_parent()
 
 
 def _die_with_parent() -> None:
