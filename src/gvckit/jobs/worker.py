@@ -5,6 +5,12 @@ A local job process reports progress to the database itself and dies with the se
 parent-death signal); cancelling a job terminates its process. A job's result is written under
 a temporary name, renamed, and only then recorded as done by a conditional update naming its
 run, so neither a cancelled nor an interrupted run can publish a result.
+
+The workbench's IATI codelists (:func:`gvckit.store.portfolio.workbench_codelists`, read once by
+the server) are handed to each local job process with its arguments, like the scan roots: a
+portfolio scan names its codes with them and a report's review tables its countries, so both
+name exactly what the server's pages name, whatever the start method and without the job
+reading the folder again.
 """
 
 from __future__ import annotations
@@ -17,11 +23,14 @@ import signal
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gvckit.errors import GvcError
 from gvckit.jobs import queue
 from gvckit.jobs.task import run_impact, run_measure, run_report
+
+if TYPE_CHECKING:
+    from gvckit.portfolio.codelists import Codelists
 
 __all__ = ["WorkerPool"]
 
@@ -61,7 +70,9 @@ def _die_with_server(server_pid: int) -> None:
     threading.Thread(target=watch, name="gvckit-watchdog", daemon=True).start()
 
 
-def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
+def _report_inputs(
+    engine: Any, data_dir: Path, job: queue.Job, codelists: Codelists | None = None
+) -> tuple[list[Any], Path]:
     from gvckit.store.chains import get_version
 
     opts = job.options
@@ -100,7 +111,8 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
     if opts.get("portfolio"):
         from gvckit.store.portfolio import Filters, review_tables
 
-        tables = review_tables(engine, job.workspace_id, Filters(value_chain="yes,possible"))
+        tables = review_tables(engine, job.workspace_id, Filters(value_chain="yes,possible"),
+                               codelists=codelists)  # fmt: skip
     folder = data_dir / "results"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"job{job.id}-{job.run_id}.html"
@@ -109,11 +121,13 @@ def _report_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[An
     return args, target
 
 
-def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any], Path]:
+def _job_inputs(
+    engine: Any, data_dir: Path, job: queue.Job, codelists: Codelists | None = None
+) -> tuple[list[Any], Path]:
     from gvckit.store.tables import get_table
 
     if job.table_id is None:
-        return _report_inputs(engine, data_dir, job)
+        return _report_inputs(engine, data_dir, job, codelists)
     table = get_table(engine, job.table_id)
     results = data_dir / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -123,9 +137,11 @@ def _job_inputs(engine: Any, data_dir: Path, job: queue.Job) -> tuple[list[Any],
 
 
 def _run_local(
-    db_url: str, data_dir: str, job_id: int, run_id: str, server_pid: int, roots: list[str]
-) -> None:
-    """Body of a local job process (``roots``: the folders portfolio scans may read)."""
+    db_url: str, data_dir: str, job_id: int, run_id: str, server_pid: int, roots: list[str],
+    codelists: Codelists | None = None,
+) -> None:  # fmt: skip
+    """Body of a local job process (``roots``: the folders portfolio scans may read;
+    ``codelists``: the workbench's IATI codelists, which name the codes)."""
     _die_with_server(server_pid)
     from gvckit.store.database import open_engine
 
@@ -137,9 +153,9 @@ def _run_local(
             queue.set_progress(engine, job_id, run_id, p, message)
 
         if job.kind == "scan":
-            _scan_local(engine, db_url, Path(data_dir), job, run_id, progress, roots)
+            _scan_local(engine, db_url, Path(data_dir), job, run_id, progress, roots, codelists)
             return
-        args, target = _job_inputs(engine, Path(data_dir), job)
+        args, target = _job_inputs(engine, Path(data_dir), job, codelists)
 
         try:
             if job.table_id is None and job.measure == "impact":
@@ -182,8 +198,10 @@ def _scan_local(
     run_id: str,
     progress: Any,
     roots: list[str],
+    codelists: Codelists | None = None,
 ) -> None:
-    """A portfolio scan job (:func:`gvckit.jobs.scan.run_scan`) in this job process."""
+    """A portfolio scan job (:func:`gvckit.jobs.scan.run_scan`) in this job process, the codes
+    named with ``codelists``."""
     from gvckit.jobs.scan import run_scan
     from gvckit.store.portfolio_scan import ScanWithdrawnError
 
@@ -201,7 +219,7 @@ def _scan_local(
 
     try:
         run_scan(db_url, str(data_dir), job.workspace_id, job.id, job.options, limit,
-                 str(target), progress, done, roots)  # fmt: skip
+                 str(target), progress, done, roots, codelists)  # fmt: skip
     except ScanWithdrawnError:
         return  # cancelled meanwhile: nothing stored, nothing published
     except GvcError as exc:
@@ -219,7 +237,8 @@ def _scan_local(
 
 
 class WorkerPool:
-    """``n`` worker slots claiming jobs from the database at ``db_url``."""
+    """``n`` worker slots claiming jobs from the database at ``db_url``; ``codelists`` (the
+    workbench's IATI codelists) go to every local job process."""
 
     def __init__(
         self,
@@ -229,9 +248,11 @@ class WorkerPool:
         n: int = 2,
         scheduler: str | None = None,
         roots: tuple[Path, ...] = (),
+        codelists: Codelists | None = None,
     ) -> None:
         self.engine = engine
         self.roots = [str(r) for r in roots]
+        self.codelists = codelists
         self.db_url = db_url
         self.data_dir = data_dir
         self.n = max(1, n)
@@ -295,7 +316,8 @@ class WorkerPool:
         assert job.run_id is not None
         proc = self._ctx.Process(
             target=_run_local,
-            args=(self.db_url, str(self.data_dir), job.id, job.run_id, os.getpid(), self.roots),
+            args=(self.db_url, str(self.data_dir), job.id, job.run_id, os.getpid(), self.roots,
+                  self.codelists),
             daemon=True,
         )  # fmt: skip
         proc.start()

@@ -5,6 +5,11 @@ agreement of the classifier with the reviewers. The pages and the API call these
 Activities are read and classified by the portfolio scanner (:mod:`gvckit.portfolio.store`,
 the same parsing, classification and US dollar conversion as ``gvckit portfolio scan``) and
 stored under the workspace; nothing here classifies anything.
+
+The workbench has one set of IATI codelists, :func:`workbench_codelists` (the folder
+``$GVCKIT_IATI_CODELISTS`` names, read once; ``gvckit serve`` reads it at start and stops on a
+wrong folder): its scans name the codes with it, as ``gvckit portfolio scan --codelists`` does,
+and its review tables name the recipient countries with it.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ __all__ = [
     "ScanCounts",
     "add_review",
     "agreement_of",
+    "code_label",
     "country_names",
     "get_activity",
     "ingest",
@@ -213,6 +219,14 @@ def _review_out(m: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def code_label(code: str, name: str) -> str:
+    """What a page shows for a code: its name with the code in brackets ("Kenya (KE)"), or the
+    bare code without a name (or without a code, the name)."""
+    if code and name:
+        return f"{name} ({code})"
+    return code or name
+
+
 def get_activity(engine: Engine, workspace_id: int, identifier: str) -> dict[str, Any]:
     """Everything about one activity of the workspace: the list's fields, the stored row
     (evidence, typology, organisations...), titles and descriptions, finances, reviews."""
@@ -384,16 +398,19 @@ def scans(engine: Engine, workspace_id: int) -> list[dict[str, Any]]:
 DIMENSIONS = ("pattern", "fields_of_action", "upgrading", "year", "publisher", "country")
 
 
-def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[str, Any]:
+def review_tables(
+    engine: Engine, workspace_id: int, filters: Filters, *, codelists: Codelists | None = None
+) -> dict[str, Any]:
     """Counts of activities and their commitments in US dollars by each of :data:`DIMENSIONS`
     (the IDB review's tables), over the activities ``filters`` selects. An activity with several
     values (patterns, countries...) counts under each; "none" when it has no value; the US
     dollar sum is over activities with a convertible commitment (``with_usd`` of them).
     ``questions``: the review's questions over the same activities (see :func:`_questions`).
     Publisher and country rows also have a ``name`` ("" without one): a publisher's is the one
-    its activities give most often, a recipient country's its name in the IATI codelists
-    (:func:`country_names`). Each row's ``label`` is what a table and a chart show: the value,
-    or a named row's name with the code in brackets ("Kenya (KE)")."""
+    its activities give most often, a recipient country's its name in ``codelists`` (default:
+    the workbench's, :func:`workbench_codelists`). Each row's ``label`` is what a table and a
+    chart show: the value, or a named row's name with the code in brackets ("Kenya (KE)",
+    :func:`code_label`)."""
     filters.check()
     cond = _conditions(engine, workspace_id, filters)
     a = ACTIVITIES.c
@@ -426,26 +443,29 @@ def review_tables(engine: Engine, workspace_id: int, filters: Filters) -> dict[s
                                "with_usd": int(c[2]), "label": v}
                               for v, c in ordered]  # fmt: skip
     named = {"publisher": _publisher_names([(r[4], r[8]) for r in rows]),
-             "country": country_names(r["value"] for r in out["tables"]["country"])}  # fmt: skip
+             "country": country_names((r["value"] for r in out["tables"]["country"]),
+                                      codelists)}  # fmt: skip
     for dim, names in named.items():
         for row in out["tables"][dim]:
             row["name"] = names.get(row["value"], "")
-            if row["name"]:
-                row["label"] = f"{row['name']} ({row['value']})"
+            row["label"] = code_label(row["value"], row["name"])
     return out
 
 
-def country_names(codes: Iterable[str]) -> dict[str, str]:
-    """Recipient country code → its name in the IATI Country codelist of the folder
-    ``$GVCKIT_IATI_CODELISTS`` names (the one ``gvckit portfolio scan`` reads by default; read
-    once per process and folder); codes without a name, or without that folder, are left out."""
-    lists = workbench_codelists()
+def country_names(codes: Iterable[str], codelists: Codelists | None = None) -> dict[str, str]:
+    """Recipient country code → its name in the IATI Country codelist of ``codelists`` (default:
+    the workbench's, :func:`workbench_codelists`); codes without a name, or without codelists,
+    are left out."""
+    lists = codelists if codelists is not None else workbench_codelists()
     return {code: name for code in codes if (name := lists.name("Country", code))}
 
 
 def workbench_codelists() -> Codelists:
-    """The IATI codelists of the folder ``$GVCKIT_IATI_CODELISTS`` names (empty without one),
-    read once per process and folder; a folder that cannot be read is an :class:`InputError`."""
+    """The workbench's IATI codelists: those of the folder ``$GVCKIT_IATI_CODELISTS`` names (the
+    one ``gvckit portfolio scan`` reads by default; empty without one), read once per process
+    and folder; a folder that cannot be read is an :class:`InputError`. The workbench's scans
+    name their codes with them and its review tables their countries; the server hands them to
+    its job processes (:class:`gvckit.jobs.worker.WorkerPool`), which do not read them again."""
     return _codelists(os.environ.get("GVCKIT_IATI_CODELISTS") or "")
 
 

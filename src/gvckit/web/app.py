@@ -60,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     from gvckit.jobs import queue
     from gvckit.jobs.worker import WorkerPool
     from gvckit.store.database import open_engine
+    from gvckit.store.portfolio import workbench_codelists
     from gvckit.store.tables import clean_partial
     from gvckit.web import api, pages
     from gvckit.web.render import templates
@@ -76,7 +77,8 @@ def create_app(settings: Settings) -> FastAPI:
         pool = None
         if settings.workers > 0:
             pool = WorkerPool(engine, settings.db_url, settings.data_dir, settings.workers,
-                              settings.scheduler, settings.portfolio_roots)  # fmt: skip
+                              settings.scheduler, settings.portfolio_roots,
+                              workbench_codelists())  # fmt: skip
             pool.start()
         try:
             yield
