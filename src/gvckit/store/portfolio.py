@@ -227,9 +227,23 @@ def code_label(code: str, name: str) -> str:
     return code or name
 
 
+def _named(codes: Sequence[str], joined: str | None) -> list[str]:
+    """:func:`code_label` of each code, its name read from a stored list of names
+    ("KE Kenya; XX", :meth:`~gvckit.portfolio.codelists.Codelists.names_of`)."""
+    names: dict[str, str] = {}
+    for entry in (joined or "").split("; "):
+        code, _, name = entry.partition(" ")
+        if code in codes and name:
+            names.setdefault(code, name)
+    return [code_label(c, names.get(c, "")) for c in codes]
+
+
 def get_activity(engine: Engine, workspace_id: int, identifier: str) -> dict[str, Any]:
     """Everything about one activity of the workspace: the list's fields, the stored row
-    (evidence, typology, organisations...), titles and descriptions, finances, reviews."""
+    (evidence, typology, organisations...), titles and descriptions, finances, reviews.
+    ``labels``: the codes with the names the scan gave them (:func:`code_label`: "Kenya (KE)",
+    a bare code where the scan had no name) for the status, the reporting organisation's type,
+    the aid, finance and flow types (one string each) and the countries and sectors (lists)."""
     with engine.connect() as conn:
         aid = _activity_id(conn, workspace_id, identifier)
         row = conn.execute(select(*LIST_COLUMNS, TEXTS.c.data)
@@ -257,7 +271,15 @@ def get_activity(engine: Engine, workspace_id: int, identifier: str) -> dict[str
                        for r in detail.get("participating_orgs", []) if len(r) >= 4],
         sentences=detail.get("value_chain", {}).get("sentences", []),
         finances=data["finances"], reviews=reviews,
+        reporting_org_type=stored.get("reporting_org_type") or "",
     )  # fmt: skip
+    labels: dict[str, Any] = {
+        key: code_label(stored.get(key) or "", stored.get(f"{key}_name") or "")
+        for key in ("status", "reporting_org_type", "aid_type", "finance_type", "flow_type")
+    }
+    labels["countries"] = _named(out["countries"], stored.get("country_names"))
+    labels["sectors"] = _named(out["sectors"], stored.get("sector_names"))
+    out["labels"] = labels
     return out
 
 
