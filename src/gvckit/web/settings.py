@@ -16,6 +16,10 @@ secret_key                GVCKIT_SECRET_KEY           generated once into <data_
 portfolio_roots           GVCKIT_PORTFOLIO_ROOTS      none: folders (separated by ``:``) whose IATI
                                                       files may be scanned by path
 ========================  ==========================  =============================================
+
+The IATI codelists (``GVCKIT_IATI_CODELISTS``, a folder; none: codes stay unnamed) are not a
+setting of this object: :func:`gvckit.store.portfolio.workbench_codelists` reads them, once, for
+``gvckit serve``, its pages and, handed over by the server, its job processes.
 """
 
 from __future__ import annotations
