@@ -90,6 +90,28 @@ def test_row_selling_only_to_inventories() -> None:
     assert shares["F_GO"].iloc[0] == pytest.approx(0.625, rel=1e-12)
 
 
+def test_negative_accounting_output_has_no_position() -> None:
+    """A row whose inventory drawdown exceeds its sales has a negative row sum (WIOD 2013 LUX c8
+    in 1999: sells 1, inventories −3, x = −2). It has no output, so U, F/GO and VA/GO are 0 as
+    for a zero-output sector; dividing by x gave U = 1 − 0.5·U_a < 1 and F/GO = 1.5."""
+    t = icio.IcioTable(
+        entities=["X"],
+        sectors=["a", "b"],
+        Z=[[30.0, 0.0], [1.0, 0.0]],
+        Y=[[[60.0, 10.0]], [[0.0, -3.0]]],
+        output=[100.0, 0.0],  # published output 0, as WIOD prints it
+        categories=["HH", "INV"],
+        meta=TableMeta(inventories=("INV",)),
+    )
+    assert t.x[1] == -2.0
+    for inventories in ("net", "none"):
+        up = _values("upstreamness", t, inventories=inventories)
+        shares = _shares(t, inventories=inventories)
+        assert up[1] == 0.0 and up[0] >= 1.0
+        assert shares["F_GO"].iloc[1] == 0.0 and shares["VA_GO"].iloc[1] == 0.0
+    assert _values("upstreamness", t, inventories="net")[0] == pytest.approx(1.5, rel=1e-12)
+
+
 def test_correction_that_breaks_productivity_is_refused() -> None:
     """Negative final use (−10) beside inventories (30): s = 100/70 lifts a = 0.8 to 1.14."""
     t = icio.IcioTable(
@@ -275,7 +297,12 @@ def test_wiod_position_against_second_reading(year: int) -> None:
         x = hand[f"{level}_x"]
         assert np.all(U[keep] >= 1 - 1e-12) and np.all(D >= 1 - 1e-12)
         np.testing.assert_allclose(f_go[keep] + hand[f"{level}_intermediate"][keep], 1, rtol=1e-12)
-        assert (x @ U) / x.sum() == pytest.approx((x @ D) / x.sum(), rel=1e-12)
+        # (rows with negative output report no position: their share of 1'L^c x is added back)
+        gone = ~keep
+        assert (x[keep] @ U[keep] + x[gone] @ hand[f"{level}_U"][gone]) / x.sum() == pytest.approx(
+            (x @ D) / x.sum(), rel=1e-12
+        )
+        assert np.all(U[gone] == 0) and np.all(f_go[gone] == 0)
         assert np.isfinite(shares.to_numpy()).all()
 
     # country level: world F/GO as published (Antràs & Chor 2018), and only with the correction

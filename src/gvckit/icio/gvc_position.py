@@ -117,8 +117,15 @@ def _uses(
 
 
 def _ratio(a: FloatArray, b: FloatArray) -> FloatArray:
-    """a / b, 0 where b = 0 (a sector without output has no position)."""
+    """a / b, 0 where b = 0."""
     return np.divide(a, b, out=np.zeros_like(a, dtype=np.float64), where=b != 0)
+
+
+def _per_output(a: FloatArray, x: FloatArray) -> FloatArray:
+    """a / x, 0 where x ≤ 0: a sector without output has no position. A negative accounting
+    output (row sums of a rounded table whose inventory drawdown exceeds its sales, e.g. WIOD
+    2013 LUX c8 in 1999: x = −2) is no output either; dividing by it gave U < 1 and F/GO > 1."""
+    return np.divide(a, x, out=np.zeros_like(a, dtype=np.float64), where=x > 0)
 
 
 @dataclass(frozen=True)
@@ -232,16 +239,17 @@ def upstreamness_measure(
     """Antràs, Chor, Fally & Hillberry (2012): ``U = x̂⁻¹ L x``, i.e. ``U_i = 1 + Σ_j Δ_ij U_j``
     with ``Δ_ij = Z_ij / x_i``, after the net-inventory correction of Antràs & Chor (2018) with
     ``inventories="net"`` (``Z_ij`` scaled by ``x_i / (x_i − N_i)``; see the module docstring).
-    Output-weighted when rows are merged; 0 for sectors without output (U ≥ 1 otherwise).
+    Output-weighted when rows are merged; 0 for sectors without output, also a negative one (U ≥ 1
+    otherwise).
     ``by="country"``: on the table collapsed to countries. The frame's ``attrs["inventories"]``
     says which was applied."""
     pos, option, _ = _position(model, inventories, by)
     x = pos.uses.x
     weighted = pos.system.solve(x)  # x_i U_i = (L x)_i
     if by == "country":
-        return _frame(model, _ratio(weighted, x), by, option)
+        return _frame(model, _per_output(weighted, x), by, option)
     g = model.grouping
-    return _frame(model, _ratio(g.aggregate_rows(weighted), g.aggregate_rows(x)), by, option)
+    return _frame(model, _per_output(g.aggregate_rows(weighted), g.aggregate_rows(x)), by, option)
 
 
 @register(
@@ -284,16 +292,16 @@ def output_shares_measure(
     """Antràs & Chor (2018, §2): ``F_GO = f_i / x_i`` (final use, without inventories and scaled
     by ``x_i / (x_i − N_i)`` with ``inventories="net"``) and ``VA_GO = va_i / x_i`` (the table's
     value added ``x − Z'·1``, which the correction leaves unchanged). Both are 0 for a sector
-    without output; with ``output_basis="rows"``, F_GO plus the intermediate share is 1.
-    ``by="country"``: on the table collapsed to countries. Columns ``country, sector, indicator,
-    value`` (no ``sector`` by country)."""
+    without output (also a negative one); with ``output_basis="rows"``, F_GO plus the
+    intermediate share is 1. ``by="country"``: on the table collapsed to countries. Columns
+    ``country, sector, indicator, value`` (no ``sector`` by country)."""
     option = inventory_option(model.table, inventories)
     net = option == "net"
     g = model.grouping
     k = len(SHARES)
     if by == "country":
         uses, _ = _country_uses(model, net)
-        values = np.stack([_ratio(uses.final, uses.x), _ratio(uses.va, uses.x)], axis=1)
+        values = np.stack([_per_output(uses.final, uses.x), _per_output(uses.va, uses.x)], axis=1)
         frame = pd.DataFrame(
             {
                 "country": np.repeat(np.array(g.units, dtype=object), k),
@@ -306,8 +314,8 @@ def output_shares_measure(
         out = g.aggregate_rows(uses.x)
         values = np.stack(
             [
-                _ratio(g.aggregate_rows(uses.final), out),
-                _ratio(g.aggregate_rows(uses.va), out),
+                _per_output(g.aggregate_rows(uses.final), out),
+                _per_output(g.aggregate_rows(uses.va), out),
             ],
             axis=1,
         )
