@@ -112,6 +112,29 @@ def test_negative_accounting_output_has_no_position() -> None:
     assert _values("upstreamness", t, inventories="net")[0] == pytest.approx(1.5, rel=1e-12)
 
 
+def test_group_leaves_other_countries_downstreamness_alone() -> None:
+    """A group merges its members' rows only: every other country-sector keeps its D, also R_b
+    (output 12, all of it sold as inputs: no final use to weight by) and Q_b (no output). The
+    final-use weights made them 0 (WIOD 1995 KOR c2, GO 3,379: D 1.62 -> 0 with any group)."""
+    rng = np.random.default_rng(7)
+    Z = rng.uniform(1.0, 5.0, (6, 6))
+    Y = rng.uniform(5.0, 20.0, (6, 3, 2))
+    Z[3, :], Z[:, 3], Y[3] = 0.0, 0.0, 0.0  # Q_b: no output
+    Y[5] = 0.0  # R_b: intermediates only
+    t = icio.IcioTable(
+        entities=["P", "Q", "R"], sectors=["a", "b"], Z=Z, Y=Y, categories=["HH", "INV"],
+        meta=TableMeta(inventories=("INV",)),
+    )  # fmt: skip
+    for inventories in ("net", "none"):
+        alone = icio.measure("downstreamness", t, inventories=inventories)
+        grouped = icio.measure("downstreamness", t, inventories=inventories, groups=["PQ=P,Q"])
+        np.testing.assert_allclose(
+            grouped["value"].iloc[2:].to_numpy(), alone["value"].iloc[4:].to_numpy(), rtol=1e-12
+        )
+        # P_b and Q_b merged: Q_b has no output nor final use, so the merged row is P_b
+        assert grouped["value"].iloc[1] == pytest.approx(alone["value"].iloc[1], rel=1e-12)
+
+
 def test_correction_that_breaks_productivity_is_refused() -> None:
     """Negative final use (−10) beside inventories (30): s = 100/70 lifts a = 0.8 to 1.14."""
     t = icio.IcioTable(

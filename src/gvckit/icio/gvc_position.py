@@ -267,14 +267,26 @@ def downstreamness_measure(
     """Antràs & Chor (2013, Econometrica 81(6); 2018); Miller & Temurshoev (2017, IRSR 40(5)):
     ``D_j = Σ_i L_ij``, the output needed in the world per unit of final output of j (≥ 1), on
     the corrected coefficients ``A^c = ŝ A`` with ``inventories="net"``. When rows are merged the
-    value is weighted by final use (corrected when ``net``). ``by="country"``: on the table
-    collapsed to countries."""
+    value is weighted by final use (corrected when ``net``); merged rows without final use are
+    weighted by output, and without output too, equally, so that a row left alone (a country
+    outside every group) keeps its own D. ``by="country"``: on the table collapsed to
+    countries."""
     pos, option, D = _position(model, inventories, by)
     g = model.grouping
     if by == "country" or g.trivial:
         return _frame(model, D, by, option)
     y = pos.uses.final if option == "net" else model.Yd.sum(axis=1)
-    return _frame(model, _ratio(g.aggregate_rows(D * y), g.aggregate_rows(y)), by, option)
+    x = pos.uses.x
+    agg = g.aggregate_rows
+    by_final, by_output = agg(y), agg(x)
+    value = np.where(
+        by_final != 0,
+        _ratio(agg(D * y), by_final),
+        np.where(
+            by_output > 0, _per_output(agg(D * x), by_output), _ratio(agg(D), agg(np.ones_like(D)))
+        ),
+    )
+    return _frame(model, value, by, option)
 
 
 @register(
