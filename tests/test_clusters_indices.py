@@ -419,3 +419,19 @@ def test_total_row_needs_a_total_name_and_size() -> None:
     full = array([[10.0, 5.0, 3.0, 1.0], [14.0, 2.0, 2.0, 9.0]])  # ≥ the sum in each region
     assert RegionalData(("r1", "r2"), ("Total", "a", "b", "c"), full).total_industry() == "Total"
     assert RegionalData(("r1", "r2"), ("x", "a", "b", "c"), full).total_industry() is None
+
+
+def test_a_range_coded_industry_is_not_taken_for_the_total() -> None:
+    """Coarse data coded A, B-F, G-U: services (G-U) outweigh the rest in every region but are
+    an industry, not the regions' totals; a range counts as a total only when it spans every
+    other industry's section (A-R over A, BDE, C, ...), and 'all' only as the whole label."""
+    import numpy as np
+
+    values = np.array([[10.0, 200.0, 700.0], [40.0, 300.0, 500.0], [5.0, 100.0, 900.0]])
+    regions = ("N", "S", "W")
+    assert RegionalData(regions, ("A", "B-F", "G-U"), values).total_industry() is None
+    assert RegionalData(regions, ("a", "b", "All other"), values).total_industry() is None
+    spanning = np.column_stack([values.sum(axis=1), values])
+    for codes in (("A-U", "A", "B-F", "G-U"), ("All", "A", "WZ08-B", "G")):
+        assert RegionalData(regions, codes, spanning).total_industry() == codes[0]
+    assert RegionalData(regions, ("B-U", "A", "B-F", "G-U"), spanning).total_industry() is None
