@@ -435,3 +435,29 @@ def test_a_range_coded_industry_is_not_taken_for_the_total() -> None:
     for codes in (("A-U", "A", "B-F", "G-U"), ("All", "A", "WZ08-B", "G")):
         assert RegionalData(regions, codes, spanning).total_industry() == codes[0]
     assert RegionalData(regions, ("B-U", "A", "B-F", "G-U"), spanning).total_industry() is None
+
+
+def test_semicolon_csv_thousands_separators(tmp_path: Path) -> None:
+    """In a semicolon file a column is read in one convention: with a decimal comma anywhere
+    (or a dot grouping twice, 1.507.000) its dots group thousands (5.500 is 5500, as 1.234,5 is
+    1234.5); a column whose only dots could be either (5.500 and 10.000 alone) is refused."""
+    semi = tmp_path / "semi.csv"
+    semi.write_text("r;i;v\na;x;5.500\na;y;1.234,5\nb;x;1.507.000\nb;y;3\n")
+    data = read_regional(semi, region="r", industry="i", value="v")
+    assert data.values.tolist() == [[5500.0, 1234.5], [1507000.0, 3.0]]
+    points = tmp_path / "points.csv"
+    points.write_text("r;i;v\na;x;5.5\na;y;2.000\nb;x;0.25\nb;y;3\n")
+    data = read_regional(points, region="r", industry="i", value="v")
+    assert data.values.tolist() == [[5.5, 2.0], [0.25, 3.0]]
+    ambiguous = tmp_path / "ambiguous.csv"
+    ambiguous.write_text("r;i;v\na;x;5.500\na;y;12\nb;x;10.000\nb;y;3\n")
+    with pytest.raises(InputError, match=r"row 2, column 'v'.*'5\.500'"):
+        read_regional(ambiguous, region="r", industry="i", value="v")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("r;i;v\na;x;5.5\na;y;1,5\nb;x;1\nb;y;3\n")
+    with pytest.raises(InputError, match=r"row 2, column 'v'.*'5\.5'"):
+        read_regional(mixed, region="r", industry="i", value="v")
+    wide = tmp_path / "wide.csv"
+    wide.write_text("i;name;a;b\nx;Handel, Verk.;5.500;1\ny;Oeff.Verw., usw.;10.000;2\n")
+    with pytest.raises(InputError, match=r"row 2, column 'a'.*'5\.500'"):
+        read_regional(wide, industry="i")

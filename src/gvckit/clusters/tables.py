@@ -10,6 +10,7 @@ whose errors name the file, the line (row 1 is the header) and the column.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,12 +185,49 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
     return result
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d.,]*$")
+
+
+class NumberConventionError(InputError):
+    """A column of a semicolon file whose decimal separator cannot be told or is mixed."""
+
+
+def _decimal_comma_column(table: Sheet, name: str, cells: list[str]) -> bool:
+    """Whether the column ``name`` of a semicolon file writes numbers with a decimal comma (dots
+    grouping thousands: ``1.234,5``, ``5.500``) rather than a decimal point (``5.5``). A column
+    holds one convention: a comma anywhere, or a dot grouping twice (``1.507.000``), makes it a
+    decimal-comma column, in which every dot must group three digits; a dot that cannot group
+    (``5.5``) makes it a decimal-point column; a column whose dots could be either (only
+    ``5.500``-like cells) is refused rather than read 1,000 times too small or too large."""
+    shaped = [(k, c) for k, c in enumerate(cells) if _NUMBER_LIKE.match(c)]
+    dotted = [(k, c) for k, c in shaped if "." in c]
+    if any("," in c for _, c in shaped) or any(c.count(".") > 1 for _, c in dotted):
+        for k, c in dotted:
+            if not _GROUPED.match(c):
+                raise NumberConventionError(
+                    "a decimal point in a column written with decimal commas",
+                    file=table.file, row=table.line(k), column=name,
+                    expected="one convention per column (1.234,5 or 1234.5)", found=c,
+                )  # fmt: skip
+        return True
+    if dotted and all(_GROUPED.match(c) for _, c in dotted):
+        k, c = dotted[0]
+        raise NumberConventionError(
+            "a dot that may group thousands or mark decimals (semicolon-separated file)",
+            file=table.file, row=table.line(k), column=name,
+            expected="numbers without thousands separators (5500, or 5,5 / 5.5)", found=c,
+        )  # fmt: skip
+    return False
+
+
 def numbers(
     table: Sheet, name: str, role: str, *, allow_missing: bool = False, negative: bool = False
 ) -> Floats:
     """Column ``name`` as floats: a decimal number in every cell (empty cells are NaN when
     ``allow_missing``), not negative unless ``negative``; errors name the line and column."""
     cells = table.column(name, role)
+    comma = table.decimal_comma and _decimal_comma_column(table, name, list(cells))
     out = np.empty(len(cells), dtype=np.float64)
     for k, cell in enumerate(cells):
         if cell.lower() in _MISSING:
@@ -200,8 +238,8 @@ def numbers(
                 "missing value", file=table.file, row=table.line(k), column=name,
                 expected=f"a number ({role})",
             )  # fmt: skip
-        if table.decimal_comma:
-            cell = cell.replace(".", "").replace(",", ".") if "," in cell else cell
+        if comma:
+            cell = cell.replace(".", "").replace(",", ".")
         try:
             x = float(cell.replace("_", "x"))
         except ValueError:
