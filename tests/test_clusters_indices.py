@@ -461,3 +461,17 @@ def test_semicolon_csv_thousands_separators(tmp_path: Path) -> None:
     wide.write_text("i;name;a;b\nx;Handel, Verk.;5.500;1\ny;Oeff.Verw., usw.;10.000;2\n")
     with pytest.raises(InputError, match=r"row 2, column 'a'.*'5\.500'"):
         read_regional(wide, industry="i")
+
+
+@pytest.mark.parametrize(
+    "text", ["r,i,v\nX,A,5,7\nX,B,3\n", "r,i,v\nX,A,5,7\nY,B,3,8\n", "r;i;v\nX;A;5;7;1\nX;B;3\n"]
+)
+def test_a_first_row_longer_than_the_header(tmp_path: Path, text: str) -> None:
+    """pandas would take the extra leading cells of such a row as an index and shift the
+    columns (region 'A', value '7'); the row is refused, as any other row of the wrong width."""
+    path = tmp_path / "ragged.csv"
+    path.write_text(text)
+    with pytest.raises(
+        InputError, match=r"row 2: malformed CSV: expected 3 fields like the header"
+    ):
+        read_regional(path, region="r", industry="i", value="v")
