@@ -475,3 +475,24 @@ def test_a_first_row_longer_than_the_header(tmp_path: Path, text: str) -> None:
         InputError, match=r"row 2: malformed CSV: expected 3 fields like the header"
     ):
         read_regional(path, region="r", industry="i", value="v")
+
+
+def test_parquet_inflating_beyond_the_limit(tmp_path: Path) -> None:
+    """A few kilobytes of Parquet can hold gigabytes of text (a 20 KB file of six 100 MiB
+    strings took 77 s and 4.3 GB); the data are bounded as a CSV file's bytes are: by the
+    footer's uncompressed size, and by the decoded batches (a dictionary declares little)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gvckit.clusters.tables import _read_parquet
+
+    long = "x" * 10_000
+    rows = {"r": [long] * 1000, "i": [str(k) for k in range(1000)], "v": ["1"] * 1000}
+    plain, coded = tmp_path / "plain.parquet", tmp_path / "coded.parquet"
+    pq.write_table(pa.table(rows), plain, use_dictionary=False)
+    pq.write_table(pa.table(rows), coded, use_dictionary=True)
+    assert pq.ParquetFile(coded).metadata.row_group(0).total_byte_size < 1_000_000
+    for path in (plain, coded):
+        with pytest.raises(InputError, match="inflate to more than the limit"):
+            _read_parquet(path, max_bytes=1_000_000)
+        assert _read_parquet(path, max_bytes=50_000_000).body.shape == (1000, 3)

@@ -126,11 +126,16 @@ def _read_excel(path: Path, sheet: str | None) -> Sheet:
     return Sheet(path, header, body)
 
 
-def _read_parquet(path: Path) -> Sheet:
+def _read_parquet(path: Path, max_bytes: int = MAX_BYTES) -> Sheet:
+    """A Parquet file within ``max_bytes`` of data once decompressed and decoded: the
+    footer's cell count and uncompressed size are checked first, then the batches as they are
+    decoded (a dictionary of one long string repeated on every row declares little)."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        meta = pq.ParquetFile(path).metadata
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
     except ImportError:  # pragma: no cover - pyarrow is a dependency of pandas' parquet
         raise OptionError("reading Parquet needs pyarrow (pip install pyarrow)") from None
     except Exception as exc:
@@ -143,8 +148,23 @@ def _read_parquet(path: Path) -> Sheet:
             file=path,
             expected=f"at most {MAX_CELLS:,} cells",
         )
+    declared = sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+    too_large = InputError(
+        "the file's data inflate to more than the limit", file=path,
+        expected=f"at most {max_bytes:,} bytes of data",
+    )  # fmt: skip
+    if declared > max_bytes:
+        raise too_large
     try:
-        frame = pd.read_parquet(path)
+        batches, used = [], 0
+        for batch in parquet.iter_batches(batch_size=4096):
+            used += batch.nbytes
+            if used > max_bytes:
+                raise too_large
+            batches.append(batch)
+        frame = pa.Table.from_batches(batches, schema=parquet.schema_arrow).to_pandas()
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError(f"cannot read the Parquet file ({exc})", file=path) from None
     header = _check_header([str(c) for c in frame.columns], path)
