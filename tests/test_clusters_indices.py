@@ -419,3 +419,80 @@ def test_total_row_needs_a_total_name_and_size() -> None:
     full = array([[10.0, 5.0, 3.0, 1.0], [14.0, 2.0, 2.0, 9.0]])  # ≥ the sum in each region
     assert RegionalData(("r1", "r2"), ("Total", "a", "b", "c"), full).total_industry() == "Total"
     assert RegionalData(("r1", "r2"), ("x", "a", "b", "c"), full).total_industry() is None
+
+
+def test_a_range_coded_industry_is_not_taken_for_the_total() -> None:
+    """Coarse data coded A, B-F, G-U: services (G-U) outweigh the rest in every region but are
+    an industry, not the regions' totals; a range counts as a total only when it spans every
+    other industry's section (A-R over A, BDE, C, ...), and 'all' only as the whole label."""
+    import numpy as np
+
+    values = np.array([[10.0, 200.0, 700.0], [40.0, 300.0, 500.0], [5.0, 100.0, 900.0]])
+    regions = ("N", "S", "W")
+    assert RegionalData(regions, ("A", "B-F", "G-U"), values).total_industry() is None
+    assert RegionalData(regions, ("a", "b", "All other"), values).total_industry() is None
+    spanning = np.column_stack([values.sum(axis=1), values])
+    for codes in (("A-U", "A", "B-F", "G-U"), ("All", "A", "WZ08-B", "G")):
+        assert RegionalData(regions, codes, spanning).total_industry() == codes[0]
+    assert RegionalData(regions, ("B-U", "A", "B-F", "G-U"), spanning).total_industry() is None
+
+
+def test_semicolon_csv_thousands_separators(tmp_path: Path) -> None:
+    """In a semicolon file a column is read in one convention: with a decimal comma anywhere
+    (or a dot grouping twice, 1.507.000) its dots group thousands (5.500 is 5500, as 1.234,5 is
+    1234.5); a column whose only dots could be either (5.500 and 10.000 alone) is refused."""
+    semi = tmp_path / "semi.csv"
+    semi.write_text("r;i;v\na;x;5.500\na;y;1.234,5\nb;x;1.507.000\nb;y;3\n")
+    data = read_regional(semi, region="r", industry="i", value="v")
+    assert data.values.tolist() == [[5500.0, 1234.5], [1507000.0, 3.0]]
+    points = tmp_path / "points.csv"
+    points.write_text("r;i;v\na;x;5.5\na;y;2.000\nb;x;0.25\nb;y;3\n")
+    data = read_regional(points, region="r", industry="i", value="v")
+    assert data.values.tolist() == [[5.5, 2.0], [0.25, 3.0]]
+    ambiguous = tmp_path / "ambiguous.csv"
+    ambiguous.write_text("r;i;v\na;x;5.500\na;y;12\nb;x;10.000\nb;y;3\n")
+    with pytest.raises(InputError, match=r"row 2, column 'v'.*'5\.500'"):
+        read_regional(ambiguous, region="r", industry="i", value="v")
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("r;i;v\na;x;5.5\na;y;1,5\nb;x;1\nb;y;3\n")
+    with pytest.raises(InputError, match=r"row 2, column 'v'.*'5\.5'"):
+        read_regional(mixed, region="r", industry="i", value="v")
+    wide = tmp_path / "wide.csv"
+    wide.write_text("i;name;a;b\nx;Handel, Verk.;5.500;1\ny;Oeff.Verw., usw.;10.000;2\n")
+    with pytest.raises(InputError, match=r"row 2, column 'a'.*'5\.500'"):
+        read_regional(wide, industry="i")
+
+
+@pytest.mark.parametrize(
+    "text", ["r,i,v\nX,A,5,7\nX,B,3\n", "r,i,v\nX,A,5,7\nY,B,3,8\n", "r;i;v\nX;A;5;7;1\nX;B;3\n"]
+)
+def test_a_first_row_longer_than_the_header(tmp_path: Path, text: str) -> None:
+    """pandas would take the extra leading cells of such a row as an index and shift the
+    columns (region 'A', value '7'); the row is refused, as any other row of the wrong width."""
+    path = tmp_path / "ragged.csv"
+    path.write_text(text)
+    with pytest.raises(
+        InputError, match=r"row 2: malformed CSV: expected 3 fields like the header"
+    ):
+        read_regional(path, region="r", industry="i", value="v")
+
+
+def test_parquet_inflating_beyond_the_limit(tmp_path: Path) -> None:
+    """A few kilobytes of Parquet can hold gigabytes of text (a 20 KB file of six 100 MiB
+    strings took 77 s and 4.3 GB); the data are bounded as a CSV file's bytes are: by the
+    footer's uncompressed size, and by the decoded batches (a dictionary declares little)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gvckit.clusters.tables import _read_parquet
+
+    long = "x" * 10_000
+    rows = {"r": [long] * 1000, "i": [str(k) for k in range(1000)], "v": ["1"] * 1000}
+    plain, coded = tmp_path / "plain.parquet", tmp_path / "coded.parquet"
+    pq.write_table(pa.table(rows), plain, use_dictionary=False)
+    pq.write_table(pa.table(rows), coded, use_dictionary=True)
+    assert pq.ParquetFile(coded).metadata.row_group(0).total_byte_size < 1_000_000
+    for path in (plain, coded):
+        with pytest.raises(InputError, match="inflate to more than the limit"):
+            _read_parquet(path, max_bytes=1_000_000)
+        assert _read_parquet(path, max_bytes=50_000_000).body.shape == (1000, 3)

@@ -239,3 +239,22 @@ def test_cli_survey_commands_and_chain_link(
     assert "msme_capacity" in draft.read_text()
     assert main(["chain", "questions", str(chain), "--survey", str(s1)]) == 0
     assert "low technological capabilities" in capsys.readouterr().out
+
+
+def test_a_firm_in_two_files_is_not_counted_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same survey given twice (or a firm entered in two files for the same cluster and
+    round) doubled the firm counts and weights; it is refused as a firm twice in one file is."""
+    chain = _cocoa_with_cluster(tmp_path)
+    s1 = _write(tmp_path, 2015)
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(s1.read_text())
+    for command in (["clusters", "efficiency", str(s1), str(copy)],
+                    ["clusters", "capabilities", str(s1), str(copy)],
+                    ["chain", "questions", str(chain), "--survey", str(s1), "--survey", str(copy)],
+                    ["constraints", "derive", str(chain), "--survey", str(s1), "--survey",
+                     str(copy), "-o", str(tmp_path / "d.yaml")]):  # fmt: skip
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        assert "copy.yaml" in err and f"here and in {s1}" in err and err.count("\n") == 1

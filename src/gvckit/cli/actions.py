@@ -125,11 +125,11 @@ def constraints_derive(
     import yaml
 
     from gvckit.chain import read_chain
-    from gvckit.clusters.survey import read_survey
+    from gvckit.clusters.survey import read_surveys
     from gvckit.files import atomic_write
     from gvckit.interventions.derive import constraints_from_chain
 
-    responses = [r for f in survey or [] for r in read_survey(f)]
+    responses = read_surveys(survey or [])
     draft = constraints_from_chain(read_chain(file), year, file=file, survey=responses or None)
     text = "# Drafted by gvckit constraints derive: review severities, feasibility and leverage.\n"
     text += yaml.safe_dump(draft.model_dump(mode="json", exclude_none=True), sort_keys=False,

@@ -262,11 +262,11 @@ def chain_questions(
     """The five questions of a value chain map, answered with the figures behind them."""
     from gvckit.chain import read_chain
     from gvckit.chain.questions import questions
-    from gvckit.clusters.survey import read_survey
+    from gvckit.clusters.survey import read_surveys
     from gvckit.output import output_format, output_style
 
     output_style(fmt, output)
     if output is not None:
         output_format(output)
-    responses = [r for f in survey or [] for r in read_survey(f)]
+    responses = read_surveys(survey or [])
     _emit(questions(read_chain(file), snapshot, responses or None), fmt, output)

@@ -221,9 +221,9 @@ ChainOpt = Annotated[
 def _responses(files: list[Path], sheet: str | None, chain: Path | None) -> list[Any]:
     from gvckit.cli._app import _stderr
     from gvckit.clusters.link import chain_clusters
-    from gvckit.clusters.survey import read_survey
+    from gvckit.clusters.survey import read_surveys
 
-    out = [r for f in files for r in read_survey(f, sheet)]
+    out = read_surveys(files, sheet)
     if chain is not None:
         from gvckit.chain import read_chain
 

@@ -112,9 +112,9 @@ def report_cmd(
     if cluster_stars is not None:
         given["cluster_stars"] = _read_stars(cluster_stars)
     if survey:
-        from gvckit.clusters.survey import read_survey
+        from gvckit.clusters.survey import read_surveys
 
-        given["survey"] = [r for f in survey for r in read_survey(f)]
+        given["survey"] = read_surveys(survey)
     with ExitStack() as stack:
         if portfolio is not None:
             given["portfolio"], given["portfolio_label"] = _portfolio(portfolio, stack)

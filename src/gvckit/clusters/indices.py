@@ -144,14 +144,24 @@ class RegionalData:
 
     def total_industry(self) -> str | None:
         """The label of an industry that is a row of totals, if one is recognisable: its label
-        names a total (``total``, ``insgesamt``, ``all industries``, or a range of codes such as
-        ``A-R``) and, in every region, its value is at least the sum of the other industries
-        (sections suppressed in the source make it larger, never smaller)."""
+        names a total (``total``, ``insgesamt``, ``all industries``, ``all``, or a range of
+        section letters such as ``A-R`` that spans the first letter of every other industry, so
+        that ``G-U`` beside ``A`` and ``B-F`` is an industry) and, in every region, its value is
+        at least the sum of the other industries (sections suppressed in the source make it
+        larger, never smaller)."""
         if len(self.industries) < 3:
             return None
-        name = re.compile(r"(?i)^(total|insgesamt|gesamt|all industries|all|[A-Z]\s*-\s*[A-Z])\b")
+        name = re.compile(r"(?i)^(total|insgesamt|gesamt|all industries)\b|^all$")
+        span = re.compile(r"(?i)^([A-Z])\s*-\s*([A-Z])\b")
+        section = re.compile(r"(?i)^(?:WZ\s*(?:20)?08|NACE(?:\s*REV\.?\s*2)?)?[\s\-_:.]*([A-Z])")
         for k, label in enumerate(self.industries):
-            if not name.match(label.strip()):
+            m = span.match(label.strip())
+            if m:
+                lo, hi = m.group(1).upper(), m.group(2).upper()
+                firsts = [section.match(o.strip()) for o in self.industries if o != label]
+                if not all(f and lo <= f.group(1).upper() <= hi for f in firsts):
+                    continue
+            elif not name.match(label.strip()):
                 continue
             rest = self.values.sum(axis=1) - self.values[:, k]
             if np.all(self.values[:, k] >= rest * (1 - 1e-9)) and np.all(rest > 0):

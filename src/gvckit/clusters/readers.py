@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from gvckit.clusters.indices import RegionalData
-from gvckit.clusters.tables import Floats, Sheet, labels, numbers, read_sheet
+from gvckit.clusters.tables import (
+    Floats,
+    NumberConventionError,
+    Sheet,
+    labels,
+    numbers,
+    read_sheet,
+)
 from gvckit.errors import InputError, OptionError
 
 __all__ = ["Firms", "read_firms", "read_regional"]
@@ -33,6 +40,8 @@ def _numeric_columns(table: Sheet, skip: str) -> list[str]:
             continue
         try:
             numbers(table, name, "a value")
+        except NumberConventionError:
+            raise
         except InputError:
             continue
         out.append(name)

@@ -26,6 +26,7 @@ same fields flattened, lists comma-separated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,6 +48,7 @@ __all__ = [
     "Response",
     "Survey",
     "read_survey",
+    "read_surveys",
     "write_template",
 ]
 
@@ -195,6 +197,26 @@ def read_survey(path: str | Path, sheet: str | None = None) -> list[Response]:
             )  # fmt: skip
         seen.add(key)
     return responses
+
+
+def read_surveys(paths: Sequence[str | Path], sheet: str | None = None) -> list[Response]:
+    """The responses of several survey files (:func:`read_survey`); a firm answering in two
+    files for the same cluster and round (the same file given twice, say) is an error, as
+    within one file, rather than counted twice."""
+    out: list[Response] = []
+    where: dict[tuple[str, int, str], Path] = {}
+    for path in paths:
+        p = Path(path)
+        for r in read_survey(p, sheet):
+            key = (r.cluster, r.round, r.firm.id)
+            if key in where:
+                raise InputError(
+                    f"firm {r.firm.id!r} answers in {r.cluster!r}, round {r.round}, here and"
+                    f" in {where[key]}", file=p, expected="one record per firm and round",
+                )  # fmt: skip
+            where[key] = p
+            out.append(r)
+    return out
 
 
 def write_template(path: str | Path) -> None:

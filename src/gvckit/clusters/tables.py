@@ -10,6 +10,7 @@ whose errors name the file, the line (row 1 is the header) and the column.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,11 +126,16 @@ def _read_excel(path: Path, sheet: str | None) -> Sheet:
     return Sheet(path, header, body)
 
 
-def _read_parquet(path: Path) -> Sheet:
+def _read_parquet(path: Path, max_bytes: int = MAX_BYTES) -> Sheet:
+    """A Parquet file within ``max_bytes`` of data once decompressed and decoded: the
+    footer's cell count and uncompressed size are checked first, then the batches as they are
+    decoded (a dictionary of one long string repeated on every row declares little)."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        meta = pq.ParquetFile(path).metadata
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
     except ImportError:  # pragma: no cover - pyarrow is a dependency of pandas' parquet
         raise OptionError("reading Parquet needs pyarrow (pip install pyarrow)") from None
     except Exception as exc:
@@ -142,8 +148,23 @@ def _read_parquet(path: Path) -> Sheet:
             file=path,
             expected=f"at most {MAX_CELLS:,} cells",
         )
+    declared = sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+    too_large = InputError(
+        "the file's data inflate to more than the limit", file=path,
+        expected=f"at most {max_bytes:,} bytes of data",
+    )  # fmt: skip
+    if declared > max_bytes:
+        raise too_large
     try:
-        frame = pd.read_parquet(path)
+        batches, used = [], 0
+        for batch in parquet.iter_batches(batch_size=4096):
+            used += batch.nbytes
+            if used > max_bytes:
+                raise too_large
+            batches.append(batch)
+        frame = pa.Table.from_batches(batches, schema=parquet.schema_arrow).to_pandas()
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError(f"cannot read the Parquet file ({exc})", file=path) from None
     header = _check_header([str(c) for c in frame.columns], path)
@@ -184,12 +205,49 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
     return result
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
+_NUMBER_LIKE = re.compile(r"^[+-]?\d[\d.,]*$")
+
+
+class NumberConventionError(InputError):
+    """A column of a semicolon file whose decimal separator cannot be told or is mixed."""
+
+
+def _decimal_comma_column(table: Sheet, name: str, cells: list[str]) -> bool:
+    """Whether the column ``name`` of a semicolon file writes numbers with a decimal comma (dots
+    grouping thousands: ``1.234,5``, ``5.500``) rather than a decimal point (``5.5``). A column
+    holds one convention: a comma anywhere, or a dot grouping twice (``1.507.000``), makes it a
+    decimal-comma column, in which every dot must group three digits; a dot that cannot group
+    (``5.5``) makes it a decimal-point column; a column whose dots could be either (only
+    ``5.500``-like cells) is refused rather than read 1,000 times too small or too large."""
+    shaped = [(k, c) for k, c in enumerate(cells) if _NUMBER_LIKE.match(c)]
+    dotted = [(k, c) for k, c in shaped if "." in c]
+    if any("," in c for _, c in shaped) or any(c.count(".") > 1 for _, c in dotted):
+        for k, c in dotted:
+            if not _GROUPED.match(c):
+                raise NumberConventionError(
+                    "a decimal point in a column written with decimal commas",
+                    file=table.file, row=table.line(k), column=name,
+                    expected="one convention per column (1.234,5 or 1234.5)", found=c,
+                )  # fmt: skip
+        return True
+    if dotted and all(_GROUPED.match(c) for _, c in dotted):
+        k, c = dotted[0]
+        raise NumberConventionError(
+            "a dot that may group thousands or mark decimals (semicolon-separated file)",
+            file=table.file, row=table.line(k), column=name,
+            expected="numbers without thousands separators (5500, or 5,5 / 5.5)", found=c,
+        )  # fmt: skip
+    return False
+
+
 def numbers(
     table: Sheet, name: str, role: str, *, allow_missing: bool = False, negative: bool = False
 ) -> Floats:
     """Column ``name`` as floats: a decimal number in every cell (empty cells are NaN when
     ``allow_missing``), not negative unless ``negative``; errors name the line and column."""
     cells = table.column(name, role)
+    comma = table.decimal_comma and _decimal_comma_column(table, name, list(cells))
     out = np.empty(len(cells), dtype=np.float64)
     for k, cell in enumerate(cells):
         if cell.lower() in _MISSING:
@@ -200,8 +258,8 @@ def numbers(
                 "missing value", file=table.file, row=table.line(k), column=name,
                 expected=f"a number ({role})",
             )  # fmt: skip
-        if table.decimal_comma:
-            cell = cell.replace(".", "").replace(",", ".") if "," in cell else cell
+        if comma:
+            cell = cell.replace(".", "").replace(",", ".")
         try:
             x = float(cell.replace("_", "x"))
         except ValueError:

@@ -235,6 +235,16 @@ def _read_body(
         return pd.DataFrame(columns=names)
     except pd.errors.ParserError as exc:
         raise _parser_error(exc, shown) from None
+    if not isinstance(body.index, pd.RangeIndex):
+        # a first row longer than the header: pandas takes its leading cells as an index
+        # and shifts every column to the right of where the header puts it
+        raise InputError(
+            "malformed CSV",
+            file=shown,
+            row=2,
+            expected=f"{width} fields like the header",
+            found=f"{width + body.index.nlevels} fields",
+        )
     _check_utf8(body, shown)
     return body
 
