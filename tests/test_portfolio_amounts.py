@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gvckit.portfolio.store import PortfolioStore
 from gvckit.portfolio.summary import summary
 
@@ -51,3 +53,26 @@ def test_finance_type_declared_on_transactions_only(tmp_path: Path) -> None:
         table = summary(store, "finance_type", value_chain=ALL).set_index("finance_type")
         assert table.loc["loan", "commitment"] == 1000.0
         assert "unknown" not in table.index
+
+
+def test_country_shares_leave_the_regional_share_to_regions(tmp_path: Path) -> None:
+    # IATI: the percentages of recipient countries and regions add up to 100 together, so a
+    # country at 40 % gets 40 % of the amounts, not all of them.
+    body = _activity("XX-CR", '<recipient-country code="KE" percentage="40"/>\n'
+                     '<recipient-region code="298" vocabulary="1" percentage="60"/>\n'
+                     + _tx("2", "1000"))  # fmt: skip
+    only = _activity(
+        "XX-C",
+        '<recipient-country code="KE" percentage="50"/>\n'
+        '<recipient-country code="UG" percentage="50"/>\n' + _tx("2", "100"),
+    )
+    odd = _activity("XX-ODD", '<recipient-country code="TZ" percentage="100"/>\n'
+                    '<recipient-region code="298" vocabulary="1" percentage="100"/>\n'
+                    + _tx("2", "10"))  # fmt: skip
+    p = _write(tmp_path / "a.xml", body + only + odd)
+    with PortfolioStore(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        store.scan([p], workers=1)
+        table = summary(store, "country", value_chain=ALL).set_index("country")["commitment"]
+        assert table.to_dict() == pytest.approx({"KE": 450.0, "UG": 50.0, "(regions)": 600.0,
+                                                 "TZ": 10.0})  # fmt: skip
+        assert table.sum() == pytest.approx(1110.0)  # still the portfolio's total
