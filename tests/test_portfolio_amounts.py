@@ -76,3 +76,15 @@ def test_country_shares_leave_the_regional_share_to_regions(tmp_path: Path) -> N
         assert table.to_dict() == pytest.approx({"KE": 450.0, "UG": 50.0, "(regions)": 600.0,
                                                  "TZ": 10.0})  # fmt: skip
         assert table.sum() == pytest.approx(1110.0)  # still the portfolio's total
+
+
+def test_identifier_repeated_in_one_file_is_a_listed_duplicate(tmp_path: Path) -> None:
+    # the same rule as across files: the later update is kept, else the first; listed either way
+    first = _activity("XX-SAME", _tx("2", "100"), updated="2024-06-01T00:00:00")
+    stale = _activity("XX-SAME", _tx("2", "999"), updated="2023-01-01T00:00:00")
+    p = _write(tmp_path / "a.xml", first + stale)
+    with PortfolioStore(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        result = store.scan([p], workers=1)
+        assert result.duplicates == 1
+        assert store.finances()["value"].tolist() == [100.0]
+        assert store.duplicates()["iati_identifier"].tolist() == ["XX-SAME"]

@@ -5,9 +5,10 @@ SQLite in a local file by default (``sqlite:///gvckit.db`` or ``$GVCKIT_DB``), P
 (:mod:`gvckit.store`; the portfolio's revisions are in ``migrations/versions``).
 
 Re-scanning is idempotent: an activity is keyed by its IATI identifier and replaced with its
-finances. An identifier found in two files (within a scan or across scans) is a duplicate: it is
-stored once — the version with the latest ``last-updated-datetime``, else the one seen first — and
-the pair is listed in ``portfolio_duplicates`` so that amounts are never counted twice.
+finances. An identifier found in two files (within a scan or across scans), or twice in one file,
+is a duplicate: it is stored once — the version with the latest ``last-updated-datetime``, else
+the one seen first — and the pair is listed in ``portfolio_duplicates`` so that amounts are
+never counted twice.
 """
 
 from __future__ import annotations
@@ -192,7 +193,7 @@ class PortfolioStore:
                 skipped.append(skips)
             for act, verdict in items:
                 prior = seen.get(act.iati_identifier)
-                if prior is not None and prior[0] != act.file:
+                if prior is not None:  # in another file or again in the same one
                     newer = act.last_updated > prior[1]
                     kept, dropped = (act.file, prior[0]) if newer else (prior[0], act.file)
                     self._dups[(act.iati_identifier, dropped)] = kept
