@@ -5,10 +5,13 @@ terminal table."""
 
 from __future__ import annotations
 
+import io
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
+from gvckit.cli import main
 from gvckit.portfolio.store import PortfolioStore
 from gvckit.portfolio.summary import summary
 
@@ -88,3 +91,20 @@ def test_identifier_repeated_in_one_file_is_a_listed_duplicate(tmp_path: Path) -
         assert result.duplicates == 1
         assert store.finances()["value"].tolist() == [100.0]
         assert store.duplicates()["iati_identifier"].tolist() == ["XX-SAME"]
+
+
+def test_terminal_table_shows_large_amounts_in_millions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = _write(tmp_path / "a.xml", _activity("XX-BIG", _tx("2", "2180753217.69")))
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    with PortfolioStore(db) as store:
+        store.scan([p], workers=1)
+    out = io.StringIO()
+    monkeypatch.setattr(out, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setenv("COLUMNS", "200")
+    with redirect_stdout(out), redirect_stderr(io.StringIO()):
+        assert main(["portfolio", "summary", "--db", db, "--value-chain", "yes,possible,no"]) == 0
+    shown = out.getvalue()
+    assert "commitment (millions)" in shown and "2,180.8" in shown
