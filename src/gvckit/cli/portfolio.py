@@ -184,7 +184,7 @@ def portfolio_summary(
     fmt: TableFormat = "auto",
 ) -> None:
     """Activities and amounts by funding type, pattern, country or year (IDB review style)."""
-    from gvckit.output import money_for_people
+    from gvckit.output import money_for_people, output_style
     from gvckit.portfolio.store import PortfolioStore
     from gvckit.portfolio.summary import KINDS_SHOWN, review, summary, unconverted
 
@@ -201,7 +201,7 @@ def portfolio_summary(
                 missed = unconverted(store, publisher=publisher, country=country, region=region,
                                      sector=sector, years=span, value_chain=verdicts)  # fmt: skip
                 _warn_unconverted(missed)
-    if fmt == "table" and not questions:
+    if output_style(fmt) == "table" and not questions:  # a terminal's table, asked or not
         frame = money_for_people(frame, KINDS_SHOWN)
     _emit(frame, fmt)
 

@@ -5,9 +5,10 @@ SQLite in a local file by default (``sqlite:///gvckit.db`` or ``$GVCKIT_DB``), P
 (:mod:`gvckit.store`; the portfolio's revisions are in ``migrations/versions``).
 
 Re-scanning is idempotent: an activity is keyed by its IATI identifier and replaced with its
-finances. An identifier found in two files (within a scan or across scans) is a duplicate: it is
-stored once — the version with the latest ``last-updated-datetime``, else the one seen first — and
-the pair is listed in ``portfolio_duplicates`` so that amounts are never counted twice.
+finances. An identifier found in two files (within a scan or across scans), or twice in one file,
+is a duplicate: it is stored once — the version with the latest ``last-updated-datetime``, else
+the one seen first — and the pair is listed in ``portfolio_duplicates`` so that amounts are
+never counted twice.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from gvckit.portfolio.schema import ACTIVITIES, DUPLICATES, FILES, FINANCES, PRO
 from gvckit.store.database import open_engine
 
 __all__ = ["DEFAULT_URL", "SKIP_WARNING", "FileSkips", "PortfolioStore", "ScanResult",
-           "finance_group"]  # fmt: skip
+           "activity_finance_group", "finance_group"]  # fmt: skip
 
 DEFAULT_URL = "sqlite:///gvckit.db"
 _BATCH = 500
@@ -53,7 +54,8 @@ SKIP_WARNING = 0.01
 def finance_group(finance_type: str, aid_type: str) -> str:
     """The IDB review's funding categories from the DAC codes: technical cooperation (aid type
     D01/D02), else by finance type: grant (1xx, 2xx), loan (4xx), equity (5xx), debt relief
-    (6xx), guarantee (7xx, 1100), other; ``unknown`` without a finance type."""
+    (6xx), guarantee (7xx, 1100), other; ``unknown`` without a finance type (an activity's
+    group: :func:`activity_finance_group`)."""
     if aid_type.upper().startswith("D0"):
         return "technical cooperation"
     code = finance_type.strip()
@@ -64,6 +66,17 @@ def finance_group(finance_type: str, aid_type: str) -> str:
         return "guarantee"
     groups = {1: "grant", 2: "grant", 4: "loan", 5: "equity", 6: "debt relief"}
     return groups.get(n // 100, "other")
+
+
+def activity_finance_group(act: Activity) -> str:
+    """:func:`finance_group` of an activity. IATI 2.0x lets a transaction declare its own finance
+    and aid type, the activity's defaults being the fallback: an activity without a default
+    takes the codes its transactions declare (World Bank projects declare loans only per
+    transaction); ``mixed`` when those fall in different groups."""
+    finance = [act.finance_type] if act.finance_type else act.transaction_finance_types or [""]
+    aid = [act.aid_type] if act.aid_type else act.transaction_aid_types or [""]
+    groups = {finance_group(f, a) for f in finance for a in aid}
+    return groups.pop() if len(groups) == 1 else "mixed"
 
 
 @dataclass
@@ -180,7 +193,7 @@ class PortfolioStore:
                 skipped.append(skips)
             for act, verdict in items:
                 prior = seen.get(act.iati_identifier)
-                if prior is not None and prior[0] != act.file:
+                if prior is not None:  # in another file or again in the same one
                     newer = act.last_updated > prior[1]
                     kept, dropped = (act.file, prior[0]) if newer else (prior[0], act.file)
                     self._dups[(act.iati_identifier, dropped)] = kept
@@ -432,7 +445,7 @@ def _activity_row(
         "sectors": _join(f"{c}:{p:g}" if p is not None else c for c, v, p in act.sectors
                          if v in ("1", "2")),
         "aid_type": act.aid_type, "finance_type": act.finance_type,
-        "finance_group": finance_group(act.finance_type, act.aid_type),
+        "finance_group": activity_finance_group(act),
         "flow_type": act.flow_type, "value_chain": verdict.value_chain,
         "confidence": verdict.confidence, "value_chain_evidence": _evidence(verdict),
         "pattern": _join(verdict.pattern), "fields_of_action": _join(verdict.fields),

@@ -11,6 +11,8 @@ or ``--rates``, else converted now from the stored value, currency and value dat
 Multi-valued dimensions are split without double counting: an activity in two countries is
 counted once in each, with its amounts shared by the recipient-country percentages (equal
 shares where none are given), so that the amounts of a summary add up to the portfolio's total.
+Where an activity's country and region percentages add up to 100 together (the IATI rule), the
+regions' share goes to a ``(regions)`` row rather than to the countries.
 An activity with two patterns counts in both rows (it is not split): such rows do not add up,
 and the ``activities`` column says so by counting the activity in each.
 
@@ -36,6 +38,7 @@ __all__ = [
     "KINDS_SHOWN",
     "NO_AMOUNTS",
     "QUESTIONS",
+    "REGIONS",
     "review",
     "select",
     "summary",
@@ -104,24 +107,43 @@ def select(
     return store.activities(_filters(publisher, country, sector, years, value_chain, region))
 
 
-def _shares(cell: str) -> list[tuple[str, float]]:
-    """'BF:60;ML:40' → [('BF', 0.6), ('ML', 0.4)]; equal shares where percentages are missing
-    or do not add up to a positive total."""
-    parts = [p for p in (cell or "").split(";") if p]
-    if not parts:
-        return [("(none)", 1.0)]
-    codes, pcts = [], []
-    for p in parts:
+#: The row of a by-country summary that takes the recipient regions' share.
+REGIONS = "(regions)"
+
+
+def _percentages(cell: str) -> tuple[list[str], list[float | None]]:
+    codes: list[str] = []
+    pcts: list[float | None] = []
+    for p in (p for p in (cell or "").split(";") if p):
         code, _, pct = p.partition(":")
         codes.append(code)
         try:
             pcts.append(float(pct) if pct else None)
         except ValueError:
             pcts.append(None)
+    return codes, pcts
+
+
+def _shares(cell: str, regions: str = "") -> list[tuple[str, float]]:
+    """'BF:60;ML:40' → [('BF', 0.6), ('ML', 0.4)]; equal shares where percentages are missing
+    or do not add up to a positive total. With ``regions`` ('298:30'): when the countries'
+    and regions' percentages are all given and add up to 100 together (the IATI rule), each
+    country gets its percentage and :data:`REGIONS` the regions' (countries 'KE:70' and regions
+    '298:30' → [('KE', 0.7), ('(regions)', 0.3)])."""
+    codes, pcts = _percentages(cell)
+    if not codes:
+        return [("(none)", 1.0)]
     known = [x for x in pcts if x is not None]
     if len(known) == len(pcts) and sum(known) > 0:
         total = sum(known)
-        return [(c, (x or 0.0) / total) for c, x in zip(codes, known, strict=True)]
+        _, region_pcts = _percentages(regions)
+        regional = [x for x in region_pcts if x is not None]
+        complete = bool(region_pcts) and len(regional) == len(region_pcts) and sum(regional) > 0
+        if complete and abs(total + sum(regional) - 100.0) <= 0.5:  # rounded by publishers
+            total += sum(regional)
+            return [*((c, x / total) for c, x in zip(codes, known, strict=True)),
+                    (REGIONS, sum(regional) / total)]  # fmt: skip
+        return [(c, x / total) for c, x in zip(codes, known, strict=True)]
     return [(c, 1.0 / len(codes)) for c in codes]
 
 
@@ -162,9 +184,10 @@ def summary(
         value_chain=value_chain,
     )
     rows: list[tuple[str, str, float]] = []  # (identifier, key, weight)
-    for ident, cell in zip(acts["iati_identifier"], acts[column], strict=True):
+    regions = acts["regions"] if "regions" in acts else [""] * len(acts)
+    for ident, cell, region in zip(acts["iati_identifier"], acts[column], regions, strict=True):
         if column in _SPLIT:
-            rows.extend((ident, k, w) for k, w in _shares(str(cell or "")))
+            rows.extend((ident, k, w) for k, w in _shares(str(cell or ""), str(region or "")))
         elif column in _MULTI:
             keys = [k for k in str(cell or "").split(";") if k] or ["(none)"]
             rows.extend((ident, k, 1.0) for k in keys)
