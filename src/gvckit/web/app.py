@@ -24,7 +24,7 @@ from gvckit.web.deps import CsrfError, UnauthenticatedError
 from gvckit.web.security import BodyLimit, SecurityHeaders
 from gvckit.web.settings import Settings
 
-__all__ = ["create_app", "plotly_bundle"]
+__all__ = ["body_limit", "create_app", "plotly_bundle"]
 
 log = logging.getLogger("gvckit.web")
 HERE = Path(__file__).parent
@@ -36,6 +36,15 @@ def plotly_bundle() -> tuple[Path, str]:
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     return path, str(plotly.__version__)
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest body other than a multipart upload: what the largest document or
+    workbook a route takes as a body may be, with room for the rest of the request."""
+    from gvckit.limits import document_limits, workbook_limits
+
+    largest = max(document_limits().max_bytes, workbook_limits().max_bytes)
+    return min(settings.max_upload_bytes, largest) + (1 << 16)
 
 
 def _status(exc: GvcError) -> int:
@@ -136,6 +145,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     api.include(app)
     pages.include(app)
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + (1 << 16))
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + (1 << 16),
+                       other=body_limit(settings))  # fmt: skip
     app.add_middleware(SecurityHeaders)
     return app
