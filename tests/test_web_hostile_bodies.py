@@ -97,3 +97,39 @@ def test_bodies_other_than_uploads_have_the_document_limit(server: Server, ana: 
         # a body within the limit is read as before
         r = c.post("/api/workspaces", json={"name": "y" * 200, "description": "d" * 5000})
         assert r.status_code == 201
+
+
+def test_validation_errors_are_422_never_500(server: Server, ana: str, ws: int) -> None:
+    deep = "[" * 500 + "]" * 500
+    with server.client(ana) as c:
+        for url in ("/api/workspaces", f"/api/workspaces/{ws}/members"):
+            for body in ('{"name": 1e999}', '{"user": -1e999, "role": NaN}',
+                         '{"name": ' + deep + "}", '{"user": ' + deep + "}"):  # fmt: skip
+                r = c.post(url, content=body, headers={"content-type": "application/json"})
+                assert r.status_code == 422, (url, body[:30], r.text)
+                assert r.json()["detail"] and all("loc" in e for e in r.json()["detail"])
+        r = c.post("/api/workspaces", content='{"name": 1e999}',
+                   headers={"content-type": "application/json"})  # fmt: skip
+        assert r.json()["detail"][0]["loc"] == ["body", "name"]
+        assert r.json()["detail"][0]["input"] == "inf"
+        # a long input is not sent back whole
+        r = c.post("/api/workspaces", json={"name": "n" * 5000})
+        assert r.status_code == 422 and len(r.content) < 1000
+        assert r.json()["detail"][0]["loc"] == ["body", "name"]
+        assert [w["name"] for w in c.get("/api/workspaces").json()] == ["Hostile", "y" * 200]
+
+
+def test_scan_path_body_is_read_within_the_document_limits(server: Server, ana: str, ws: int
+                                                           ) -> None:  # fmt: skip
+    url = f"/api/workspaces/{ws}/portfolio/scans"
+    with server.client(ana) as c:
+        for body, says in (("[" * 5000 + "]" * 5000, "deep"), ('{"a":' * 5000 + "1" + "}" * 5000,
+                           "deep"), ("not json", "JSON"), ("", "empty")):  # fmt: skip
+            r = c.post(url, content=body, headers={"content-type": "application/json"})
+            assert r.status_code == 422, (body[:20], r.text)
+            assert says in r.json()["detail"], r.json()
+        r = c.post(url, json={"path": "../../etc"})
+        assert r.status_code == 422 and "configured scan root" in r.json()["detail"]
+        r = c.post(url, json={"path": "one.xml"})
+        assert r.status_code == 202
+        assert server.wait_job(c, r.json()["job"])["status"] == "done"

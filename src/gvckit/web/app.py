@@ -4,7 +4,8 @@ error handling, static files and the routers. No module-level app, no import-tim
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import math
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,24 @@ def plotly_bundle() -> tuple[Path, str]:
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     return path, str(plotly.__version__)
+
+
+def _problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """FastAPI's validation errors for a JSON answer: where, what and why, and the input when
+    it is one short value. Never the whole input (it may be the whole body, nested deeper
+    than the encoder recurses, or hold numbers JSON has no words for, like ``inf``)."""
+    out = []
+    for error in errors:
+        item = {k: error[k] for k in ("type", "loc", "msg", "ctx") if k in error}
+        value = error.get("input")
+        if isinstance(value, float) and not math.isfinite(value):
+            item["input"] = str(value)
+        elif value is None or isinstance(value, bool | int | float):
+            item["input"] = value
+        elif isinstance(value, str):
+            item["input"] = value if len(value) <= 100 else value[:100] + "…"
+        out.append(item)
+    return list(jsonable_encoder(out))
 
 
 def body_limit(settings: Settings) -> int:
@@ -122,7 +141,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            return JSONResponse({"detail": _problems(exc.errors())}, status_code=422)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         return pages.error_page(request, 422, f"missing or invalid: {fields}")
 
