@@ -8,6 +8,7 @@ the portfolio page's export and page links keep the search as it was typed."""
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import sys
@@ -19,6 +20,7 @@ import pytest
 
 pytest.importorskip("fastapi")
 
+from gvckit.chain import read_chain
 from webserver import BUNDLED, Server
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
@@ -133,3 +135,26 @@ def test_scan_path_body_is_read_within_the_document_limits(server: Server, ana: 
         r = c.post(url, json={"path": "one.xml"})
         assert r.status_code == 202
         assert server.wait_job(c, r.json()["job"])["status"] == "done"
+
+
+def test_text_like_a_formula_stays_text_in_the_chain_workbook(server: Server, ana: str, ws: int
+                                                              ) -> None:  # fmt: skip
+    from openpyxl import load_workbook
+
+    data = json.loads(read_chain(CHAIN).to_json())
+    data["name"], data["product"] = FORMULA, "=1+1"
+    with server.client(ana) as c:
+        r = c.post(f"/api/workspaces/{ws}/chains", json=data)
+        assert r.status_code == 201, r.text
+        book = c.get(f"/api/chains/{r.json()['id']}/export", params={"format": "xlsx"})
+        assert book.status_code == 200
+        cells = [cell for sheet in load_workbook(io.BytesIO(book.content))
+                 for row in sheet.iter_rows() for cell in row]  # fmt: skip
+        assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+        assert {FORMULA, "=1+1"} <= {cell.value for cell in cells}
+        back = c.post(f"/api/workspaces/{ws}/chains",
+                      files={"file": ("chain.xlsx", book.content)})  # fmt: skip
+        assert back.status_code == 201, back.text
+        again = c.get(f"/api/chains/{back.json()['id']}").json()
+        assert again == c.get(f"/api/chains/{r.json()['id']}").json()
+        assert again["name"] == FORMULA
