@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import socket
 import sys
 from collections.abc import Iterator
@@ -158,3 +159,19 @@ def test_text_like_a_formula_stays_text_in_the_chain_workbook(server: Server, an
         again = c.get(f"/api/chains/{back.json()['id']}").json()
         assert again == c.get(f"/api/chains/{r.json()['id']}").json()
         assert again["name"] == FORMULA
+
+
+def test_portfolio_links_keep_the_search_as_typed(server: Server, ana: str, ws: int) -> None:
+    with httpx.Client(base_url=server.url, timeout=60) as c:
+        nonce = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)
+        assert nonce is not None
+        r = c.post("/login", data={"name": "ana", "password": "password-ana",
+                                   "csrf_token": nonce.group(1)})  # fmt: skip
+        assert r.status_code == 303
+        page = c.get(f"/workspaces/{ws}/portfolio", params={"q": "R&D #1 + 'x'"}).text
+        links = re.findall(r'href="(/api/workspaces/\d+/portfolio/export\?[^"]+)"', page)
+        assert len(links) == 2
+        for link in links:
+            url = httpx.URL(link.replace("&amp;", "&"))
+            assert url.params["q"] == "R&D #1 + 'x'" and "D #1 " not in url.params
+            assert url.params["format"] in ("csv", "xlsx")
