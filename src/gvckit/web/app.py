@@ -4,7 +4,8 @@ error handling, static files and the routers. No module-level app, no import-tim
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import math
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from gvckit.web.deps import CsrfError, UnauthenticatedError
 from gvckit.web.security import BodyLimit, SecurityHeaders
 from gvckit.web.settings import Settings
 
-__all__ = ["create_app", "plotly_bundle"]
+__all__ = ["body_limit", "create_app", "plotly_bundle"]
 
 log = logging.getLogger("gvckit.web")
 HERE = Path(__file__).parent
@@ -36,6 +37,33 @@ def plotly_bundle() -> tuple[Path, str]:
 
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     return path, str(plotly.__version__)
+
+
+def _problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """FastAPI's validation errors for a JSON answer: where, what and why, and the input when
+    it is one short value. Never the whole input (it may be the whole body, nested deeper
+    than the encoder recurses, or hold numbers JSON has no words for, like ``inf``)."""
+    out = []
+    for error in errors:
+        item = {k: error[k] for k in ("type", "loc", "msg", "ctx") if k in error}
+        value = error.get("input")
+        if isinstance(value, float) and not math.isfinite(value):
+            item["input"] = str(value)
+        elif value is None or isinstance(value, bool | int | float):
+            item["input"] = value
+        elif isinstance(value, str):
+            item["input"] = value if len(value) <= 100 else value[:100] + "…"
+        out.append(item)
+    return list(jsonable_encoder(out))
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest body other than a multipart upload: what the largest document or
+    workbook a route takes as a body may be, with room for the rest of the request."""
+    from gvckit.limits import document_limits, workbook_limits
+
+    largest = max(document_limits().max_bytes, workbook_limits().max_bytes)
+    return min(settings.max_upload_bytes, largest) + (1 << 16)
 
 
 def _status(exc: GvcError) -> int:
@@ -113,7 +141,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            return JSONResponse({"detail": _problems(exc.errors())}, status_code=422)
         fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
         return pages.error_page(request, 422, f"missing or invalid: {fields}")
 
@@ -136,6 +164,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     api.include(app)
     pages.include(app)
-    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + (1 << 16))
+    app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + (1 << 16),
+                       other=body_limit(settings))  # fmt: skip
     app.add_middleware(SecurityHeaders)
     return app

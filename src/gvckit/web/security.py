@@ -1,5 +1,8 @@
 """ASGI middleware: security headers on every response, and a request body limit enforced while
-the body arrives (a declared length over the limit is refused before any of it is read)."""
+the body arrives (a declared length over the limit is refused before any of it is read): the
+upload limit for multipart bodies, a smaller one for every other body (JSON, forms), which
+FastAPI reads whole and parses in memory before a route's dependencies (credentials included)
+are even looked at."""
 
 from __future__ import annotations
 
@@ -55,19 +58,24 @@ class _TooBigError(Exception):
 
 
 class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413."""
+    """Refuse request bodies over ``limit`` bytes (multipart uploads) or over ``other`` bytes
+    (any other body; default ``limit``) with 413."""
 
-    def __init__(self, app: Any, limit: int) -> None:
+    def __init__(self, app: Any, limit: int, other: int | None = None) -> None:
         self.app = app
-        self.limit = limit
+        self.upload_limit = limit
+        self.other_limit = limit if other is None else min(limit, other)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+        headers = dict(scope.get("headers", []))
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        limit = self.upload_limit if multipart else self.other_limit
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
             return
         seen = 0
         over = False  # the body passed the limit: whatever the app answers becomes a 413
@@ -78,7 +86,7 @@ class BodyLimit:
             message: dict[str, Any] = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     over = True
                     raise _TooBigError
             return message
@@ -89,17 +97,17 @@ class BodyLimit:
                 await send(message)
             elif not refused:
                 refused = True
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
         try:
             await self.app(scope, receiving, sending)
         except _TooBigError:
             if not refused:
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Any) -> None:
+    async def _refuse(self, send: Any, limit: int) -> None:
         body = json.dumps(
-            {"detail": f"the request is larger than the limit of {self.limit} bytes"}
+            {"detail": f"the request is larger than the limit of {limit} bytes"}
         ).encode()
         await send(
             {

@@ -89,11 +89,11 @@ async def start_scan(request: Request, who: Caller, pending: str | None, workspa
     if ctype.startswith("application/json"):
         if pending is not None:
             raise CsrfError("missing or wrong CSRF token; reload the page and try again")
-        try:
-            body = await request.json()
-        except ValueError:
-            raise InputError('the body is not JSON: send {"path": ...}') from None
-        raw = body.get("path") if isinstance(body, dict) else None
+        from gvckit.documents import load_document
+
+        doc = load_document(await request.body(), name="request body", kind="json",
+                            what='{"path": ...}')  # fmt: skip
+        raw = doc.data.get("path") if isinstance(doc.data, dict) else None
         inputs: dict[str, Any] = _under_root(settings.portfolio_roots, raw)
     elif ctype.startswith("application/x-www-form-urlencoded"):  # the page's folder form
         form = await request.form()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -38,9 +39,9 @@ def _list_context(
     total, items = pf.list_activities(engine_of(request), w.id, f, page=page_no,
                                       per_page=PER_PAGE, sort=sort)  # fmt: skip
     params = {k: v for k, v in vars(f).items() if v not in ("", None)}
-    query = "&".join(f"{k}={escape(str(v))}" for k, v in params.items())
+    query = urlencode(params)  # the template escapes it for the attribute
     return {"ws": w, "f": f, "items": items, "total": total, "page_no": page_no, "sort": sort,
-            "pages": max(1, -(-total // PER_PAGE)), "query": Markup(query)}  # fmt: skip
+            "pages": max(1, -(-total // PER_PAGE)), "query": query}  # fmt: skip
 
 
 @router.get(BASE, response_class=HTMLResponse)
