@@ -265,14 +265,20 @@ def _inventories_note(measure: str, frame: Any, table: Any) -> str | None:
 def _split_formats(given: list[str] | None) -> tuple[str, str]:
     """The reader format and the output style among ``--format`` values."""
     from gvckit.errors import OptionError
+    from gvckit.icio.readers import FORMATS
     from gvckit.output import STYLES
 
     reader, style = "auto", "auto"
     for value in given or []:
         if value in STYLES and value != "auto":
             style = value
-        else:
+        elif value == "auto" or value in FORMATS:
             reader = value
+        else:
+            raise OptionError(
+                f"unknown format {value!r}; choose a table's format (auto, {', '.join(FORMATS)})"
+                f" or an output style ({', '.join(s for s in STYLES if s != 'auto')})"
+            )
     if len(given or []) > 2:
         raise OptionError("--format is given at most twice: the table's format and the style")
     return reader, style
