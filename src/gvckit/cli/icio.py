@@ -402,19 +402,24 @@ def demo(
 def examples_cmd(
     copy: Annotated[
         Path | None,
-        typer.Option("--copy", help="Copy the example chains and interventions into this folder."),
+        typer.Option(
+            "--copy",
+            help="Copy the example chains, interventions and cluster data into this folder.",
+        ),
     ] = None,
     fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
-    """The example tables, chains and interventions shipped with gvckit, and where they are."""
+    """The example tables, chains, interventions and cluster data shipped with gvckit, and
+    where they are."""
     import shutil
 
     from gvckit.datasets import examples_folder, list_examples
 
     if copy is not None:
-        for sub in ("chains", "interventions"):
+        subs = ("chains", "interventions", "clusters")
+        for sub in subs:
             shutil.copytree(examples_folder() / sub, copy / sub, dirs_exist_ok=True)
-        _stderr(f"copied: {copy / 'chains'}, {copy / 'interventions'}")
+        _stderr("copied: " + ", ".join(str(copy / sub) for sub in subs))
         return
     _emit(list_examples(), fmt, output)
