@@ -168,6 +168,9 @@ def test_unknown_format(capsys: pytest.CaptureFixture[str], leather_path: Path) 
     code, err = _run(capsys, "table", "info", str(leather_path), "--format", "nope")
     assert code == 2
     _assert_one_line(err, None, "unknown format 'nope'")
+    code, err = _run(capsys, "measure", "vs", str(leather_path), "-f", "xml")
+    assert code == 2  # -f takes a reader or a style: the message names both
+    _assert_one_line(err, None, "or an output style (table, csv, json)")
 
 
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -206,5 +206,10 @@ def test_examples_are_listed_and_copied(tmp_path: Path) -> None:
     copied = sorted(p.name for p in (tmp_path / "mine" / "chains").glob("*.yaml"))
     assert copied == sorted(Path(p).name for p in frame[frame["kind"] == "chain"]["path"])
     assert (tmp_path / "mine" / "interventions" / "apple_ipad_2010_results.yaml").is_file()
+    # the cluster commands' worked examples too (examples/clusters/README.md runs them)
+    clusters = frame[frame["kind"] == "clusters"]["name"].tolist()
+    assert "clusters/fk2014_firms.csv" in clusters
+    assert all((tmp_path / "mine" / name).is_file() for name in clusters)
+    assert (tmp_path / "mine" / "clusters" / "README.md").is_file()
     code, _, err = _run("examples", "-f", "xml")
     assert code == 2 and "--format must be one of" in err

@@ -131,6 +131,9 @@ def test_cli_report_and_bad_options(tmp_path: Path) -> None:
     table = Path(__file__).parents[1] / "src" / "gvckit" / "data" / "wiod2013_2011.csv.gz"
     code, _, err = _run("report", "-o", str(out), "--table", str(table), "--country", "XXX")
     assert code == 2 and "--country 'XXX' is not in the table" in err
+    code, _, err = _run("report", "-o", str(out), "--table", str(table), "--country", "CHN",
+                        "--peers", "VNM,MEX")  # fmt: skip
+    assert code == 2 and "--peers 'VNM' is not in the table" in err
 
 
 def _browser_or_skip() -> str:

@@ -5,6 +5,7 @@ upgrades without loss, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,36 @@ def test_bad_url_is_one_line(url: str) -> None:
 
     with pytest.raises(OptionError, match="cannot use the database URL"):
         open_engine(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("postgresql+psycopg://u@127.0.0.1:1/db", "pip install 'gvckit[postgres]'"),
+        ("postgresql://u@127.0.0.1:1/db", "postgresql+psycopg://"),
+    ],
+)
+def test_database_url_without_its_driver_names_the_extra(
+    url: str, hint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A core install (no ``postgres`` extra) given a PostgreSQL URL: one line naming the
+    extra, exit code 2 — not "unexpected error ... a bug in gvckit" (exit 1)."""
+    import io
+    from contextlib import redirect_stderr
+
+    from gvckit.cli import main
+    from gvckit.errors import OptionError
+
+    for name in ("psycopg", "psycopg2"):
+        monkeypatch.setitem(sys.modules, name, None)  # import fails as if not installed
+    with pytest.raises(OptionError, match="is not installed") as caught:
+        open_engine(url)
+    assert hint in str(caught.value)
+    err = io.StringIO()
+    with redirect_stderr(err):
+        code = main(["portfolio", "summary", "--db", url])
+    assert code == 2 and hint in err.getvalue() and "bug" not in err.getvalue()
+    assert len(err.getvalue().strip().splitlines()) == 1
 
 
 def _r0001_then_upgrade(url: str) -> tuple[str, list[str]]:

@@ -6,6 +6,7 @@ limit, security headers, and refusing to serve the network with no users."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import socket
 import time
@@ -295,6 +296,11 @@ def test_users_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                 "bea,viewer,active,0"]  # fmt: skip
     assert run("users", "disable", "bea")[0] == 0
     assert "bea,viewer,disabled,0" in run("users", "list")[1]
+    # the one output style of every command: a table on a terminal (or -f table), json, -o
+    code, out, _ = run("users", "list", "-f", "table")
+    assert code == 0 and "┃" in out and "disabled" in out and "," not in out
+    code, out, _ = run("users", "list", "-f", "json")
+    assert code == 0 and [u["name"] for u in json.loads(out)] == ["ada", "bea"]
     assert run("users", "token", "nobody")[0] == 2
 
 

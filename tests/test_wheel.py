@@ -43,6 +43,16 @@ def _run(
     return done
 
 
+def _tracked_package_files() -> set[str]:
+    """The files of ``src/gvckit`` under version control, named as in the wheel."""
+    try:
+        out = subprocess.run(["git", "ls-files", "src/gvckit"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout: the package's files are the ones git tracks")
+    return {line.removeprefix("src/") for line in out.splitlines()}
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
@@ -65,6 +75,24 @@ def test_sdist_and_wheel_build_and_pass_twine_check(dist: Path) -> None:
                    "gvckit/data/wiod2013_2011.csv.gz", "gvckit/report/templates/report.html.j2",
                    "gvckit/py.typed"):  # fmt: skip
         assert needed in names
+
+
+def test_wheel_and_sdist_hold_every_package_file_and_nothing_else(dist: Path) -> None:
+    """Templates in sub-folders (the workbench's ``portfolio/`` pages) were once left out of
+    the wheel by a one-level glob; caches, databases and stray files must never go in."""
+    import tarfile
+    import zipfile
+
+    tracked = _tracked_package_files()
+    wheel = next(dist.glob("gvckit-*.whl"))
+    in_wheel = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("gvckit/")}
+    assert sorted(tracked - in_wheel) == [] and sorted(in_wheel - tracked) == []
+    sdist = next(dist.glob("gvckit-*.tar.gz"))
+    with tarfile.open(sdist) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        in_sdist = {m.name.removeprefix(f"{top}/src/") for m in tar.getmembers()
+                    if m.isfile() and m.name.startswith(f"{top}/src/gvckit/")}  # fmt: skip
+    assert sorted(tracked - in_sdist) == [] and sorted(in_sdist - tracked) == []
 
 
 def test_installed_wheel_runs_the_demo_from_an_empty_folder(dist: Path, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Data shipped with gvckit: example tables (``gvckit/data``, sources in its README.md) and the
-worked example chains and interventions (``gvckit/examples``, each file citing its sources).
+worked example chains, interventions and cluster data (``gvckit/examples``, each file or folder
+README citing its sources).
 
 The files are package data, so they are found the same way in a source checkout and in an
 installed wheel::
@@ -82,15 +83,17 @@ def examples_folder() -> Path:
 
 
 def list_examples() -> pd.DataFrame:
-    """Every example file: columns ``name`` (a table's key, ``chains/…`` or
-    ``interventions/…``), ``kind`` (table, chain, constraints, intervention, results) and
-    ``path``."""
+    """Every example file: columns ``name`` (a table's key, ``chains/…``, ``interventions/…``
+    or ``clusters/…``), ``kind`` (table, chain, constraints, intervention, results, clusters)
+    and ``path``."""
     rows = [(key, "table", str(example_path(key))) for key in EXAMPLES]
     root = examples_folder()
     for path in sorted(root.glob("*/*.yaml")):
         folder = path.parent.name
         kind = "chain" if folder == "chains" else path.stem.rsplit("_", 1)[-1]
         rows.append((f"{folder}/{path.name}", kind, str(path)))
+    for path in sorted((root / "clusters").glob("*.csv")):  # data of the cluster commands
+        rows.append((f"clusters/{path.name}", "clusters", str(path)))
     return pd.DataFrame(rows, columns=["name", "kind", "path"])
 
 

@@ -265,14 +265,20 @@ def _inventories_note(measure: str, frame: Any, table: Any) -> str | None:
 def _split_formats(given: list[str] | None) -> tuple[str, str]:
     """The reader format and the output style among ``--format`` values."""
     from gvckit.errors import OptionError
+    from gvckit.icio.readers import FORMATS
     from gvckit.output import STYLES
 
     reader, style = "auto", "auto"
     for value in given or []:
         if value in STYLES and value != "auto":
             style = value
-        else:
+        elif value == "auto" or value in FORMATS:
             reader = value
+        else:
+            raise OptionError(
+                f"unknown format {value!r}; choose a table's format (auto, {', '.join(FORMATS)})"
+                f" or an output style ({', '.join(s for s in STYLES if s != 'auto')})"
+            )
     if len(given or []) > 2:
         raise OptionError("--format is given at most twice: the table's format and the style")
     return reader, style
@@ -396,19 +402,24 @@ def demo(
 def examples_cmd(
     copy: Annotated[
         Path | None,
-        typer.Option("--copy", help="Copy the example chains and interventions into this folder."),
+        typer.Option(
+            "--copy",
+            help="Copy the example chains, interventions and cluster data into this folder.",
+        ),
     ] = None,
     fmt: TableFormat = "auto",
     output: OutOpt = None,
 ) -> None:
-    """The example tables, chains and interventions shipped with gvckit, and where they are."""
+    """The example tables, chains, interventions and cluster data shipped with gvckit, and
+    where they are."""
     import shutil
 
     from gvckit.datasets import examples_folder, list_examples
 
     if copy is not None:
-        for sub in ("chains", "interventions"):
+        subs = ("chains", "interventions", "clusters")
+        for sub in subs:
             shutil.copytree(examples_folder() / sub, copy / sub, dirs_exist_ok=True)
-        _stderr(f"copied: {copy / 'chains'}, {copy / 'interventions'}")
+        _stderr("copied: " + ", ".join(str(copy / sub) for sub in subs))
         return
     _emit(list_examples(), fmt, output)

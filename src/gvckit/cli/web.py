@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gvckit.cli._app import _stderr, app, out_console
+from gvckit.cli._app import OutOpt, TableFormat, _emit, _stderr, app, out_console
 from gvckit.errors import GvcError, OptionError
 
 users_app = typer.Typer(help="Workbench users, roles and API tokens.", no_args_is_help=True)
@@ -222,8 +222,15 @@ def users_revoke(
 
 
 @users_app.command("list")
-def users_list(db: WebDbOpt = None, data_dir: DataDirOpt = None) -> None:
-    """Users with their default role, state and number of active tokens (CSV)."""
+def users_list(
+    db: WebDbOpt = None,
+    data_dir: DataDirOpt = None,
+    fmt: TableFormat = "auto",
+    output: OutOpt = None,
+) -> None:
+    """Users with their default role, state and number of active tokens."""
+    import pandas as pd
+
     from gvckit.auth import users
 
     engine = _engine(db, data_dir)
@@ -231,10 +238,14 @@ def users_list(db: WebDbOpt = None, data_dir: DataDirOpt = None) -> None:
         rows = users.list_users(engine)
     finally:
         engine.dispose()
-    typer.echo("name,role,state,tokens")
-    for user, tokens in rows:
-        state = "disabled" if user.disabled else ("local" if user.local else "active")
-        typer.echo(f"{user.name},{user.role},{state},{tokens}")
+    frame = pd.DataFrame(
+        [
+            (u.name, u.role, "disabled" if u.disabled else ("local" if u.local else "active"), n)
+            for u, n in rows
+        ],
+        columns=["name", "role", "state", "tokens"],
+    )
+    _emit(frame, fmt, output)
 
 
 @users_app.command("disable")

@@ -19,10 +19,10 @@ __all__ = ["position_section"]
 TOP = 8
 
 
-def _pick(table: IcioTable, country: str, sector: str | None) -> None:
+def _pick(table: IcioTable, country: str, sector: str | None, option: str = "--country") -> None:
     if country not in table.countries:
         raise OptionError(
-            f"--country {country!r} is not in the table; its countries: "
+            f"{option} {country!r} is not in the table; its countries: "
             + ", ".join(table.countries)
         )
     if sector is not None and sector not in table.sectors:
@@ -51,11 +51,11 @@ def position_section(
     marks its inventory changes), NRCA, the partners in the country's value added, compared with
     peers."""
     _pick(table, country, sector)
+    for p in peers or []:
+        _pick(table, p, None, "--peers")
     basis = Basis(IcioModel(table), lazy=True)  # only the blocks the measures use
     exports = measure("exports", basis)
     peers = [p for p in (peers or _peers(exports, country, sector)) if p != country]
-    for p in peers:
-        _pick(table, p, None)
     who = [country, *peers]
     unit = table.meta.unit
     section = Section(

@@ -45,7 +45,10 @@ def open_engine(url: str, *, upgrade: bool = True) -> Engine:
     """An engine on ``url`` (SQLite tuned for sharing), migrated to the latest schema unless
     ``upgrade`` is False. A bad URL or an unreachable database is an :class:`OptionError`."""
     try:
-        engine = create_engine(url)
+        try:
+            engine = create_engine(url)
+        except ImportError as exc:  # the URL's driver is not installed
+            raise OptionError(_missing_driver(url, exc)) from None
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         if upgrade:
@@ -55,6 +58,16 @@ def open_engine(url: str, *, upgrade: bool = True) -> Engine:
     except OperationalError as exc:
         raise OptionError(f"cannot open the database {url!r}: {exc.orig}") from None
     return engine
+
+
+def _missing_driver(url: str, exc: ImportError) -> str:
+    """What to do when the driver a URL names is not installed (PostgreSQL: the extra)."""
+    said = f"cannot use the database URL {url!r}: its driver {exc.name or ''} is not installed"
+    if url.startswith("postgresql+psycopg:"):
+        return f"{said}; install the extra: pip install 'gvckit[postgres]'"
+    if url.startswith(("postgresql:", "postgres:", "postgresql+")):
+        return f"{said}; gvckit uses postgresql+psycopg://... with pip install 'gvckit[postgres]'"
+    return said
 
 
 def alembic_config() -> Any:
