@@ -75,6 +75,9 @@ def test_sdist_and_wheel_build_and_pass_twine_check(dist: Path) -> None:
                    "gvckit/data/wiod2013_2011.csv.gz", "gvckit/report/templates/report.html.j2",
                    "gvckit/py.typed"):  # fmt: skip
         assert needed in names
+    licence = [n for n in names if n.endswith(".dist-info/licenses/LICENSE")]
+    assert len(licence) == 1, "the wheel ships the MIT licence text"
+    assert b"MIT License" in zipfile.ZipFile(wheels[0]).read(licence[0])
 
 
 def test_wheel_and_sdist_hold_every_package_file_and_nothing_else(dist: Path) -> None:
@@ -93,6 +96,11 @@ def test_wheel_and_sdist_hold_every_package_file_and_nothing_else(dist: Path) ->
         in_sdist = {m.name.removeprefix(f"{top}/src/") for m in tar.getmembers()
                     if m.isfile() and m.name.startswith(f"{top}/src/gvckit/")}  # fmt: skip
     assert sorted(tracked - in_sdist) == [] and sorted(in_sdist - tracked) == []
+    with tarfile.open(sdist) as tar:
+        names = tar.getnames()
+    assert f"{top}/LICENSE" in names
+    # half a test suite (no conftest.py, tests/data or ../shared) would not run: none ships
+    assert [n for n in names if n.startswith(f"{top}/tests/")] == []
 
 
 def test_installed_wheel_runs_the_demo_from_an_empty_folder(dist: Path, tmp_path: Path) -> None:
