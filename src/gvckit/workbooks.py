@@ -361,12 +361,21 @@ def exact_row(ws: Any, values: list[Any]) -> list[Any]:
     its last digits). Python's ``repr`` is the shortest text that reads back as the same number
     (``float(repr(x)) == x``, sign of zero included), so each finite number becomes a numeric
     cell holding its ``repr``; openpyxl reads ``<v>`` text back with ``float``/``int``. Works for
-    ordinary and write-only sheets (the cells are made before they are appended)."""
+    ordinary and write-only sheets (the cells are made before they are appended).
+
+    Text is always written as text: openpyxl would write a string starting with ``=`` (a name
+    in a chain, a title in an IATI file) as a formula that the spreadsheet then runs
+    (``=HYPERLINK(...)``, ``=WEBSERVICE(...)``); it becomes a string cell that reads back as
+    the same text."""
     from openpyxl.cell import Cell
 
     row: list[Any] = []
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, str) and value.startswith("="):
+            cell = Cell(ws, row=1, column=1, value=value)
+            cell.data_type = "s"  # text, never a formula
+            row.append(cell)
+        elif isinstance(value, bool) or not isinstance(value, int | float):
             row.append(value)
         elif isinstance(value, float) and not math.isfinite(value):
             row.append(value)  # openpyxl writes no value for these; the models refuse them
