@@ -83,6 +83,19 @@ def test_ragged_row(tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: l
     _assert_one_line(err, p, "row 5", "malformed CSV", "15 fields", "17 fields")
 
 
+@pytest.mark.parametrize("blank_lines", [0, 2])
+def test_extra_fields_in_the_first_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: list[str], blank_lines: int
+) -> None:
+    """Extra fields in the first data row (not in a later one) were taken by pandas as an
+    index: every cell shifted, and the error (if any) named a later row and a wrong label."""
+    bad = [lines[0], *[""] * blank_lines, lines[1] + ",1.0,2.0", *lines[2:]]
+    p = _write(tmp_path, "first.csv", bad)
+    code, err = _run(capsys, "table", "info", str(p))
+    assert code == 2
+    _assert_one_line(err, p, f"row {2 + blank_lines}", "malformed CSV", "15 fields", "17 fields")
+
+
 def test_duplicate_row_labels(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: list[str]
 ) -> None:

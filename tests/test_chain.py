@@ -248,3 +248,35 @@ def test_chain_check_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chain", "check", str(SMALL)]) == 0
     out = capsys.readouterr().out
     assert "valid chain 'Test coffee chain'" in out and "5 actors, 8 links" in out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "suffix", "field"),
+    [
+        ("external_inputs: 200", "external_inputs: .inf", ".yaml", "actors[0].external_inputs"),
+        ("external_inputs: 200", "external_inputs: 1e400", ".yaml", "actors[0].external_inputs"),
+        ("taxes: 0", "taxes: -.inf", ".yaml", "actors[0].value_added_split.taxes"),
+        ("EUR: 1.1", "EUR: .inf", ".yaml", "exchange_rates.EUR"),
+        ('"external_inputs": 200', '"external_inputs": Infinity', ".json",
+         "actors[0].external_inputs"),
+        ('"external_inputs": 200', '"external_inputs": 1e400', ".json",
+         "actors[0].external_inputs"),
+    ],
+)  # fmt: skip
+def test_infinite_numbers_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, suffix: str,
+    field: str,
+) -> None:  # fmt: skip
+    """An infinite figure was read and written on (``inf`` in the accounts' CSV, no value in
+    the workbook): refused at its field, as the workbook reader refuses it."""
+    text = SMALL.read_text(encoding="utf-8")
+    if suffix == ".json":
+        text = json.dumps(yaml.safe_load(text))
+    assert text.count(old) >= 1, old
+    p = tmp_path / f"chain{suffix}"
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    out = tmp_path / "accounts.csv"
+    assert main(["chain", "accounts", str(p), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"field snapshots[0].{field}: Input should be a finite number" in err, err
+    assert not out.exists()

@@ -126,3 +126,63 @@ def test_upgrading_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     bad.write_text("exporter,product,year,value\nTST,coffee,2020,10\n")
     assert run(bad) == 2
     assert "missing quantity" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "needles"),
+    [
+        (b"exporter,product,year,value,quantity\nTST,coffee,2020,10,5,7,8\n"
+         b"TST,coffee,2023,12,5\n", ("row 2", "malformed CSV", "5 fields", "7 fields")),
+        ("exporter,product,year,value,quantity\nTST,caf\u00e9,2020,10,5\n".encode("latin-1"),
+         ("row 2", "not UTF-8 text")),
+        (b"exporter,product,year,value,quantity\nTST,coffee,2020.5,10,5\n",
+         ("row 2", "column 'year'", "not a whole year")),
+        (b"exporter,product,year,value,quantity\nTST,coffee,2020,inf,5\n",
+         ("row 2", "column 'value'", "not a finite, non-negative number")),
+        (b"", ("the file is empty",)),
+    ],
+)  # fmt: skip
+def test_bad_trade_tables_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, needles: tuple[str, ...]
+) -> None:
+    """The trade table is read by the bounded reader of small tables: a first row with extra
+    fields was read shifted into an index ('no rows for exporter'), Latin-1 text ended in
+    'This is a bug in gvckit' (a UnicodeDecodeError)."""
+    trade = tmp_path / "trade.csv"
+    trade.write_bytes(content)
+    args = ["chain", "upgrading", str(_two_years(tmp_path)), "--from", "2020", "--to", "2023"]
+    assert main([*args, "--trade", str(trade), "--exporter", "TST"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {trade}") and len(err.splitlines()) == 1, err
+    for needle in needles:
+        assert needle in err, (needle, err)
+
+
+def test_a_gzip_bomb_of_a_trade_table_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gzipped trade table inflating past the limit (512 MiB; 1 MiB here) is refused while it
+    is read: pandas inflated it whole ('MemoryError ... This is a bug in gvckit')."""
+    import gzip
+
+    from gvckit.clusters import tables
+
+    monkeypatch.setattr(tables, "MAX_BYTES", 1024**2)
+    trade = tmp_path / "trade.csv.gz"
+    row = b"TST,coffee,2020,10,5\n"
+    trade.write_bytes(gzip.compress(b"exporter,product,year,value,quantity\n" + row * 100_000))
+    args = ["chain", "upgrading", str(_two_years(tmp_path)), "--from", "2020", "--to", "2023"]
+    assert main([*args, "--trade", str(trade), "--exporter", "TST"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {trade}: the file inflates to more than 1,048,576 bytes" in err, err
+
+
+def test_trade_product_codes_stay_text(tmp_path: Path) -> None:
+    """HS codes keep their leading zero (pandas read 0901 as the number 901)."""
+    trade = tmp_path / "trade.csv"
+    trade.write_text(
+        "exporter,product,year,value,quantity\nTST,0901,2020,10,5\n"
+        "World,0901,2020,100,100\nTST,0901,2023,12,5\nWorld,0901,2023,100,90\n"
+    )
+    out = trade_upgrading(trade, "TST", 2020, 2023)
+    assert set(out.subject) == {"0901"}

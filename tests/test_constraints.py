@@ -110,3 +110,22 @@ def test_bad_weights(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["constraints", "rank", str(SMALL), "--weights", "severity=x"]) == 2
     assert main(["constraints", "rank", str(SMALL), "--weights", "speed=1"]) == 2
     assert "unknown weight" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("severity: 0.3,", "severity: .inf,", "weights.severity"),
+        ("figure: 0.5,", "figure: .nan,", "constraints[0].evidence[0].figure"),
+    ],
+)
+def test_infinite_weights_and_figures_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, field: str
+) -> None:
+    """An infinite weight made every score NaN and the ranking arbitrary (exit 0)."""
+    p = tmp_path / "constraints.yaml"
+    p.write_text(SMALL.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    assert main(["constraints", "rank", str(p)]) == 2
+    captured = capsys.readouterr()
+    assert f"field {field}: Input should be a finite number" in captured.err, captured.err
+    assert captured.out == ""

@@ -138,7 +138,7 @@ def test_scalar_limit_is_exact() -> None:
 
 def test_byte_limit_is_checked_before_reading(tmp_path: Path) -> None:
     p = tmp_path / "c.yaml"
-    p.write_bytes(b"name: x\n" * 1000)
+    p.write_bytes(b"".join(b"k%03d: x\n" % k for k in range(1000)))  # 8,000 bytes
     load_document(p, limits=DocumentLimits(max_bytes=8000))
     with pytest.raises(InputError, match=r"larger than 7,999 bytes \(8,000 bytes\)"):
         load_document(p, limits=DocumentLimits(max_bytes=7999))
@@ -310,3 +310,28 @@ def test_without_libyaml_the_pure_loader_keeps_the_same_limits(
     ):
         with pytest.raises(InputError, match=needle):
             pure.load_document(text.encode(), limits=DOCUMENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "needle"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "yaml", "row 3: the key 'a' appears twice in one mapping (first"),
+        ("x:\n  - {id: p, id: q}\n", "yaml", "row 2, field x[0]: the key 'id' appears twice"),
+        ('{"a": 1, "b": {"c": 1, "c": 2}}', "json", "the key 'c' appears twice"),
+    ],
+)
+def test_a_key_written_twice_is_refused(text: str, kind: str, needle: str) -> None:
+    """The loaders keep the last of two equal keys, silently: a second ``actors:`` in a
+    snapshot would drop the first list, a second ``currency:`` change the chain's money."""
+    with pytest.raises(InputError) as err:
+        load_document(text.encode(), name="doc", kind=kind)
+    assert needle in str(err.value)
+
+
+def test_merge_keys_may_still_be_overridden() -> None:
+    """``<<`` merges a mapping whose keys the mapping itself may override: not a duplicate;
+    ``1`` and ``'1'`` are different keys."""
+    text = "base: &b {x: 1, y: 2}\nitem: {<<: *b, x: 3}\nkeys: {1: a, '1': b}\n"
+    data = load_document(text.encode(), name="doc").data
+    assert data["item"] == {"x": 3, "y": 2}
+    assert data["keys"] == {1: "a", "1": "b"}

@@ -345,3 +345,35 @@ def test_guess_columns() -> None:
     given["outcome"] = "district"
     assert impact.guess_columns(header, given)["outcome"] == "district"
     assert impact.guess_columns(["a", "b"], dict.fromkeys(impact.SYNONYMS))["unit"] == "unit"
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "too_big"])
+def test_impact_panel_that_never_ends_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:  # fmt: skip
+    """``results --impact`` read the panel's header with no bound: a link to /dev/zero ran out
+    of memory ('a bug in gvckit'), a named pipe hung for ever; a file of any size was read."""
+    import os
+
+    from gvckit.cli import main
+    from gvckit.interventions import panel_data
+
+    panel = tmp_path / "panel.csv"
+    if kind == "device":
+        if not Path("/dev/zero").exists():
+            pytest.skip("no /dev/zero")
+        panel.symlink_to("/dev/zero")
+        needle = "not a regular file"
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes")
+        os.mkfifo(panel)
+        needle = "not a regular file"
+    else:
+        panel.write_text("\n".join(GOOD) + "\n")
+        monkeypatch.setattr(panel_data, "MAX_BYTES", 40)
+        needle = "the file is larger than 40 bytes"
+    assert main(["results", str(EXAMPLE), "--impact", str(panel)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {panel}: {needle}") and len(err.splitlines()) == 1, err

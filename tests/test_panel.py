@@ -417,3 +417,47 @@ def test_cli_changes_of_a_written_panel(tmp_path: Path, capsys: pytest.CaptureFi
     assert list(got["relative_change"]) == pytest.approx(list(expected["relative_change"]))
     assert main(["changes", str(out), "--share", "DVA"]) == 2
     assert "--share must be TERM/TERM" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("part", "needle"),
+    [
+        (b"not parquet at all\n", "cannot read the panel's part"),
+        (None, "no column 'source'"),
+    ],
+)
+def test_changes_of_a_damaged_panel_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], part: bytes | None, needle: str
+) -> None:
+    """A part that is not Parquet, or a Parquet file not written by ``gvckit panel``, ended in
+    'This is a bug in gvckit' (ArrowInvalid, KeyError)."""
+    path = tmp_path / "out" / "year=2000" / "part-0.parquet"
+    path.parent.mkdir(parents=True)
+    if part is None:
+        pd.DataFrame({"exporter": ["AUS"], "value": [1.0]}).to_parquet(path)
+    else:
+        path.write_bytes(part)
+    assert main(["changes", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: {needle}") and len(err.splitlines()) == 1, err
+
+
+def test_a_gzip_bomb_given_as_the_report_panel_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``report --panel X.csv.gz`` inflated the file whole (MemoryError: 'a bug in gvckit')."""
+    import gzip
+
+    from gvckit.clusters import tables
+
+    monkeypatch.setattr(tables, "MAX_BYTES", 1024**2)
+    bomb = tmp_path / "panel.csv.gz"
+    row = b"2000,AUS,DVA,1.0\n"
+    bomb.write_bytes(gzip.compress(b"year,exporter,indicator,value\n" + row * 100_000))
+    table = Path(icio.__file__).parents[1] / "data" / "leather.csv"
+    args = ["report", "-o", str(tmp_path / "r.html"), "--table", str(table)]
+    assert main([*args, "--country", "Argentina", "--sector", "Agriculture",
+                 "--panel", str(bomb)]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"error: {bomb}: the file inflates to more than 1,048,576 bytes" in err, err
+    assert not (tmp_path / "r.html").exists()

@@ -242,11 +242,31 @@ def _load_json(text: str, shown: str | Path, lim: DocumentLimits, error: type[In
         if nodes > lim.max_nodes:
             raise _more_nodes(lim, shown, _line_at(text, match.start()), error)
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        raise _duplicate(exc.key, None, None, (), shown, error) from None
     except json.JSONDecodeError as exc:
         raise error(f"invalid JSON ({exc.msg})", file=shown, row=exc.lineno) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4,300 digits
         raise error(f"invalid JSON ({_one_line(exc)})", file=shown) from None
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key written twice (``json`` keeps the last)."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKeyError(key)
+            seen.add(key)
+    return out
 
 
 def _deeper(lim: DocumentLimits, shown: str | Path, line: int | None, error: type[InputError]
@@ -372,7 +392,7 @@ def _load_yaml(text: str, shown: str | Path, lim: DocumentLimits, error: type[In
             node = loader.get_single_node()
             lines: dict[FieldPath, int] = {}
             if node is not None:
-                _index_lines(node, (), lines)
+                _index_lines(node, (), lines, shown, error)
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -387,15 +407,37 @@ def _load_yaml(text: str, shown: str | Path, lim: DocumentLimits, error: type[In
     return Document(data, lines)
 
 
-def _index_lines(node: yaml.Node, path: FieldPath, out: dict[FieldPath, int]) -> None:
-    """Record the line (1-based) of every mapping value and sequence item, by its path."""
+def _index_lines(node: yaml.Node, path: FieldPath, out: dict[FieldPath, int],
+                 shown: str | Path, error: type[InputError]) -> None:  # fmt: skip
+    """Record the line (1-based) of every mapping value and sequence item, by its path; a key
+    written twice in one mapping is refused (the safe loader would keep the last silently:
+    a second ``actors:`` would drop the first list)."""
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
+        seen: dict[tuple[str, str], int] = {}
         for key, value in node.value:
-            _index_lines(value, (*path, str(key.value)), out)
+            if isinstance(key, yaml.ScalarNode) and key.tag != _CORE + "merge":
+                line = key.start_mark.line + 1
+                if (key.tag, key.value) in seen:
+                    first = seen[key.tag, key.value]
+                    raise _duplicate(str(key.value), first, line, path, shown, error)
+                seen[key.tag, key.value] = line
+            _index_lines(value, (*path, str(key.value)), out, shown, error)
     elif isinstance(node, yaml.SequenceNode):
         for k, item in enumerate(node.value):
-            _index_lines(item, (*path, k), out)
+            _index_lines(item, (*path, k), out, shown, error)
+
+
+def _duplicate(key: str, first: int | None, line: int | None, path: FieldPath,
+               shown: str | Path, error: type[InputError]) -> InputError:  # fmt: skip
+    where = f" (first on line {first:,})" if first is not None else ""
+    return error(
+        f"the key {key!r} appears twice in one mapping{where}",
+        file=shown,
+        row=line,
+        field=render_path(path) or None,
+        expected="each key once (the second would silently replace the first)",
+    )
 
 
 def render_path(path: FieldPath) -> str:

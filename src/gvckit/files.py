@@ -163,6 +163,8 @@ def open_input(
         raise InputError("no such file", file=path)
     if path.is_dir():
         raise InputError("this is a folder", file=path, expected="a file")
+    if not path.is_file():  # a named pipe (which cannot seek, or waits for ever), a device
+        raise InputError("not a regular file", file=path, expected="a file")
     disk = path.open("rb")
     is_gzip = disk.read(2) == b"\x1f\x8b"
     disk.seek(0)

@@ -515,6 +515,20 @@ def _pick(frames: Mapping[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
 # ----------------------------------------------------------------------- reading the output
 
 
+def _read_part(path: Path) -> pd.DataFrame:
+    """One year's part, or an error naming it (damaged, or not written by :func:`write`)."""
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        message = " ".join(str(exc).split())
+        raise InputError(f"cannot read the panel's part ({message})", file=path,
+                         expected="a Parquet file written by gvckit panel") from None  # fmt: skip
+    if "source" not in frame.columns:
+        raise InputError("no column 'source'", file=path,
+                         expected="a Parquet file written by gvckit panel")  # fmt: skip
+    return frame
+
+
 def read(out: str | Path) -> pd.DataFrame:
     """The results written by :func:`write` (``gvckit panel``): the measure's columns, ``year``
     (int) and ``source``, by year."""
@@ -526,7 +540,7 @@ def read(out: str | Path) -> pd.DataFrame:
     )
     if not parts:
         raise InputError("no panel here", file=folder, expected="folders year=YYYY/part-0.parquet")
-    frames = [pd.read_parquet(path) for _, path in parts]
+    frames = [_read_part(path) for _, path in parts]
     return pd.concat(
         [f.drop(columns="source").assign(year=np.int64(y), source=f["source"])
          for (y, _), f in zip(parts, frames, strict=True)],

@@ -20,7 +20,9 @@ Kinds of case (the good documents they start from are ``tests/data/chain_small.y
 - *bytes*: binary data with and without NUL bytes, UTF-16 with and without BOM, Latin-1, an
   empty file, only blanks, only a comment;
 - *shape*: a list, a plain text where a mapping is expected; several YAML documents in one
-  file, an undefined alias, invalid syntax, control characters;
+  file, an undefined alias, invalid syntax, control characters; a key written twice in one
+  mapping (YAML block and flow, JSON), which the loaders would otherwise settle silently by
+  keeping the last;
 - *tags*: ``!!python/object/apply`` (whose payload would create ``MARKER`` if it ever ran),
   ``!!python/object/new``, ``!!python/name``, a local ``!include`` tag, ``!!binary`` and
   ``!!set``, a ``!!python/object/apply`` inside an otherwise valid chain;
@@ -63,6 +65,7 @@ NOT_UTF8 = ("not UTF-8 text",)
 EMPTY = ("the file is empty",)
 NOT_MAPPING = ("not a mapping",)
 TAG = ("is not allowed", "tags that build objects are refused")
+DUPLICATE = ("appears twice in one mapping", "each key once")
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,14 @@ _DOCS: list[_Spec] = [
           ("invalid YAML",)),
     _Spec("invalid_json", "chain.json", lambda _: b'{"name": "x",}', ("invalid JSON", "row 1")),
     _Spec("control_chars", "chain.yaml", lambda _: b"name: a\x07b\n", ("invalid YAML",)),
+    _Spec("duplicate_key", "chain.yaml",
+          lambda _: _chain_text().replace("currency: USD\n", "currency: USD\ncurrency: EUR\n")
+          .encode(), (*DUPLICATE, "row 6", "'currency'", "first on line 5")),
+    _Spec("duplicate_key_flow", "chain.yaml",
+          lambda _: b"name: x\nsnapshots: [{year: 2020, stages: [], year: 2021}]\n",
+          (*DUPLICATE, "field snapshots[0]", "'year'")),
+    _Spec("duplicate_key_json", "chain.json", lambda _: b'{"name": "a", "name": "b"}',
+          (*DUPLICATE, "'name'")),
     _Spec("python_object_apply", "chain.yaml", _marker_payload, (*TAG, "python/object/apply")),
     _Spec("python_object_new", "chain.yaml",
           lambda _: b"name: !!python/object/new:builtins.dict [[]]\n", TAG),

@@ -48,7 +48,11 @@ __all__ = [
     "ValueAddedSplit",
 ]
 
-NonNeg = Annotated[float, Field(ge=0)]
+#: A finite number (``.inf``, ``.nan`` and ``1e400`` are refused: they would reach every
+#: account, the map and the workbook, which has no cell for them).
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, description="a fraction in [0, 1] (100 % = 1)")]
 
 
@@ -138,7 +142,7 @@ class ValueAddedSplit(_Frozen):
     profit (which may be negative)."""
 
     wages: NonNeg = 0.0
-    taxes: float = 0.0  # net of subsidies: may be negative
+    taxes: Finite = 0.0  # net of subsidies: may be negative
     financial_charges: NonNeg = 0.0
     depreciation: NonNeg = 0.0
 
@@ -156,7 +160,7 @@ class Actor(_Frozen):
     location: str | None = None
     currency: str | None = None
     product: str | None = None
-    product_equivalent: Annotated[float, Field(gt=0)] = 1.0
+    product_equivalent: Positive = 1.0
     external_inputs: NonNeg = 0.0
     other_output: NonNeg = 0.0
     value_added_split: ValueAddedSplit | None = None
@@ -227,10 +231,10 @@ class Snapshot(_Frozen):
     end_markets: tuple[EndMarket, ...] = ()
     supporters: tuple[Supporter, ...] = ()
     clusters: tuple[Cluster, ...] = ()
-    exchange_rates: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    exchange_rates: dict[str, Positive] = Field(default_factory=dict)
     #: market reference unit prices by stage (chain currency per unit of that stage's output),
     #: e.g. a world price, for product upgrading
-    reference_prices: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    reference_prices: dict[str, Positive] = Field(default_factory=dict)
 
     def actor(self, actor_id: str) -> Actor:
         for a in self.actors:

@@ -259,28 +259,32 @@ def trade_upgrading(
 
 
 def _read_trade(path: Path) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"cannot read the trade table ({exc})", file=path) from None
-    missing = {"exporter", "product", "year", "value", "quantity"} - set(frame.columns)
+    """The trade table through the bounded reader of small tables (CSV plain or gzip, a
+    workbook or Parquet: :func:`gvckit.clusters.tables.read_sheet`): every cell as text, a
+    gzip bomb, another encoding or a row with more fields than the header refused naming the
+    file and row; products stay text (``0901`` keeps its zero)."""
+    from gvckit.clusters.tables import labels, numbers, read_sheet
+
+    sheet = read_sheet(path)
+    missing = {"exporter", "product", "year", "value", "quantity"} - set(sheet.header)
     if missing:
         raise InputError("missing columns", file=path, row=1,
                          expected=f"columns exporter, product, year, value, quantity;"
                          f" missing {', '.join(sorted(missing))}")  # fmt: skip
-    for col in ("value", "quantity"):
-        bad = pd.to_numeric(frame[col], errors="coerce")
-        if bad.isna().any() or (bad < 0).any():
-            i = int((bad.isna() | (bad < 0)).to_numpy().argmax())
-            raise InputError(
-                "not a non-negative number",
-                file=path,
-                row=i + 2,
-                column=col,
-                found=str(frame[col].iloc[i]),
-            )
-        frame[col] = bad
-    return frame
+    years = numbers(sheet, "year", "year")
+    for k, year in enumerate(years):
+        if year != int(year):
+            raise InputError("not a whole year", file=path, row=sheet.line(k), column="year",
+                             found=sheet.column("year", "year").iloc[k])  # fmt: skip
+    return pd.DataFrame(
+        {
+            "exporter": labels(sheet, "exporter", "exporter"),
+            "product": labels(sheet, "product", "product"),
+            "year": years.astype("int64"),
+            "value": numbers(sheet, "value", "value"),
+            "quantity": numbers(sheet, "quantity", "quantity"),
+        }
+    )
 
 
 def _one(frame: pd.DataFrame, who: str, product: object, year: int, source: str

@@ -261,7 +261,11 @@ def _header(path: Path) -> list[str]:
     """The first line of a CSV file, split (empty when unreadable: read_panel then reports)."""
     import csv
 
+    from gvckit.interventions.panel_data import MAX_BYTES
+
     try:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return []  # a device or a named pipe would be read for ever: read_panel says why
         with path.open(newline="", encoding="utf-8-sig") as fh:
             return next(csv.reader(fh), [])
     except (OSError, UnicodeDecodeError, csv.Error):

@@ -152,7 +152,11 @@ def _read_panel(path: Path) -> Any:
         elif path.suffix == ".parquet":
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path)
+            from gvckit.clusters.tables import MAX_BYTES
+            from gvckit.files import open_input
+
+            with open_input(path, max_bytes=MAX_BYTES) as stream:  # a gzip bomb stops here
+                frame = pd.read_csv(stream)
     except (OSError, ValueError) as exc:
         raise GvcError(f"cannot read the panel {path}: {exc}") from None
     need = {"year", "exporter", "indicator", "value"}

@@ -42,7 +42,7 @@ class Where(_Frozen):
 
 class Evidence(_Frozen):
     text: str
-    figure: float | None = None
+    figure: Annotated[float, Field(allow_inf_nan=False)] | None = None
     source: str | None = None
 
 
@@ -83,7 +83,7 @@ class ConstraintSet(_Frozen):
     """Constraints of one chain and the weights used to rank them."""
 
     chain: str | None = None
-    weights: dict[str, Annotated[float, Field(ge=0)]] = Field(
+    weights: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
         default_factory=lambda: dict(DEFAULT_WEIGHTS)
     )
     constraints: Annotated[tuple[Constraint, ...], Field(min_length=1)]

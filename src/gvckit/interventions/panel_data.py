@@ -22,6 +22,9 @@ from gvckit.errors import InputError, OptionError
 
 __all__ = ["SYNONYMS", "Floats", "Ints", "Panel", "guess_columns", "panel_arrays", "read_panel"]
 
+#: Largest panel file read (bytes): a firm panel of millions of rows fits; each cell becomes
+#: a Python string, so a file this size takes some ten times as much memory.
+MAX_BYTES = 128 * 1024**2
 _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "."})
 _FLAGS = {"0": 0, "1": 1, "0.0": 0, "1.0": 1, "false": 0, "true": 1}
 #: builds the error for (column, position, message, expected)
@@ -120,8 +123,14 @@ def read_panel(
     (as numbers where every value is one).
     """
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise InputError("no such file", file=p)
+    if not p.is_file():  # a folder, a device (/dev/zero), a named pipe that would never end
+        raise InputError("not a regular file", file=p, expected="a CSV file")
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(f"the file is larger than {MAX_BYTES:,} bytes ({size:,} bytes)",
+                         file=p, expected="a smaller panel")  # fmt: skip
     names = {"unit": unit, "time": time, "treated": treated, "post": post, "outcome": outcome}
     if cluster is not None:
         names["cluster"] = cluster

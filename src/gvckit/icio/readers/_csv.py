@@ -236,17 +236,27 @@ def _read_body(
     except pd.errors.ParserError as exc:
         raise _parser_error(exc, shown) from None
     if not isinstance(body.index, pd.RangeIndex):
-        # a first row longer than the header: pandas takes its leading cells as an index
-        # and shifts every column to the right of where the header puts it
+        # the first row has more fields than the header: pandas silently took the extra ones
+        # as an index, shifting every cell of the table one or more columns to the right
         raise InputError(
             "malformed CSV",
             file=shown,
-            row=2,
+            row=_first_row(data),
             expected=f"{width} fields like the header",
             found=f"{width + body.index.nlevels} fields",
         )
     _check_utf8(body, shown)
     return body
+
+
+def _first_row(data: bytes) -> int:
+    """The row (the header is row 1) of the first line of ``data`` that is not blank."""
+    row = 2
+    for line in data.splitlines():
+        if line.strip():
+            return row
+        row += 1
+    return row
 
 
 def _check_utf8(body: pd.DataFrame, shown: str) -> None:
