@@ -280,3 +280,45 @@ def test_infinite_numbers_are_refused(
     err = capsys.readouterr().err
     assert f"field snapshots[0].{field}: Input should be a finite number" in err, err
     assert not out.exists()
+
+
+def _edited(tmp_path: Path, edit) -> chain.Chain:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(SMALL.read_text())
+    edit(data["snapshots"][0])
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return chain.read_chain(path)
+
+
+def test_value_added_per_job_counts_only_actors_with_jobs(tmp_path: Path) -> None:
+    """An actor without employment figures adds neither jobs nor value added to the ratio (its
+    value added over other actors' jobs would inflate it)."""
+
+    def edit(snap: dict) -> None:  # type: ignore[type-arg]
+        del snap["actors"][4]["employment"]  # shops: value added 650, jobs unknown
+
+    d = _ind(chain.distribution(_edited(tmp_path, edit)))
+    assert d["jobs"] == 1720
+    assert d["value_added_per_job"] == pytest.approx((2785 - 650) / 1720)
+    assert d["chain_value_added"] == pytest.approx(2785)  # the chain's total is unchanged
+
+
+def test_price_buildup_leaves_out_sales_within_a_stage(tmp_path: Path) -> None:
+    """A stage's price is what it sells at to the next stages and end markets: a trade between
+    two actors of one stage (or an actor type's operators among themselves) is not its price."""
+
+    def edit(snap: dict) -> None:  # type: ignore[type-arg]
+        snap["links"] += [
+            {"source": "coop", "target": "traders", "volume": 50, "unit_price": 1.5},
+            {"source": "shops", "target": "shops", "volume": 20, "unit_price": 12.0},
+        ]
+
+    c = _edited(tmp_path, edit)
+    p = chain.price_buildup(c)
+    price = {r.stage: r.value for r in p[p.indicator == "unit_price"].itertuples()}
+    assert price == pytest.approx(
+        {"production": 4.8, "aggregation": 1230 / 250, "processing": 2484 / 240, "retail": 14.0}
+    )
+    # the accounts still count those sales (they cancel in the chain's value added)
+    d = _ind(chain.distribution(c))
+    assert d["chain_value_added"] == pytest.approx(2785)

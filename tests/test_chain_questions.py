@@ -36,3 +36,21 @@ def test_findings_carry_their_figures() -> None:
 def test_questions_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chain", "questions", str(SMALL)]) == 0
     assert capsys.readouterr().out.startswith("question,subject,finding,value")
+
+
+def test_each_link_shows_its_own_value(tmp_path: Path) -> None:
+    """Two links between the same seller and buyer (two products, two contracts) each carry
+    their own value in question 1, not the first link's."""
+    import yaml
+
+    data = yaml.safe_load(SMALL.read_text())
+    data["snapshots"][0]["links"].insert(
+        1, {"source": "farmers", "target": "coop", "volume": 100, "unit_price": 0.5}
+    )
+    data["snapshots"][0]["links"].insert(2, {"source": "farmers", "target": "coop"})
+    path = tmp_path / "two_links.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    q = questions(chain.read_chain(path))
+    values = list(q[q.subject == "farmers -> coop"].value)
+    assert values[:2] == pytest.approx([600, 50])
+    assert values[2] != values[2]  # no value given: NaN

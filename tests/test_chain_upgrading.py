@@ -186,3 +186,27 @@ def test_trade_product_codes_stay_text(tmp_path: Path) -> None:
     )
     out = trade_upgrading(trade, "TST", 2020, 2023)
     assert set(out.subject) == {"0901"}
+
+
+def test_trajectory_per_job_over_actors_with_jobs(tmp_path: Path) -> None:
+    """The chain's value added and wages per job are taken over the actors that give their
+    jobs (the distribution's value_added_per_job of each year): the value added of the shops,
+    whose employment is not given in 2023, is not spread over the other actors' jobs."""
+    data = yaml.safe_load(SMALL.read_text())
+    s2 = copy.deepcopy(data["snapshots"][0])
+    s2["year"] = 2023
+    del s2["actors"][4]["employment"]  # shops: value added 650, wages 300
+    data["snapshots"].append(s2)
+    p = tmp_path / "two.yaml"
+    p.write_text(yaml.safe_dump(data, sort_keys=False))
+    c = chain.read_chain(p)
+    up = upgrading(c, 2020, 2023)
+    va = _row(up, "trajectory", "chain", "value_added_per_job")
+    assert va.from_value == pytest.approx(2785 / 1920)
+    assert va.to_value == pytest.approx((2785 - 650) / 1720)
+    for year, value in ((2020, va.from_value), (2023, va.to_value)):
+        d = chain.distribution(c, year).set_index("indicator")["value"]
+        assert value == pytest.approx(d["value_added_per_job"])
+    wage = _row(up, "trajectory", "chain", "wage_per_job")
+    assert wage.from_value == pytest.approx(690 / 1920)
+    assert wage.to_value == pytest.approx((690 - 300) / 1720)

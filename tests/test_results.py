@@ -395,3 +395,25 @@ def test_bad_json_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         rs.read_results(p)
     assert info.value.row == 2
+
+
+def test_a_given_total_allows_a_partial_breakdown(tmp_path: Path) -> None:
+    """With the total given, a breakdown may be partial ("of whom 4 women-led"): it is not
+    required to add up to the other breakdowns (only without a total must it be complete)."""
+    data = _data()
+    contracts = data["indicators"][1]["actuals"]  # 2023-01-01: total 15; micro 9 + small 6
+    contracts.append({"date": "2023-01-01", "value": 4, "disaggregation": {"sex": "female"}})
+    r = rs.read_results(_write(tmp_path, data))
+    assert _row(mon.progress(r), indicator="contracts")["latest"] == 15
+    women = mon.disaggregated(r)
+    women = women[(women.indicator == "contracts") & (women.sex == "female")].iloc[0]
+    assert women["share"] == pytest.approx(4 / 15)
+
+
+def test_a_breakdown_larger_than_its_total_is_refused(tmp_path: Path) -> None:
+    data = _data()
+    data["indicators"][1]["actuals"][1]["value"] = 12  # micro 12 + small 6 = 18 > total 15
+    with pytest.raises(InputError) as info:
+        rs.read_results(_write(tmp_path, data))
+    assert info.value.field == "indicators[1].actuals[1]"
+    assert "by firm_size add up to 18, more than the total 15" in str(info.value)

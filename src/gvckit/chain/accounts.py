@@ -23,13 +23,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from gvckit.chain.model import SME_KINDS, Actor, ActorKind, Chain, LinkKind, Snapshot
+from gvckit.chain.model import SME_KINDS, Actor, ActorKind, Chain, Link, LinkKind, Snapshot
 
 __all__ = [
     "ActorAccount",
     "accounts",
     "actor_accounts",
     "distribution",
+    "link_value",
     "link_values",
     "price_buildup",
 ]
@@ -66,19 +67,26 @@ def _rate(chain: Chain, snap: Snapshot, currency: str | None) -> float:
     return snap.exchange_rates[currency]
 
 
+def link_value(chain: Chain, snap: Snapshot, link: Link) -> float:
+    """The value of one link in chain currency: ``money`` where given, else volume × unit
+    price; NaN where the link carries no value."""
+    if not link.has_value:
+        return NAN
+    if link.money is not None:
+        value = link.money
+    else:
+        assert link.volume is not None and link.unit_price is not None
+        value = link.volume * link.unit_price
+    return value * _rate(chain, snap, link.currency)
+
+
 def link_values(chain: Chain, snap: Snapshot) -> list[tuple[str, str, float]]:
     """(seller, buyer, value in chain currency) of every vertical link that carries a value."""
-    out = []
-    for link in snap.links:
-        if link.kind is not LinkKind.VERTICAL or not link.has_value:
-            continue
-        if link.money is not None:
-            value = link.money
-        else:
-            assert link.volume is not None and link.unit_price is not None
-            value = link.volume * link.unit_price
-        out.append((link.source, link.target, value * _rate(chain, snap, link.currency)))
-    return out
+    return [
+        (link.source, link.target, link_value(chain, snap, link))
+        for link in snap.links
+        if link.kind is LinkKind.VERTICAL and link.has_value
+    ]
 
 
 def actor_accounts(chain: Chain, year: int | None = None) -> list[ActorAccount]:
@@ -175,7 +183,8 @@ def distribution(chain: Chain, year: int | None = None) -> pd.DataFrame:
     identity chain_value_added = final_sales + other_output − external_inputs holds), and the
     shares of chain value added going to SMEs (smallholders, micro, small and medium firms,
     cooperatives), to smallholders, to each stage (``share_stage:<name>``), to wages and to
-    women's wages; jobs and value added per job.
+    women's wages; jobs and value added per job (both over the actors that give their
+    employment: the value added of an actor without jobs is not spread over others' jobs).
     """
     snap = chain.snapshot(year)
     accs = actor_accounts(chain, snap.year)
@@ -188,7 +197,9 @@ def distribution(chain: Chain, year: int | None = None) -> pd.DataFrame:
     rates = {a.actor.id: _rate(chain, snap, a.actor.currency) for a in accs}
     other = sum(a.actor.other_output * rates[a.actor.id] for a in accs)
     external = sum(a.actor.external_inputs * rates[a.actor.id] for a in accs)
-    jobs = [a.jobs for a in accs if not math.isnan(a.jobs)]
+    staffed = [a for a in accs if not math.isnan(a.jobs)]
+    jobs = [a.jobs for a in staffed]
+    va_staffed = sum(a.value_added for a in staffed)
     items: list[tuple[str, float]] = [
         ("chain_value_added", va),
         ("final_sales", final),
@@ -202,7 +213,7 @@ def distribution(chain: Chain, year: int | None = None) -> pd.DataFrame:
         ("share_wages_women", share([a.wages_to_women for a in accs]) if all(
             not math.isnan(a.wages_to_women) for a in accs) else NAN),
         ("jobs", sum(jobs) if jobs else NAN),
-        ("value_added_per_job", va / sum(jobs) if jobs and sum(jobs) else NAN),
+        ("value_added_per_job", va_staffed / sum(jobs) if jobs and sum(jobs) else NAN),
     ]  # fmt: skip
     for stage in snap.stages:
         items.append(
@@ -220,8 +231,10 @@ def distribution(chain: Chain, year: int | None = None) -> pd.DataFrame:
 def price_buildup(chain: Chain, year: int | None = None) -> pd.DataFrame:
     """The price build-up along the stages: ``year, stage, indicator, value``.
 
-    For each stage that sells with volumes and prices: ``unit_price`` = value of its sales /
-    volume in units of the final product (volume × the seller's ``product_equivalent``);
+    For each stage that sells with volumes and prices: ``unit_price`` = value of its sales to
+    other stages and end markets / their volume in units of the final product (volume × the
+    seller's ``product_equivalent``; sales between actors of one stage are left out: they are
+    not the price at which the stage passes the product on);
     ``margin`` = unit price − the previous selling stage's unit price; ``share_of_final_price``
     = margin / the last stage's unit price (the shares add up to 1).
     """
@@ -234,6 +247,8 @@ def price_buildup(chain: Chain, year: int | None = None) -> pd.DataFrame:
         if link.kind is not LinkKind.VERTICAL or link.volume is None or link.unit_price is None:
             continue
         st = stage_of[link.source]
+        if stage_of.get(link.target) == st:
+            continue
         rate = _rate(chain, snap, link.currency)
         value[st] = value.get(st, 0.0) + link.volume * link.unit_price * rate
         volume[st] = volume.get(st, 0.0) + link.volume * equiv[link.source]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from gvckit.chain.accounts import actor_accounts, link_values
+from gvckit.chain.accounts import actor_accounts, link_value, link_values
 from gvckit.chain.governance import buyer_power, implied_type
 from gvckit.chain.model import (
     SME_KINDS,
@@ -84,7 +84,7 @@ def questions(
         if link.kind is not LinkKind.VERTICAL or link.target in markets:
             continue
         seller, buyer = actors[link.source], actors[link.target]
-        value = next((v for s, b, v in values if s == link.source and b == link.target), math.nan)
+        value = link_value(chain, snap, link)
         what = seller.product or chain.product
         rows.append(
             (

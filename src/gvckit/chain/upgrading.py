@@ -11,7 +11,8 @@ Economic upgrading (Humphrey & Schmitz 2002, *Regional Studies* 36(9); Kaplinsky
 
 Social upgrading (Barrientos, Gereffi & Rossi 2011, *International Labour Review* 150(3-4)):
 jobs, wages, informality and the share of women, per actor present in both years; the chain's
-trajectory is placed in the economic × social quadrant (value added per job vs wage per job).
+trajectory is placed in the economic × social quadrant (value added per job vs wage per job,
+over the actors that give their jobs).
 
 From trade statistics (Kaplinsky & Readman 2005, *Industrial and Corporate Change* 14(4)):
 relative unit value (exporter's unit value / world unit value) against market share; rising
@@ -194,10 +195,13 @@ def trajectory(chain: Chain, s1: Snapshot, s2: Snapshot) -> list[_Row]:
     """The chain in the economic × social quadrant: value added per job and wage per job."""
 
     def totals(s: Snapshot) -> tuple[float, float, float]:
-        accs = actor_accounts(chain, s.year)
-        va = sum(a.value_added for a in accs)
-        jobs = sum(a.jobs for a in accs if not math.isnan(a.jobs))
-        wages = sum(a.wages for a in accs) if all(not math.isnan(a.wages) for a in accs) else NAN
+        # over the actors that give their jobs, so that value added and wages per job do not
+        # spread other actors' value added over them (as the distribution's value_added_per_job)
+        staffed = [a for a in actor_accounts(chain, s.year) if not math.isnan(a.jobs)]
+        va = sum(a.value_added for a in staffed)
+        jobs = sum(a.jobs for a in staffed)
+        wages = (sum(a.wages for a in staffed)
+                 if all(not math.isnan(a.wages) for a in staffed) else NAN)  # fmt: skip
         return va, jobs, wages
 
     va1, j1, w1 = totals(s1)

@@ -4,8 +4,9 @@ indicators and the chain's levels (models and reading: :mod:`gvckit.intervention
 Totals. The *total* of an indicator at a date is its actual without disaggregation; where there is
 none and the indicator is ``additive`` (counts, amounts — the default), the sum of the date's
 breakdown, which must then be complete (two breakdowns of the same date that add up to different
-totals are refused). Averages, rates and shares are ``additive: false``: their breakdowns are
-never summed.
+totals are refused). With the total given, a breakdown may be partial ("of whom women"), but
+not larger than the total. Averages, rates and shares are ``additive: false``: their breakdowns
+are never summed.
 
 Progress (:func:`progress`) compares the latest total with the baseline and target:
 ``progress = (latest − baseline) / (target − baseline)`` (so a falling target, e.g. a reject

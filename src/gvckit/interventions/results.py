@@ -42,7 +42,9 @@ Rules checked on reading (each error names the file, line and field): box and in
 unique; a link joins two boxes and goes to the same or a higher level (activity < output <
 outcome < impact); links form no cycle (the boxes on it are named); every indicator has a
 baseline (the indicator is named) and belongs to a box; a target differs from the baseline and is
-dated after it; an actual is recorded once per date and disaggregation.
+dated after it; an actual is recorded once per date and disaggregation; for an additive
+indicator, breakdowns of a date without a total add up to the same sum, and with the total given
+a breakdown of non-negative values (which may be partial) does not add up to more than it.
 
 Progress against targets and the universal indicators: :mod:`gvckit.interventions.monitoring`.
 """
@@ -262,8 +264,14 @@ class Indicator(_Frozen):
             seen.add((a.date, a.key))
         if self.additive:
             for day in sorted({a.date for a in self.actuals}):
-                sums = _breakdown_sums([a for a in self.actuals if a.date == day])
-                if not _all_close(sums.values()):
+                items = [a for a in self.actuals if a.date == day]
+                sums = _breakdown_sums(items)
+                total = [a.value for a in items if not a.disaggregation]
+                if total:
+                    # a breakdown may be partial ("of whom women"), but parts of a non-negative
+                    # count or amount cannot add up to more than their total
+                    self._within_total(day, total[0], items)
+                elif not _all_close(sums.values()):
                     shown = "; ".join(
                         f"by {' × '.join(dims)}: {v:g}" for dims, v in sorted(sums.items())
                     )
@@ -275,6 +283,19 @@ class Indicator(_Frozen):
                         " or complete breakdowns, or set additive: false",
                     )
         return self
+
+    def _within_total(self, day: dt.date, total: float, items: list[Actual]) -> None:
+        if total < 0 or any(a.value < 0 for a in items):
+            return
+        for dims, value in sorted(_breakdown_sums(items).items()):
+            if value > total + TOLERANCE * max(1.0, abs(total)):
+                k = next(j for j, a in enumerate(self.actuals)
+                         if a.date == day and tuple(sorted(a.disaggregation)) == dims)  # fmt: skip
+                raise LocatedError(
+                    f"actuals[{k}]",
+                    f"indicator {self.id!r}: at {day} the values by {' × '.join(dims)} add up"
+                    f" to {value:g}, more than the total {total:g}",
+                )
 
     def totals(self) -> dict[dt.date, float]:
         """The total at each date with actuals (see the module notes), in date order."""
