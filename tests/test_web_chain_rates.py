@@ -156,3 +156,48 @@ def test_a_decimal_comma_is_refused_not_read_as_a_thousands_separator(
         got = c.get(f"/api/results/{rid}").json()
         [ind] = [i for i in got["indicators"] if i["id"] == "contracts"]
         assert [a["value"] for a in ind["actuals"]] == [1250.0]
+
+
+def test_removing_a_link_reads_as_that_link_removed_in_the_history(
+    server: Server, ana: str
+) -> None:
+    """Links have no id: the history names them by their ends, so that removing the first
+    link reads as that link removed, not as every later link changed into the next one."""
+    original = read_chain(SMALL)
+    snap = original.snapshots[0]
+    first = snap.links[0]
+    with server.client(ana) as c:
+        ws = c.post("/api/workspaces", json={"name": "History"}).json()["id"]
+        cid = c.post(f"/api/workspaces/{ws}/chains",
+                     files={"file": (SMALL.name, SMALL.read_bytes())}).json()["id"]  # fmt: skip
+        r = c.post(f"/chains/{cid}/edit", data={"version": "1", "year": str(snap.year),
+                   "part": "links", "index": "0", "action": "delete"})  # fmt: skip
+        assert r.status_code == 303
+        diff = c.get(f"/api/chains/{cid}/diff", params={"a": 1, "b": 2}).json()
+        where = f"snapshots[{snap.year}].links[{first.source}→{first.target}]"
+        assert diff and all(line.startswith(f"removed {where}.") for line in diff), diff
+        [latest, _] = c.get(f"/api/chains/{cid}/versions").json()
+        assert latest["summary"].startswith(f"removed {where}.")
+        page = c.get(f"/chains/{cid}/history", params={"a": 1, "b": 2}).text
+        assert html.escape(where) in page and "links[0]" not in page
+
+
+def test_the_first_forms_messages_stand_beside_their_fields(server: Server, ana: str) -> None:
+    """The form that starts a chain shows the model's message beside the field it is about
+    (the year, the first stage, a missing currency), with what was typed kept."""
+    good = {"name": "Beans", "product": "beans", "country": "Kenya", "currency": "KES",
+            "unit": "kg", "year": "2022", "stage": "farm", "actor": "growers",
+            "kind": "smallholder"}  # fmt: skip
+    with server.client(ana) as c:
+        ws = c.post("/api/workspaces", json={"name": "First form"}).json()["id"]
+        for key, bad, words in (("year", "20x2", "valid integer"), ("currency", "", "currency"),
+                                ("stage", " ", "stage"), ("kind", "giant", "kind")):  # fmt: skip
+            r = c.post(f"/workspaces/{ws}/chains/new", data={**good, key: bad})
+            assert r.status_code == 422, key
+            err = re.search(rf'id="new-{key}-err"[^>]*>([^<]+)<', r.text)
+            assert err is not None and words in html.unescape(err.group(1)), (key, r.text[-3000:])
+            assert f'aria-describedby="new-{key}-err"' in r.text
+            assert 'value="Beans"' in r.text  # what was typed is kept
+        assert c.get(f"/api/workspaces/{ws}/chains").json() == []
+        r = c.post(f"/workspaces/{ws}/chains/new", data=good, follow_redirects=False)
+        assert r.status_code == 303
