@@ -54,3 +54,23 @@ def test_each_link_shows_its_own_value(tmp_path: Path) -> None:
     values = list(q[q.subject == "farmers -> coop"].value)
     assert values[:2] == pytest.approx([600, 50])
     assert values[2] != values[2]  # no value given: NaN
+
+
+def test_a_chain_without_sales_says_so_instead_of_nan() -> None:
+    """A chain being built (one stage, one actor, no link yet) has no value added or final
+    sales: its findings say the share is unknown, never "nan%"."""
+    one = chain.Chain.model_validate(
+        {"name": "Beans", "product": "beans", "country": "Kenya", "currency": "KES",
+         "unit": "kg", "snapshots": [{"year": 2022, "stages": [{"name": "farm"}],
+         "actors": [{"id": "growers", "kind": "smallholder", "stage": "farm"}],
+         "end_markets": [{"id": "town", "destination": "Nairobi", "channel": "national"}]}]}
+    )  # fmt: skip
+    q = questions(one)
+    assert not q.finding.str.contains("nan", case=False).any(), list(q.finding)
+    stage = q[(q.question == QUESTIONS[1]) & (q.subject == "farm")]
+    assert "unknown" in stage.finding.iloc[0] and stage.value.isna().all()
+    market = q[(q.question == QUESTIONS[2]) & (q.subject == "town")]
+    assert "unknown" in market.finding.iloc[0]
+    leverage = q[(q.question == QUESTIONS[4]) & (q.subject == "growers")]
+    assert "unknown" in leverage.finding.iloc[0] and "reaches 1 operators" in \
+        leverage.finding.iloc[0]  # fmt: skip

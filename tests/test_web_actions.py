@@ -219,6 +219,49 @@ def test_stale_put_is_409_and_nothing_is_lost(
         assert r.status_code == 303 and bob.get(f"/api/{kind}/{doc}").json() == mine
 
 
+def test_a_page_edit_of_a_constraint_removed_meanwhile_is_kept_as_a_draft(
+    server: Server, people: dict[str, str], ws: int
+) -> None:
+    """Two people on the set's page at version 1: ana removes a constraint, then bob saves his
+    edit of it. Bob gets the conflict (409) and his edit is kept as a draft, applied to the
+    version he saw, not refused as "no constraint" and thrown away."""
+    with server.client(people["ana"]) as ana, server.client(people["bob"]) as bob:
+        doc = _post(ana, f"/api/workspaces/{ws}/constraints", CONSTRAINTS[0])
+        base = ana.get(f"/api/constraints/{doc}").json()
+        first, second = base["constraints"][:2]
+        r = ana.post(f"/constraints/{doc}/remove", data={"version": "1",
+                     "original": second["id"]}, follow_redirects=False)  # fmt: skip
+        assert r.status_code == 303
+        form = {"version": "1", "original": second["id"], "id": second["id"],
+                "type": second["type"], "title": "Reworded by bob",
+                "severity": str(second["severity"]), "feasibility": str(second["feasibility"]),
+                "leverage": str(second["leverage"]), "msmes": "0", "workers": "0"}  # fmt: skip
+        r = bob.post(f"/constraints/{doc}/edit", data=form)
+        assert r.status_code == 409 and 'id="conflict"' in r.text
+        [kept] = bob.get(f"/api/constraints/{doc}/drafts").json()
+        assert kept["user"] == "bob" and kept["base_version"] == 1
+        draft = bob.get(f"/api/constraints/{doc}/drafts/{kept['id']}").json()
+        assert [c["id"] for c in draft["constraints"]] == [c["id"] for c in base["constraints"]]
+        assert draft["constraints"][1]["title"] == "Reworded by bob"
+        assert draft["constraints"][0] == first
+        current = ana.get(f"/api/constraints/{doc}").json()
+        assert second["id"] not in [c["id"] for c in current["constraints"]]  # ana's stands
+        # a stale weights save and a stale removal are kept on the version they saw too
+        r = bob.post(f"/constraints/{doc}/weights", data={"version": "1", "severity": "100",
+                     "reach": "0", "feasibility": "0", "leverage": "0"})  # fmt: skip
+        assert r.status_code == 409
+        r = bob.post(f"/constraints/{doc}/remove", data={"version": "1",
+                     "original": first["id"]})  # fmt: skip
+        assert r.status_code == 409
+        drafts = bob.get(f"/api/constraints/{doc}/drafts").json()
+        contents = [bob.get(f"/api/constraints/{doc}/drafts/{d['id']}").json() for d in drafts]
+        weighted = next(d for d in contents if d.get("weights", {}).get("severity") == 1.0)
+        assert len(weighted["constraints"]) == len(base["constraints"])
+        removed = next(d for d in contents if len(d["constraints"]) == len(base["constraints"]) - 1
+                       and d["constraints"][0]["id"] != first["id"])  # fmt: skip
+        assert second["id"] in [c["id"] for c in removed["constraints"]]
+
+
 def test_hostile_bodies_are_413_or_422_never_500(
     server: Server, people: dict[str, str], ws: int
 ) -> None:

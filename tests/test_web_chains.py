@@ -165,10 +165,11 @@ def test_stale_put_is_409_and_the_edit_is_kept_as_a_draft(
         assert [v["user"] for v in history] == ["bob", "ana", "ana"]
         assert "price" in history[0]["summary"] and "name" in history[1]["summary"]
         diff = ana.get(f"/api/chains/{cid}/diff", params={"a": 1, "b": 3}).json()
-        year, price = base["snapshots"][0]["year"], base["snapshots"][0]["links"][0]["unit_price"]
+        year, link = base["snapshots"][0]["year"], base["snapshots"][0]["links"][0]
+        price, ends = link["unit_price"], f"{link['source']}→{link['target']}"
         assert diff == [
             f'changed name: "{base["name"]}" → "Renamed by ana"',
-            f"changed snapshots[{year}].links[0].unit_price: {price} → {price * 1.5}",
+            f"changed snapshots[{year}].links[{ends}].unit_price: {price} → {price * 1.5}",
         ]
         # restore version 1: a new version with its content, nothing deleted
         r = ana.post(f"/api/chains/{cid}/versions/1/restore", headers={"If-Match": "3"})

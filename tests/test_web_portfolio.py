@@ -296,6 +296,35 @@ def test_reviews_keep_who_and_when_and_agreement_is_recomputable(
     }  # latest review wins
 
 
+def test_a_refused_review_keeps_what_the_reviewer_typed(
+    server: Server, people: dict[str, str], scanned: dict[str, Any]
+) -> None:
+    """A review the page refuses (here patterns separated by ';') comes back with the message
+    beside the field it is about and with the reviewer's verdict, corrections and note still
+    in the form, not the classifier's reading and an empty note; nothing is stored."""
+    ws = scanned["ws"]
+    with server.client(people["bea"]) as bea:
+        ident = _all(bea, ws, sort="identifier")[-1]["iati_identifier"]
+        before = bea.get(f"/api/workspaces/{ws}/portfolio/activities/{ident}").json()
+        note = "Read the whole design document: a value chain programme with buyers & co-ops"
+        form = {"iati_identifier": ident, "verdict": "possible", "note": note,
+                "pattern": "lead_firm_driven; value_chain_linkages",
+                "fields_of_action": "business_linkages",
+                "upgrading": "process, product"}  # fmt: skip
+        r = bea.post(f"/workspaces/{ws}/portfolio/reviews", data=form)
+        assert r.status_code == 422
+        err = re.search(r'id="r-pattern-err"[^>]*>([^<]+)<', r.text)
+        assert err is not None and "no ';'" in html.unescape(err.group(1))
+        assert 'aria-describedby="r-pattern-err"' in r.text
+        text = html.unescape(r.text)
+        assert f">{note}</textarea>" in text
+        assert 'value="lead_firm_driven; value_chain_linkages"' in text
+        assert 'value="process, product"' in text
+        assert re.search(r'<input type="radio" name="verdict" value="possible"[^>]* checked', text)
+        after = bea.get(f"/api/workspaces/{ws}/portfolio/activities/{ident}").json()
+        assert after["reviews"] == before["reviews"]
+
+
 def test_exports_hold_the_filtered_list(
     server: Server, people: dict[str, str], scanned: dict[str, Any]
 ) -> None:

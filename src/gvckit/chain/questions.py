@@ -49,6 +49,11 @@ QUASI_HIERARCHY = {GovernanceType.CAPTIVE, GovernanceType.HIERARCHY}
 Row = tuple[str, str, str, float]
 
 
+def _share(share: float) -> str:
+    """A share for a finding: ``12.3%``, or "an unknown share" when there is no total yet."""
+    return f"{share:.1%}" if not math.isnan(share) else "an unknown share (no final sales yet)"
+
+
 def questions(
     chain: Chain, year: int | None = None, survey: Sequence[Response] | None = None
 ) -> pd.DataFrame:
@@ -103,7 +108,9 @@ def questions(
         by_stage[acc.actor.stage] = by_stage.get(acc.actor.stage, 0.0) + acc.value_added
     for stage, va in sorted(by_stage.items(), key=lambda kv: -kv[1]):
         share = va / va_total if va_total else math.nan
-        rows.append((q2, stage, f"{share:.1%} of the chain's value added", share))
+        found = f"{share:.1%} of the chain's value added" if not math.isnan(share) else \
+            "an unknown share of the chain's value added (the chain has none yet)"  # fmt: skip
+        rows.append((q2, stage, found, share))
     per_operator = sorted(accs.values(), key=lambda a: -(a.value_added / max(a.actor.count, 1)))
     for acc in per_operator:
         rows.append(
@@ -125,7 +132,7 @@ def questions(
                 q3,
                 m.id,
                 f"end market {m.destination} ({m.channel.value}) takes"
-                f" {share:.1%} of final sales{standards}",
+                f" {_share(share)} of final sales{standards}",
                 share,
             )
         )
@@ -215,7 +222,7 @@ def questions(
             (
                 q5,
                 acc.actor.id,
-                f"sales equal to {share:.1%} of the chain's final value;"
+                f"sales equal to {_share(share)} of the chain's final value;"
                 f" reaches {acc.actor.count} operators",
                 share,
             )

@@ -287,7 +287,7 @@ def _listed(values: Sequence[str] | None, name: str) -> str:
     items = [v.strip() for v in values or [] if v.strip()]
     for v in items:
         if ";" in v or len(v) > 100:
-            raise InputError(f"{name}: each value at most 100 characters, no ';'")
+            raise InputError("each value at most 100 characters, no ';'", field=name)
     return bar_list(items[:20])
 
 
@@ -299,9 +299,9 @@ def add_review(
     """Record ``user``'s verdict (and typology corrections, a note) on the activity: a new row
     with who and when; earlier reviews and the classifier's verdict stay as they are."""
     if verdict not in VERDICTS:
-        raise InputError(f"verdict must be yes, possible or no, not {verdict!r}")
+        raise InputError(f"must be yes, possible or no, not {verdict!r}", field="verdict")
     if len(note) > 5000:
-        raise InputError("the note is longer than 5000 characters")
+        raise InputError("longer than 5000 characters", field="note")
     with engine.begin() as conn:
         aid = _activity_id(conn, workspace_id, identifier)
         new = conn.execute(insert(REVIEWS).values(

@@ -139,17 +139,33 @@ def utc(when: dt.datetime) -> dt.datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
 
 
+def _label(item: Any) -> str | None:
+    """What names a list entry in a diff: its id or name, a snapshot's year, a link's ends
+    (``source→target``, a results chain's ``from→to``); None when nothing does."""
+    if not isinstance(item, dict):
+        return None
+    if "year" in item:
+        return None if item["year"] is None else str(item["year"])
+    key = item.get("id") or item.get("name")
+    if isinstance(key, str):
+        return key
+    for a, b in (("source", "target"), ("from", "to")):
+        if isinstance(item.get(a), str) and isinstance(item.get(b), str):
+            return f"{item[a]}→{item[b]}"
+    return None
+
+
 def _flat(data: Any, path: str, out: dict[str, Any]) -> None:
     if isinstance(data, dict):
         for k, v in data.items():
             _flat(v, f"{path}.{k}" if path else str(k), out)
     elif isinstance(data, list):
-        for k, v in enumerate(data):
-            key = (v.get("id") or v.get("name")) if isinstance(v, dict) else None
-            key = key if isinstance(key, str) and "year" not in v else None
-            year = v.get("year") if isinstance(v, dict) else None
-            label = f"[{key}]" if key is not None else f"[{year}]" if year is not None else f"[{k}]"
-            _flat(v, f"{path}{label}", out)
+        labels = [_label(v) for v in data]
+        for k, (v, label) in enumerate(zip(data, labels, strict=True)):
+            # an entry named like no other is found by its name, so that removing one entry
+            # does not read as a change of every entry after it; else by its position
+            unique = label is not None and labels.count(label) == 1
+            _flat(v, f"{path}[{label}]" if unique else f"{path}[{k}]", out)
     else:
         out[path] = data
 
@@ -161,8 +177,8 @@ def _show(value: Any) -> str:
 
 def changes(old: str, new: str) -> list[str]:
     """What changed from the JSON document ``old`` to ``new``, one line per field (list entries
-    named by their ``id`` or ``name``, snapshots by their year), at most :data:`MAX_CHANGES`
-    lines."""
+    named by their ``id`` or ``name``, snapshots by their year, links by their ends), at most
+    :data:`MAX_CHANGES` lines."""
     a: dict[str, Any] = {}
     b: dict[str, Any] = {}
     _flat(json.loads(old), "", a)

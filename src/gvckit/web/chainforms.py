@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from gvckit.errors import ChainError
 
 __all__ = ["CHAIN_PARTS", "MAPPINGS", "PARTS", "ExchangeRate", "FormField", "ReferencePrice",
            "apply_edit", "fields_for", "item_from_form", "item_values", "model_fields",
-           "new_chain_data", "part_items"]  # fmt: skip
+           "new_chain_data", "parse_number", "part_items"]  # fmt: skip
 
 
 class ExchangeRate(BaseModel):
@@ -189,13 +190,28 @@ def item_values(item: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+#: A number whose thousands are grouped by commas (or narrow spaces), as the pages show them.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([,\u202f])\d{3})(?:\1\d{3})*(?:\.\d*)?")
+
+
+def parse_number(text: str) -> float | None:
+    """The number a person typed, or None: thousands may be grouped (``1,234.5``), but a
+    comma anywhere else is not dropped (``1,5`` is not 15: a decimal comma is refused)."""
+    text = text.strip()
+    if _GROUPED.fullmatch(text):
+        text = text.replace(",", "").replace("\u202f", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def _value(f: FormField, text: str) -> Any:
     if f.widget == "list":
         return [w.strip() for w in text.split(",") if w.strip()]
     if f.widget == "number":
-        try:
-            number = float(text.replace(",", "").replace("\u202f", "").strip())
-        except ValueError:
+        number = parse_number(text)
+        if number is None:
             return text  # the model says what is wrong with it
         return int(number) if f.integer and number.is_integer() else number
     return text

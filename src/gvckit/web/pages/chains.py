@@ -83,9 +83,23 @@ async def new_chain(workspace_id: Id, request: Request, who: Who) -> Response:
     try:
         chain = chain_from_data(new_chain_data(form), file="the new chain")
     except ChainError as exc:
-        return _chains(request, who, workspace_id, 422, form, new=str(exc))
+        return _chains(request, who, workspace_id, 422, form, new=str(exc),
+                       new_field=_new_field(exc.field or ""))  # fmt: skip
     row = ch.create_chain(engine, who.user, workspace_id, chain)
     return RedirectResponse(f"/chains/{row.id}/edit", status_code=303)
+
+
+#: Where on the first form the model's message about a field of the new chain goes.
+_NEW_FIELDS = {"snapshots[0].year": "year", "snapshots[0].stages[0].name": "stage",
+               "snapshots[0].actors[0].id": "actor", "snapshots[0].actors[0].kind": "kind",
+               "snapshots[0].actors[0].stage": "stage"}  # fmt: skip
+
+
+def _new_field(path: str) -> str:
+    """The field of the first form that ``path`` (the model's field path) names, or ''."""
+    if path in ("name", "product", "country", "currency", "unit"):
+        return path
+    return _NEW_FIELDS.get(path, "")
 
 
 @router.post("/workspaces/{workspace_id}/chains/import")

@@ -239,6 +239,17 @@ def _base(form: dict[str, str]) -> int:
     return int(text)
 
 
+def _edited(request: Request, row: ac.Stored, base: int) -> dict[str, Any]:
+    """The set as the form showed it (version ``base``): an edit applies to that version, so
+    that a stale one is refused and kept whole as a draft, even when what it edits was removed
+    or changed meanwhile."""
+    engine = engine_of(request)
+    content = ac.KINDS["constraints"][0].content(engine, row.id, base) \
+        if base < row.version else row.content  # fmt: skip
+    data: dict[str, Any] = json.loads(content)
+    return data
+
+
 def _save(request: Request, who: Caller, row: ac.Stored, w: ws.Workspace, data: dict[str, Any],
           base: int, where: dict[str, Any], anchor: str) -> Response:  # fmt: skip
     """Check ``data`` with the model and save it on ``base``; the page again with the model's
@@ -274,13 +285,14 @@ async def save_weights(doc_id: Id, request: Request, who: Who) -> Response:
     """Save the sliders' weights (percent) with the set, as its next version."""
     row, w = _visible(request, who, doc_id, "analyst")
     form = await _form(request)
-    data = json.loads(row.content)
+    base = _base(form)
+    data = _edited(request, row, base)
     weights: dict[str, Any] = {}
     for c in CRITERIA:
         text = form.get(c, "").strip()
         weights[c] = int(text) / 100 if text.isdigit() and int(text) <= 100 else text
     data["weights"] = weights
-    return _save(request, who, row, w, data, _base(form), {"part": "weights"}, "weights-h")
+    return _save(request, who, row, w, data, base, {"part": "weights"}, "weights-h")
 
 
 def _split(text: str, sep: str) -> list[str]:
@@ -292,7 +304,8 @@ async def edit_constraint(doc_id: Id, request: Request, who: Who) -> Response:
     """Add a constraint (``original`` empty) or change the one whose id is ``original``."""
     row, w = _visible(request, who, doc_id, "analyst")
     form = await _form(request)
-    data = json.loads(row.content)
+    base = _base(form)
+    data = _edited(request, row, base)
     items: list[dict[str, Any]] = data["constraints"]
     original = form.get("original", "")
     index = next((k for k, c in enumerate(items) if c["id"] == original), None)
@@ -319,7 +332,7 @@ async def edit_constraint(doc_id: Id, request: Request, who: Who) -> Response:
     else:
         items[index] = item
     where = {"part": "constraint", "index": index, "original": original or None, "values": form}
-    return _save(request, who, row, w, data, _base(form), where, f"c-{item['id']}")
+    return _save(request, who, row, w, data, base, where, f"c-{item['id']}")
 
 
 @router.post("/constraints/{doc_id}/remove")
@@ -327,10 +340,11 @@ async def remove_constraint(doc_id: Id, request: Request, who: Who) -> Response:
     """Remove the constraint whose id is ``original`` (a set keeps at least one)."""
     row, w = _visible(request, who, doc_id, "analyst")
     form = await _form(request)
-    data = json.loads(row.content)
+    base = _base(form)
+    data = _edited(request, row, base)
     data["constraints"] = [c for c in data["constraints"] if c["id"] != form.get("original")]
     where = {"part": "remove", "index": None, "original": form.get("original")}
-    return _save(request, who, row, w, data, _base(form), where, "constraints-h")
+    return _save(request, who, row, w, data, base, where, "constraints-h")
 
 
 @router.post("/constraints/{doc_id}/restore")

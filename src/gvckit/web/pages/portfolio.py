@@ -152,8 +152,10 @@ def _by_year(finances: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def activity_page(
     request: Request, who: Caller, workspace_id: int, ident: str, status: int = 200,
-    error: str | None = None,
+    error: str | None = None, field: str | None = None, typed: dict[str, str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
+    """The activity; after a refused review, its message (beside ``field`` when it names
+    one) and the form as the reviewer ``typed`` it."""
     engine = engine_of(request)
     w = ws.access(engine, who.user, workspace_id, "viewer")
     a = pf.get_activity(engine, w.id, ident)
@@ -163,6 +165,7 @@ def activity_page(
         titles=[(t["lang"], highlight(t["text"], words)) for t in a["titles"]],
         descriptions=[(d["lang"], highlight(d["text"], words)) for d in a["descriptions"]],
         years=_by_year(a["finances"]), can_edit=role_at_least(w.role, "analyst"), error=error,
+        error_field=field, typed=typed,
     )  # fmt: skip
 
 
@@ -194,7 +197,10 @@ def review(
                       pattern=split(pattern), fields_of_action=split(fields_of_action),
                       upgrading=split(upgrading))  # fmt: skip
     except InputError as exc:
-        return activity_page(request, who, workspace_id, iati_identifier, 422, str(exc))
+        typed = {"verdict": verdict, "note": note, "pattern": pattern,
+                 "fields_of_action": fields_of_action, "upgrading": upgrading}  # fmt: skip
+        return activity_page(request, who, workspace_id, iati_identifier, 422, str(exc),
+                             exc.field, typed)  # fmt: skip
     return RedirectResponse(
         f"/workspaces/{workspace_id}/portfolio/activities/{iati_identifier}#reviews",
         status_code=303,

@@ -16,6 +16,7 @@ from gvckit.errors import InputError
 from gvckit.interventions.results import DISAGGREGATIONS, ResultsChain
 from gvckit.store import results as rs
 from gvckit.store import workspaces as ws
+from gvckit.web.chainforms import parse_number
 from gvckit.web.chainviews import people_table
 from gvckit.web.deps import Caller, Id, current, engine_of
 from gvckit.web.pages import resultsedit
@@ -112,10 +113,9 @@ async def add_actual(results_id: Id, request: Request, who: Who) -> Response:
             day = dt.date.fromisoformat(form.get("date", "").strip())
         except ValueError:
             raise InputError("date: give the date as YYYY-MM-DD", field="date") from None
-        try:
-            value = float(form.get("value", "").replace(",", "").strip())
-        except ValueError:
-            raise InputError("value: give a number", field="value") from None
+        value = parse_number(form.get("value", ""))
+        if value is None:
+            raise InputError("value: give a number", field="value")
         if value != value or value in (float("inf"), float("-inf")):
             raise InputError("value: give a finite number", field="value")
         groups = {k: form[k] for k in DISAGGREGATIONS if form.get(k)}
