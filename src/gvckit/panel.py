@@ -149,7 +149,7 @@ def _recipe(spec: _Spec, job: MeasureJob) -> str:
         "options": options,
         "groups": groups,
         "output_basis": spec.reader.get("output_basis") or "rows",
-        "small": spec.reader.get("small"),
+        "small": bool(spec.reader.get("small")),  # None (not said) reads as False does
     }
     return json.dumps(recipe, sort_keys=True)
 
@@ -200,8 +200,8 @@ def _describe(recipe: Mapping[str, Any]) -> str:
     if groups:
         text += "; groups " + " ".join(f"{k}={','.join(v)}" for k, v in groups.items())
     text += f"; output basis {recipe.get('output_basis')}"
-    if recipe.get("small") is not None:
-        text += f"; small {recipe.get('small')}"
+    if recipe.get("small"):
+        text += "; small table"
     return text
 
 
