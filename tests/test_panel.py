@@ -270,6 +270,44 @@ def test_rerun_skips_done_years_and_force_redoes(
 MULTI = "bm:approach=source,bm:approach=sink,participation"
 
 
+@pytest.mark.shared
+def test_rerun_with_other_options_is_refused_not_skipped(
+    tmp_path: Path, client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder holding another measure's years (or the same measure with other options,
+    groups or output basis) is refused before any work: skipping its years as "already
+    written" would hand back the other panel's numbers as this one's."""
+    folder = _copies(tmp_path / "tables", YEARS[:1])
+    out = tmp_path / "out"
+    report = panel.write("bm", [folder], out, client=client, approach="source")
+    assert [r.status for r in report.results] == ["done"]
+    first = _mtimes(out)
+    asked: list[tuple[str, dict[str, Any]]] = [
+        ("bm", {"approach": "sink"}),
+        ("participation", {}),
+        ("bm", {"approach": "source", "groups": [GROUP]}),
+        ("bm", {"approach": "source", "output_basis": "given"}),
+    ]
+    for name, options in asked:
+        for force in (False, True):
+            with pytest.raises(OptionError, match="holds another panel"):
+                panel.write(name, [folder], out, client=client, force=force, **options)
+    assert _mtimes(out) == first
+    # the same panel, its defaults spelt out: skipped as before
+    same = panel.write("bm", [folder], out, client=client, approach="source", output_basis="rows")
+    assert [r.status for r in same.results] == ["skipped"]
+    args = ["panel", "bm", str(folder), "-o", str(out), "--approach", "sink"]
+    assert main([*args, "--scheduler", client.scheduler.address]) == 2
+    err = capsys.readouterr().err
+    assert "holds another panel" in err and "Traceback" not in err
+    assert _mtimes(out) == first
+    # several measures: each dataset folder is checked
+    multi = tmp_path / "multi"
+    panel.write("bm,participation", [folder], multi, client=client, approach="sink")
+    with pytest.raises(OptionError, match="holds another panel"):
+        panel.write("bm,participation", [folder], multi, client=client, approach="source")
+
+
 @pytest.mark.parametrize(
     ("measures", "extra", "message"),
     [

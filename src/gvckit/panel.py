@@ -47,6 +47,8 @@ STEPS = ("reading", "computing", "writing")
 #: Options that go to the reader; every other option goes to the measure.
 READER_OPTIONS = ("format", "output_basis", "small")
 PART = "part-0.parquet"
+#: Key of the Parquet metadata that records which panel a part belongs to (:func:`_recipe`).
+RECIPE_KEY = b"gvckit.panel"
 TOPIC = "gvckit-panel"
 _PARTITION = re.compile(r"^year=(\d{4})$")
 
@@ -126,6 +128,81 @@ class _Spec:
     def folder(self, out: Path, job: MeasureJob) -> Path:
         """Where ``job`` writes its years."""
         return out / job.dataset if self.nested else out
+
+
+def _recipe(spec: _Spec, job: MeasureJob) -> str:
+    """What decides the numbers of ``job``'s parts, as canonical JSON: the measure, its options
+    (defaults spelt out), the groups and the reader options that change the table. Recorded in
+    every part written, so that a rerun into the same folder skips only years of this panel."""
+    import json
+
+    from gvckit.icio.measures import MEASURES
+
+    measure = MEASURES[job.measure]
+    options = {
+        k: job.options.get(k, None if k in measure.defaults else allowed[0])
+        for k, allowed in measure.options.items()
+    }
+    groups = {name: sorted(members) for name, members in spec.groups.items()}
+    recipe = {
+        "measure": job.measure,
+        "options": options,
+        "groups": groups,
+        "output_basis": spec.reader.get("output_basis") or "rows",
+        "small": bool(spec.reader.get("small")),  # None (not said) reads as False does
+    }
+    return json.dumps(recipe, sort_keys=True)
+
+
+def _recorded(part: Path) -> str | None:
+    """The recipe a part was written with (None: not recorded, or the part is unreadable)."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_schema(part).metadata or {}
+    except (OSError, ValueError):  # damaged: read() reports it, as before
+        return None
+    value = meta.get(RECIPE_KEY)
+    return value.decode("utf-8", errors="replace") if value is not None else None
+
+
+def _check_recipes(spec: _Spec, out: Path) -> None:
+    """Refuse an output folder holding another panel's years (another measure, other options,
+    groups or output basis), with or without ``force``: their years would be skipped as
+    already written, or mixed with this panel's. Parts written before recipes were recorded
+    pass unchecked."""
+    import json
+
+    for job in spec.jobs:
+        folder = spec.folder(out, job)
+        want = _recipe(spec, job)
+        if not folder.is_dir():
+            continue
+        for sub in sorted(folder.iterdir()):
+            if not _PARTITION.match(sub.name) or not (sub / PART).is_file():
+                continue
+            found = _recorded(sub / PART)
+            if found is not None and found != want:
+                raise OptionError(
+                    f"{folder} holds another panel: its {sub.name} is"
+                    f" {_describe(json.loads(found))}, this run asks for"
+                    f" {_describe(json.loads(want))}; write to another folder, or remove that"
+                    " one first"
+                )
+
+
+def _describe(recipe: Mapping[str, Any]) -> str:
+    """A recipe in a few words: ``bm approach=source perspective=exporter; groups EU=...``."""
+    words = [str(recipe.get("measure"))]
+    words += [f"{k}={v}" for k, v in (recipe.get("options") or {}).items() if v is not None]
+    text = " ".join(words)
+    groups = recipe.get("groups") or {}
+    if groups:
+        text += "; groups " + " ".join(f"{k}={','.join(v)}" for k, v in groups.items())
+    text += f"; output basis {recipe.get('output_basis')}"
+    if recipe.get("small"):
+        text += "; small table"
+    return text
 
 
 def _setup(
@@ -253,15 +330,25 @@ def _partition(out: Path, year: int) -> Path:
     return out / f"year={year}" / PART
 
 
-def _write_part(frame: pd.DataFrame, folder: Path, year: int) -> None:
-    """Write one year atomically (no partial file, no empty folder left on failure)."""
-    from gvckit.output import write_frame
+def _write_part(frame: pd.DataFrame, folder: Path, year: int, recipe: str) -> None:
+    """Write one year atomically (no partial file, no empty folder left on failure), with
+    ``recipe`` (:func:`_recipe`) in the Parquet metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from gvckit.files import atomic_write
 
     target = _partition(folder, year)
     created = not target.parent.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_frame(frame.drop(columns="year"), target)
+        table = pa.Table.from_pandas(frame.drop(columns="year"), preserve_index=False)
+        metadata = {**(table.schema.metadata or {}), RECIPE_KEY: recipe.encode("utf-8")}
+        try:
+            with atomic_write(target) as fh:
+                pq.write_table(table.replace_schema_metadata(metadata), fh)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     except BaseException:
         if created:
             with contextlib.suppress(OSError):
@@ -283,7 +370,7 @@ def _write_all(frames: Mapping[str, pd.DataFrame], spec: _Spec, out: Path, year:
             if job.dataset in frames:
                 folder = spec.folder(out, job)
                 existed = _partition(folder, year).exists()
-                _write_part(frames[job.dataset], folder, year)
+                _write_part(frames[job.dataset], folder, year, _recipe(spec, job))
                 if not existed:
                     written.append(_partition(folder, year))
     except BaseException:
@@ -386,6 +473,7 @@ def write(
     folder = Path(out).expanduser().resolve()
     if folder.exists() and not folder.is_dir():  # the folders are made by the tasks
         raise OutputError(f"cannot write the panel to {folder}: it is a file, not a folder")
+    _check_recipes(spec, folder)
     results: dict[int, TaskResult] = {}
     run_id, say = uuid.uuid4().hex, listener or (lambda _event: None)
 
