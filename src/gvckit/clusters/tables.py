@@ -225,20 +225,34 @@ def _decimal_comma_column(table: Sheet, name: str, cells: list[str]) -> bool:
     if any("," in c for _, c in shaped) or any(c.count(".") > 1 for _, c in dotted):
         for k, c in dotted:
             if not _GROUPED.match(c):
-                raise NumberConventionError(
+                raise _convention_error(
+                    table,
+                    name,
+                    k,
+                    c,
                     "a decimal point in a column written with decimal commas",
-                    file=table.file, row=table.line(k), column=name,
-                    expected="one convention per column (1.234,5 or 1234.5)", found=c,
-                )  # fmt: skip
+                    "one convention per column (1.234,5 or 1234.5)",
+                )
         return True
     if dotted and all(_GROUPED.match(c) for _, c in dotted):
         k, c = dotted[0]
-        raise NumberConventionError(
+        raise _convention_error(
+            table,
+            name,
+            k,
+            c,
             "a dot that may group thousands or mark decimals (semicolon-separated file)",
-            file=table.file, row=table.line(k), column=name,
-            expected="numbers without thousands separators (5500, or 5,5 / 5.5)", found=c,
-        )  # fmt: skip
+            "numbers without thousands separators (5500, or 5,5 / 5.5)",
+        )
     return False
+
+
+def _convention_error(
+    table: Sheet, name: str, k: int, cell: str, message: str, expected: str
+) -> NumberConventionError:
+    return NumberConventionError(
+        message, file=table.file, row=table.line(k), column=name, expected=expected, found=cell
+    )
 
 
 def numbers(
