@@ -237,7 +237,7 @@ def test_reviews_keep_who_and_when_and_agreement_is_recomputable(
         for k, it in enumerate(chosen[:6]):
             v = verdicts[(k + 1) % 4]
             r = bea.post(f"{base}/activities/{it['iati_identifier']}/reviews",
-                         json={"verdict": v, "note": "", "pattern": ["buyer-driven"]})  # fmt: skip
+                         json={"verdict": v, "pattern": ["lead_firm_driven"]})  # fmt: skip
             assert r.status_code == 201
             posted.append((it["iati_identifier"], "bea", v))
         assert vic.post(f"{base}/activities/{chosen[0]['iati_identifier']}/reviews",
@@ -315,7 +315,7 @@ def test_a_refused_review_keeps_what_the_reviewer_typed(
         assert r.status_code == 422
         err = re.search(r'id="r-pattern-err"[^>]*>([^<]+)<', r.text)
         assert err is not None and "no ';'" in html.unescape(err.group(1))
-        assert 'aria-describedby="r-pattern-err"' in r.text
+        assert 'aria-describedby="r-pattern-err r-pattern-hint"' in r.text
         text = html.unescape(r.text)
         assert f">{note}</textarea>" in text
         assert 'value="lead_firm_driven; value_chain_linkages"' in text
@@ -323,6 +323,43 @@ def test_a_refused_review_keeps_what_the_reviewer_typed(
         assert re.search(r'<input type="radio" name="verdict" value="possible"[^>]* checked', text)
         after = bea.get(f"/api/workspaces/{ws}/portfolio/activities/{ident}").json()
         assert after["reviews"] == before["reviews"]
+
+
+def test_review_corrections_take_the_scan_vocabulary(
+    server: Server, people: dict[str, str], scanned: dict[str, Any]
+) -> None:
+    """A typology correction is one of the names the scan reads (so reviews and the classifier
+    compare name for name): an unknown one is refused naming the field and the valid names,
+    through the API and beside the page's field; nothing is stored."""
+    from gvckit.portfolio.typology import FIELDS, PATTERNS, UPGRADING
+
+    ws = scanned["ws"]
+    with server.client(people["bea"]) as bea:
+        ident = _all(bea, ws, sort="identifier")[-2]["iati_identifier"]
+        url = f"/api/workspaces/{ws}/portfolio/activities/{ident}"
+        before = bea.get(url).json()["reviews"]
+        for field, bad, names in (("pattern", "buyer-driven", PATTERNS),
+                                  ("fields_of_action", "finance", FIELDS),
+                                  ("upgrading", "Process", UPGRADING)):  # fmt: skip
+            r = bea.post(f"{url}/reviews", json={"verdict": "possible", field: [bad]})
+            assert r.status_code == 422, r.text
+            detail = r.json()["detail"]
+            assert field in detail and repr(bad) in detail, detail
+            assert all(name in detail for name in names), detail
+        form = {"iati_identifier": ident, "verdict": "possible", "note": "n",
+                "pattern": "lead_firm_driven, buyer-driven", "fields_of_action": "",
+                "upgrading": ""}  # fmt: skip
+        r = bea.post(f"/workspaces/{ws}/portfolio/reviews", data=form)
+        assert r.status_code == 422
+        err = re.search(r'id="r-pattern-err"[^>]*>([^<]+)<', r.text)
+        assert err is not None and "buyer-driven" in html.unescape(err.group(1))
+        assert bea.get(url).json()["reviews"] == before
+        ok = bea.post(
+            f"{url}/reviews",
+            json={"verdict": "possible", "upgrading": ["process", "process", "entry"]},
+        )
+        assert ok.status_code == 201
+        assert bea.get(url).json()["reviews"][-1]["upgrading"] == ["process", "entry"]
 
 
 def test_exports_hold_the_filtered_list(

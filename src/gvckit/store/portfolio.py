@@ -283,12 +283,25 @@ def get_activity(engine: Engine, workspace_id: int, identifier: str) -> dict[str
     return out
 
 
+def review_vocabulary() -> dict[str, tuple[str, ...]]:
+    """The names a review's typology corrections take, field by field: those the scan reads
+    from the text (:mod:`gvckit.portfolio.typology`), so corrections and the classifier's
+    reading compare name for name."""
+    from gvckit.portfolio.typology import FIELDS, PATTERNS, UPGRADING
+
+    return {"pattern": tuple(PATTERNS), "fields_of_action": tuple(FIELDS),
+            "upgrading": tuple(UPGRADING)}  # fmt: skip
+
+
 def _listed(values: Sequence[str] | None, name: str) -> str:
     items = [v.strip() for v in values or [] if v.strip()]
+    known = review_vocabulary()[name]
     for v in items:
         if ";" in v or len(v) > 100:
             raise InputError("each value at most 100 characters, no ';'", field=name)
-    return bar_list(items[:20])
+        if v not in known:
+            raise InputError(f"unknown value {v!r}; one of {', '.join(known)}", field=name)
+    return bar_list(list(dict.fromkeys(items))[:20])
 
 
 def add_review(

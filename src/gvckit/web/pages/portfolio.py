@@ -165,7 +165,7 @@ def activity_page(
         titles=[(t["lang"], highlight(t["text"], words)) for t in a["titles"]],
         descriptions=[(d["lang"], highlight(d["text"], words)) for d in a["descriptions"]],
         years=_by_year(a["finances"]), can_edit=role_at_least(w.role, "analyst"), error=error,
-        error_field=field, typed=typed,
+        error_field=field, typed=typed, vocabulary=pf.review_vocabulary(),
     )  # fmt: skip
 
 
