@@ -79,6 +79,73 @@ def test_bad_year_cell(tmp_path: Path) -> None:
         read_workbook(xlsx)
 
 
+def _edited(tmp_path: Path, edit: object) -> Path:
+    xlsx = tmp_path / "c.xlsx"
+    write_template(xlsx, chain.read_chain(SMALL))
+    wb = load_workbook(xlsx)
+    edit(wb)  # type: ignore[operator]
+    wb.save(xlsx)
+    return xlsx
+
+
+def _header(ws: object) -> list[object]:
+    return [c.value for c in ws[1]]  # type: ignore[index]
+
+
+def _dup_count_column(wb: object) -> None:
+    ws = wb["actors"]  # type: ignore[index]
+    j = len(_header(ws)) + 1
+    ws.cell(row=1, column=j, value="count")
+    ws.cell(row=2, column=j, value=999)
+
+
+def _blank_kind_header(wb: object) -> None:
+    wb["links"]["D1"].value = None  # type: ignore[index]
+
+
+def _rate_without_currency(wb: object) -> None:
+    wb["exchange_rates"].append([2020, None, 1.5])  # type: ignore[index]
+
+
+def _chain_name_twice(wb: object) -> None:
+    wb["chain"].append(["name", "Another name"])  # type: ignore[index]
+
+
+def _year_true(wb: object) -> None:
+    ws = wb["actors"]  # type: ignore[index]
+    ws.cell(row=2, column=_header(ws).index("year") + 1, value=True)
+
+
+def _id_lost_in_merged_cells(wb: object) -> None:
+    wb["actors"].merge_cells("B2:B3")  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "needle"),
+    [
+        # each of these was read without a word: the later 'count' or 'name' silently won,
+        # a link's kind was dropped, a rate was kept for the currency 'None', TRUE was the
+        # year 1 (refused as "snapshots[0].stages: Field required", no sheet or row)
+        (_dup_count_column, "[actors], row 1, column 'X'", "column 'count' appears twice"),
+        (_blank_kind_header, "[links], row 2, column 'D'", "a value in a column without a name"),
+        (_rate_without_currency, "[exchange_rates], row 3, column 'currency'",
+         "the currency is missing"),
+        (_chain_name_twice, "[chain], row 8, column 'field'", "field 'name' is given twice"),
+        (_year_true, "[actors], row 2, column 'year'", "not a whole number"),
+        (_id_lost_in_merged_cells, "[actors], row 3, column 'id'", "Field required"),
+    ],
+)  # fmt: skip
+def test_cells_that_would_be_lost_or_misread_are_refused_by_sheet_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: object, where: str, needle: str
+) -> None:
+    xlsx = _edited(tmp_path, edit)
+    assert main(["chain", "check", str(xlsx)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0
+    assert err.startswith(f"error: {xlsx} {where}"), err
+    assert needle in err
+
+
 def test_not_a_workbook(tmp_path: Path) -> None:
     p = tmp_path / "x.xlsx"
     p.write_bytes(b"not a zip")

@@ -377,3 +377,24 @@ def test_impact_panel_that_never_ends_is_refused(
     assert main(["results", str(EXAMPLE), "--impact", str(panel)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {panel}: {needle}") and len(err.splitlines()) == 1, err
+
+
+def test_a_panel_with_no_residual_degrees_of_freedom_is_refused() -> None:
+    # two units in two periods: four observations for the four DiD coefficients (the cluster
+    # correction divided by N - K = 0); the pre-trend check on two units in two pre-periods too
+    frame = pd.DataFrame(
+        {
+            "firm": ["a", "a", "b", "b"],
+            "period": [1, 2, 1, 2],
+            "treated": [1, 1, 0, 0],
+            "post": [0, 1, 0, 1],
+            "sales": [1.0, 2.0, 1.0, 3.0],
+        }
+    )
+    for se in ("cluster", "ols"):
+        with pytest.raises(InputError, match="too few observations: 4 for 4 coefficients"):
+            impact.did(frame, **COLS, se=se)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="too few observations"):
+        impact.did(frame, **COLS, unit_effects=True)
+    with pytest.raises(InputError, match="too few observations"):
+        impact.parallel_trends(frame.assign(post=0), **COLS)

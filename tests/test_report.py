@@ -247,6 +247,48 @@ def test_portfolio_and_panel_sections(tmp_path: Path) -> None:
     assert "scanned 3 activities" in err
 
 
+def test_portfolio_charts_count_each_activity_once_whatever_its_currencies(
+    tmp_path: Path,
+) -> None:
+    # an activity with commitments in USD and EUR is one activity: summary() counts it in
+    # each currency's row, the charts count activities (they showed 3 grants for 2)
+    from gvckit.portfolio.store import PortfolioStore
+    from gvckit.portfolio.summary import activities_by
+
+    def act(ident: str, year: int, currencies: tuple[str, ...]) -> str:
+        money = "".join(
+            f'<transaction><transaction-type code="2"/><transaction-date iso-date="{year}-02-01"/>'
+            f'<value currency="{c}" value-date="{year}-02-01">1000</value></transaction>'
+            for c in currencies
+        )
+        return (
+            f'<iati-activity default-currency="USD"><iati-identifier>{ident}</iati-identifier>'
+            '<reporting-org ref="XM-T" type="10"><narrative>T</narrative></reporting-org>'
+            "<title><narrative>Coffee value chain development with smallholder farmers and"
+            " lead firms</narrative></title><description><narrative>Value chain linkages"
+            " between smallholder farmers, cooperatives and exporters.</narrative></description>"
+            f'<activity-date type="1" iso-date="{year}-01-01"/>'
+            '<recipient-country code="HN" percentage="100"/><sector code="31161"/>'
+            f'<default-finance-type code="110"/>{money}</iati-activity>'
+        )
+
+    xml = tmp_path / "two.xml"
+    xml.write_text('<iati-activities version="2.03">' + act("XM-T-1", 2018, ("USD", "EUR"))
+                   + act("XM-T-2", 2019, ("USD",)) + "</iati-activities>")  # fmt: skip
+    with PortfolioStore(f"sqlite:///{tmp_path / 'p.db'}") as store:
+        store.scan([xml])
+        assert activities_by(store, "finance_type").to_dict("records") == [
+            {"finance_type": "grant", "activities": 2}
+        ]
+        rep = build_report(portfolio=store)
+    bars = _chart(rep, "Activities by funding type")["data"][0]
+    assert list(bars["x"]) == [2] and list(bars["y"]) == ["grant"]
+    line = _chart(rep, "Activities by start year")["data"][0]
+    assert list(line["x"]) == [2018, 2019] and list(line["y"]) == [1, 1]
+    for trace in _chart(rep, "Activities by pattern of engagement")["data"]:
+        assert max(trace["x"]) <= 2
+
+
 def _chart(report, title: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
     blocks = [b for s in report.sections for b in s.blocks]
     found = [b for b in blocks if isinstance(b, Chart) and b.title == title]

@@ -161,10 +161,12 @@ def read_workbook(
     except ValidationError as exc:
         err = first_error(exc, p, {})
         loc = split_path(err.field or "")
-        where = next((cells[loc[:k]] for k in range(len(loc), 0, -1) if loc[:k] in cells), None)
-        if where is None:
+        k = next((k for k in range(len(loc), 0, -1) if loc[:k] in cells), 0)
+        if not k:
             raise err from None
-        sheet, row, column = where
+        sheet, row, column = cells[loc[:k]]
+        if not column and k < len(loc) and isinstance(loc[k], str):
+            column = ".".join(str(x) for x in loc[k:])  # a missing field: its column
         raise ChainError(
             err.reason,
             file=f"{p} [{sheet}]",
@@ -176,18 +178,36 @@ def read_workbook(
 
 
 def _records(wb: BoundedWorkbook, sheet: str) -> Iterable[tuple[int, dict[str, Any]]]:
+    """The rows under the header of ``sheet`` as {column: value}; a column named twice, or a
+    value in a column without a name or beyond the header, is refused (it would be lost)."""
     if sheet not in wb.sheetnames:
         return []
     it = wb.rows(sheet)
     first = next(it, None)
     header = [str(h).strip() if h is not None else "" for h in (first[1] if first else ())]
+    where = wb.where(sheet)
+    for j, h in enumerate(header):
+        if h and h in header[:j]:
+            raise ChainError(
+                f"column {h!r} appears twice in the header",
+                file=where, row=1, column=get_column_letter(j + 1), expected="each column once",
+            )  # fmt: skip
     out = []
     for k, values in it:
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if all(_blank(v) for v in values):
             continue
+        for j, v in enumerate(values):
+            if not _blank(v) and (j >= len(header) or not header[j]):
+                raise ChainError("a value in a column without a name in the header", file=where,
+                                 row=k, column=get_column_letter(j + 1), found=v,
+                                 expected="values only under the template's columns")  # fmt: skip
         record = {h: v for h, v in zip(header, values, strict=False) if h and v is not None}
         out.append((k, record))
     return out
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _gather(
@@ -200,6 +220,10 @@ def _gather(
     for row, rec in _records(wb, "chain"):
         if "field" in rec:
             field = str(rec["field"]).strip()
+            if field in data:
+                raise ChainError(f"field {field!r} is given twice (also row {cells[(field,)][1]})",
+                                 file=f"{p} [chain]", row=row, column="field",
+                                 expected="each field once")  # fmt: skip
             data[field] = rec.get("value")
             cells[(field,)] = ("chain", row, "value")
     data["sources"] = []
@@ -216,6 +240,9 @@ def _gather(
                 key, value = (
                     ("currency", "rate") if sheet == "exchange_rates" else ("stage", "price")
                 )
+                if _blank(rec.get(key)):
+                    raise ChainError(f"the {key} is missing", file=f"{p} [{sheet}]", row=row,
+                                     column=key, expected=f"a {key} for each {value}")  # fmt: skip
                 snap.setdefault(sheet, {})[str(rec.get(key))] = rec.get(value)
                 cells[("_", year, sheet, str(rec.get(key)))] = (sheet, row, value)
                 continue
@@ -238,6 +265,8 @@ def _gather(
 def _year(rec: dict[str, Any], sheet: str, row: int, p: Path) -> int:
     value = rec.get("year")
     try:
+        if isinstance(value, bool):  # TRUE/FALSE would read as years 1 and 0
+            raise ValueError(value)
         year = int(value)  # type: ignore[arg-type]
         if isinstance(value, float) and value != year:
             raise ValueError(value)

@@ -111,11 +111,17 @@ def _fit(
             expected="treated and comparison units observed both before and after"
             + (" (each unit in more than one period, for unit effects)" if unit_effects else ""),
         )
+    df_resid = len(y) - exog.shape[1] - (panel.n_units if unit_effects else 0)
+    if df_resid <= 0:
+        raise InputError(
+            f"too few observations: {len(y)} for {exog.shape[1]} coefficients"
+            + (f" and {panel.n_units} unit means" if unit_effects else "")
+            + " leave no residual degrees of freedom",
+            expected="more units or periods than coefficients to estimate",
+        )
     model = _ols()(y, pd.DataFrame(exog, columns=X.columns))
     if unit_effects:
-        model.df_resid = len(y) - exog.shape[1] - panel.n_units
-        if model.df_resid <= 0:
-            raise InputError("too few observations for unit fixed effects")
+        model.df_resid = df_resid
     if se == "ols":
         return model.fit()
     if panel.n_clusters < 2:

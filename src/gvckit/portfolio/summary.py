@@ -39,6 +39,7 @@ __all__ = [
     "NO_AMOUNTS",
     "QUESTIONS",
     "REGIONS",
+    "activities_by",
     "review",
     "select",
     "summary",
@@ -147,27 +148,19 @@ def _shares(cell: str, regions: str = "") -> list[tuple[str, float]]:
     return [(c, 1.0 / len(codes)) for c in codes]
 
 
-def summary(
+def _groups(
     store: PortfolioStore,
-    by: str = "finance_type",
+    by: str,
     *,
-    publisher: str | None = None,
-    country: str | None = None,
-    region: str | None = None,
-    sector: str | None = None,
-    years: tuple[int, int] | None = None,
-    value_chain: Sequence[str] = ("yes", "possible"),
-    usd: bool = False,
-    rates: Rates | None = None,
+    publisher: str | None,
+    country: str | None,
+    region: str | None,
+    sector: str | None,
+    years: tuple[int, int] | None,
+    value_chain: Sequence[str],
 ) -> pd.DataFrame:
-    """Activities and amounts by ``by`` (one of :data:`DIMENSIONS`), for the filtered activities.
-
-    One row per value of ``by`` and currency (``USD`` with ``usd``; :data:`NO_AMOUNTS` for
-    activities without finances, empty for amounts without currency): the number of activities
-    with amounts in that currency, then one column per kind in :data:`KINDS_SHOWN` (sums;
-    budgets per the revised-replaces-original rule). With ``usd`` (``rates`` default
-    :func:`~gvckit.portfolio.rates.shipped_rates`), a last column ``not_converted`` counts the
-    amounts left out for want of a rate, currency or date."""
+    """The filtered activities' values of ``by``: one row per activity and value, with the
+    activity's weight in it (its recipient-country percentage, else 1)."""
     if by not in DIMENSIONS:
         raise OptionError(f"--by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
     bad = [v for v in value_chain if v not in ("yes", "possible", "no")]
@@ -194,7 +187,33 @@ def summary(
         else:
             key = "(none)" if cell is None or (isinstance(cell, float) and cell != cell) else cell
             rows.append((ident, str(int(key)) if isinstance(key, float) else str(key), 1.0))
-    groups = pd.DataFrame(rows, columns=["iati_identifier", by, "weight"])
+    return pd.DataFrame(rows, columns=["iati_identifier", by, "weight"])
+
+
+def summary(
+    store: PortfolioStore,
+    by: str = "finance_type",
+    *,
+    publisher: str | None = None,
+    country: str | None = None,
+    region: str | None = None,
+    sector: str | None = None,
+    years: tuple[int, int] | None = None,
+    value_chain: Sequence[str] = ("yes", "possible"),
+    usd: bool = False,
+    rates: Rates | None = None,
+) -> pd.DataFrame:
+    """Activities and amounts by ``by`` (one of :data:`DIMENSIONS`), for the filtered activities.
+
+    One row per value of ``by`` and currency (``USD`` with ``usd``; :data:`NO_AMOUNTS` for
+    activities without finances, empty for amounts without currency): the number of activities
+    with amounts in that currency, then one column per kind in :data:`KINDS_SHOWN` (sums;
+    budgets per the revised-replaces-original rule). With ``usd`` (``rates`` default
+    :func:`~gvckit.portfolio.rates.shipped_rates`), a last column ``not_converted`` counts the
+    amounts left out for want of a rate, currency or date."""
+    groups = _groups(store, by, publisher=publisher, country=country, region=region,
+                     sector=sector, years=years, value_chain=value_chain)  # fmt: skip
+    acts = groups.drop_duplicates("iati_identifier")
     fin = store.finances(acts["iati_identifier"]) if len(acts) else store.finances([])
     fin = fin[fin["kind"].isin(KINDS_SHOWN)]
     if usd:
@@ -221,6 +240,27 @@ def summary(
     out = out[columns]
     out = out.sort_values(["activities", by, "currency"], ascending=[False, True, True])
     return out.reset_index(drop=True)
+
+
+def activities_by(
+    store: PortfolioStore,
+    by: str = "finance_type",
+    *,
+    publisher: str | None = None,
+    country: str | None = None,
+    region: str | None = None,
+    sector: str | None = None,
+    years: tuple[int, int] | None = None,
+    value_chain: Sequence[str] = ("yes", "possible"),
+) -> pd.DataFrame:
+    """The number of filtered activities per value of ``by`` (columns ``by``, activities),
+    each activity once per value whatever the currencies of its amounts (:func:`summary`
+    counts per currency); an activity with several values counts under each."""
+    groups = _groups(store, by, publisher=publisher, country=country, region=region,
+                     sector=sector, years=years, value_chain=value_chain)  # fmt: skip
+    counts = groups.groupby(by)["iati_identifier"].nunique().rename("activities").reset_index()
+    counts = counts.sort_values(["activities", by], ascending=[False, True])
+    return counts.reset_index(drop=True)
 
 
 #: The review's questions (seed 000): which analyses, upgrading types and patterns an activity

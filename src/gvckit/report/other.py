@@ -11,7 +11,7 @@ from gvckit.chain.model import Chain
 from gvckit.icio.measures import MEASURES
 from gvckit.icio.table import IcioTable
 from gvckit.portfolio.store import PortfolioStore
-from gvckit.portfolio.summary import review, summary
+from gvckit.portfolio.summary import activities_by, review, summary
 from gvckit.report import charts
 from gvckit.report.model import Chart, Section, Table
 
@@ -61,17 +61,17 @@ def portfolio_section(store: PortfolioStore, label: str) -> Section:
     if by_type.empty:
         section.intro += " No value chain activity was found."
         return section
-    counts = by_type.groupby("finance_type", sort=False)["activities"].sum().reset_index()
+    counts = activities_by(store, "finance_type")
     section.blocks.append(Chart("Activities by funding type", charts.bar(
         counts, "activities", "finance_type", "Value chain activities by funding type",
         value_format=",d"), by_type, "Amounts are summed in each currency."))  # fmt: skip
     pattern = summary(store, "pattern")
-    counts = pattern.groupby("pattern", sort=False)["activities"].sum().reset_index()
+    counts = activities_by(store, "pattern")
     section.blocks.append(Chart("Activities by pattern of engagement", charts.bar(
         counts, "activities", "pattern", "Pattern of engagement (seed 000, Table 1)",
         value_format=",d"), pattern))  # fmt: skip
     years = summary(store, "year")
-    per_year = years.groupby("year", sort=False)["activities"].sum().reset_index()
+    per_year = activities_by(store, "year")
     per_year = per_year[per_year["year"] != "(none)"].assign(series="activities")
     if not per_year.empty:
         per_year["year"] = per_year["year"].astype(int)
