@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,18 +169,26 @@ def _preferred(texts: list[tuple[str, str]]) -> str:
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
     """Activity files under ``paths`` (files as given; folders searched for ``*.xml``,
-    ``*.xml.gz``), sorted within each folder; a missing path is an :class:`InputError`."""
+    ``*.xml.gz``), sorted within each folder, as absolute paths (a file is named alike whatever
+    the working folder); a missing path is an :class:`InputError`. Each file comes once, where
+    first named: a file given twice, both alone and in its folder, or also through a symlink,
+    is read once."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for raw in paths:
-        p = Path(raw)
+        p = Path(os.path.abspath(raw))
         if p.is_dir():
-            found = [f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith((".xml",
-                     ".xml.gz"))]  # fmt: skip
-            out.extend(sorted(found))
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith(
+                (".xml", ".xml.gz")))  # fmt: skip
         elif p.is_file():
-            out.append(p)
+            found = [p]
         else:
-            raise InputError("no such file or folder", file=p)
+            raise InputError("no such file or folder", file=Path(raw))
+        for f in found:
+            real = f.resolve()
+            if real not in seen:
+                seen.add(real)
+                out.append(f)
     return out
 
 

