@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from gvckit.cli import main
-from gvckit.portfolio.iati import find_files
+from gvckit.portfolio.iati import find_files, read_activities
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_iati import HEAD, TAIL, activity
@@ -69,3 +69,20 @@ def test_the_csv_lists_an_activity_whose_later_update_is_already_stored(tmp_path
     assert list(acts["iati_identifier"]) == ["XX-A", "XX-B"]  # every activity scanned
     assert acts.set_index("iati_identifier").loc["XX-A", "file"] == str(new)  # the later update
     assert "value chain yes 0, possible 2" in err and "1 duplicate identifiers" in err
+
+
+def test_a_utf16_file_is_read_and_its_doctype_refused(tmp_path: Path) -> None:
+    body = activity("XX-U16", title="Chaîne de valeur laitière")
+    good = tmp_path / "good.xml"
+    good.write_bytes((HEAD.replace("UTF-8", "UTF-16") + body + TAIL).encode("utf-16"))
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(
+        (HEAD.replace("UTF-8", "UTF-16").replace("\n", '\n<!DOCTYPE a [<!ENTITY e "x">]>\n', 1)
+         + body.replace("laitière", "&e;") + TAIL).encode("utf-16")
+    )  # fmt: skip
+    problems: list = []
+    acts = list(read_activities([good, bad], problems=problems))
+    assert [(a.iati_identifier, a.title) for a in acts] == [("XX-U16", "Chaîne de valeur laitière")]
+    assert [(p.file, p.reason) for p in problems] == [
+        (str(bad), "declares a DOCTYPE or entities: refused, entities are never expanded")
+    ]

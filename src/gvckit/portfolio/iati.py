@@ -234,8 +234,18 @@ def _check_prolog(stream: io.BufferedReader, limits: Limits) -> str | None:
     if not head.strip():
         return "the file is empty"
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        return "declares a DOCTYPE or entities: refused, entities are never expanded"
+        return _DTD_REFUSED
     return None
+
+
+_DTD_REFUSED = "declares a DOCTYPE or entities: refused, entities are never expanded"
+
+
+def _declares_dtd(elem: Any) -> bool:
+    """Whether the document of ``elem`` has a DOCTYPE: the parser's answer, whatever the file's
+    encoding (a UTF-16 prolog does not contain the bytes ``<!DOCTYPE``)."""
+    info = elem.getroottree().docinfo
+    return bool(info.doctype) or info.internalDTD is not None
 
 
 def read_activities(
@@ -272,6 +282,9 @@ def _read_file(path: Path, limits: Limits, problems: list[FileProblem]) -> Itera
             for _, elem in parser:
                 line = elem.sourceline
                 seen += 1
+                if seen == 1 and _declares_dtd(elem):  # one the prolog's bytes did not show
+                    problems.append(FileProblem(name, 1, _DTD_REFUSED))
+                    return
                 if root_version is None:
                     parent = elem.getparent()
                     root_version = parent.get("version") if parent is not None else None
