@@ -4,6 +4,7 @@ update, UTF-16 files, carriage returns written as character references."""
 
 from __future__ import annotations
 
+import csv
 import io
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -85,4 +86,18 @@ def test_a_utf16_file_is_read_and_its_doctype_refused(tmp_path: Path) -> None:
     assert [(a.iati_identifier, a.title) for a in acts] == [("XX-U16", "Chaîne de valeur laitière")]
     assert [(p.file, p.reason) for p in problems] == [
         (str(bad), "declares a DOCTYPE or entities: refused, entities are never expanded")
+    ]
+
+
+def test_a_carriage_return_reference_does_not_break_a_csv_row(tmp_path: Path) -> None:
+    p = tmp_path / "a.xml"
+    p.write_text(HEAD + activity("XX-A", title="Dairy&#xD;\nvalue chain&#13;support")
+                 + activity("XX-B") + TAIL)  # fmt: skip
+    out = tmp_path / "activities.csv"
+    _scan(f"sqlite:///{tmp_path / 'p.db'}", out, p)
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["iati_identifier"], r["title"]) for r in rows] == [
+        ("XX-A", "Dairy\nvalue chain\nsupport"),
+        ("XX-B", "Dairy value chain development"),
     ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,17 +310,26 @@ def _read_file(path: Path, limits: Limits, problems: list[FileProblem]) -> Itera
 # -- one activity ---------------------------------------------------------------------------
 
 
+_CARRIAGE_RETURN = re.compile(r"\r\n?")
+
+
+def _lines(text: str) -> str:
+    return _CARRIAGE_RETURN.sub("\n", text) if "\r" in text else text
+
+
 def _narratives(el: Any, default_lang: str) -> list[tuple[str, str]]:
-    """(lang, text) of an element: its ``narrative`` children (2.0x) or its own text (1.0x)."""
+    """(lang, text) of an element: its ``narrative`` children (2.0x) or its own text (1.0x).
+    Line ends are line feeds: a carriage return written ``&#xD;`` (Windows exports) becomes one,
+    as XML does with a literal one, so that no bare carriage return breaks a CSV row."""
     out = []
     kids = el.findall("narrative")
     if kids:
         for n in kids:
-            text = (n.text or "").strip()
+            text = _lines(n.text or "").strip()
             if text:
                 out.append((n.get(XML_LANG) or default_lang, text))
     else:
-        text = "".join(el.itertext()).strip()
+        text = _lines("".join(el.itertext())).strip()
         if text:
             out.append((el.get(XML_LANG) or default_lang, text))
     return out
