@@ -101,3 +101,31 @@ def test_a_carriage_return_reference_does_not_break_a_csv_row(tmp_path: Path) ->
         ("XX-A", "Dairy\nvalue chain\nsupport"),
         ("XX-B", "Dairy value chain development"),
     ]
+
+
+def test_more_activities_than_a_statement_may_have_parameters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from sqlalchemy import Engine, event
+
+    import gvckit.portfolio.store as store_module
+
+    opened = store_module.open_engine
+
+    def limited(url: str) -> Engine:  # SQLite's own limit is 32,766; PostgreSQL's 65,535
+        engine = opened(url)
+        event.listen(engine, "connect", lambda dbapi, _: dbapi.setlimit(
+            sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999))  # fmt: skip
+        engine.dispose()
+        return engine
+
+    monkeypatch.setattr(store_module, "open_engine", limited)
+    p = tmp_path / "a.xml"
+    p.write_text(HEAD + "".join(activity(f"XX-{k:04d}") for k in range(1200)) + TAIL)
+    out = tmp_path / "activities.csv"
+    acts, _ = _scan(f"sqlite:///{tmp_path / 'p.db'}", out, p)
+    fin = pd.read_csv(tmp_path / "activities-finances.csv")
+    assert len(acts) == len(fin) == 1200
+    assert list(fin["iati_identifier"]) == [f"XX-{k:04d}" for k in range(1200)]

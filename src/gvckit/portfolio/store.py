@@ -291,12 +291,21 @@ class PortfolioStore:
         return frame.drop(columns=["detail"])
 
     def finances(self, identifiers: Iterable[str] | None = None) -> pd.DataFrame:
-        """The finances table (one row per transaction or budget period)."""
+        """The finances table (one row per transaction or budget period), optionally of the
+        activities ``identifiers`` (asked :data:`_BATCH` at a time: a portfolio may hold more
+        activities than a statement may have parameters, 32,766 in SQLite, 65,535 in
+        PostgreSQL)."""
         query = select(FINANCES).order_by(FINANCES.c.id)
-        if identifiers is not None:
-            query = query.where(FINANCES.c.iati_identifier.in_(list(identifiers)))
         with self.engine.connect() as conn:
-            return pd.read_sql(query, conn).drop(columns=["id"])
+            if identifiers is None:
+                return pd.read_sql(query, conn).drop(columns=["id"])
+            ids = list(dict.fromkeys(identifiers))
+            rows = [row for k in range(0, len(ids), _BATCH) for row in conn.execute(
+                query.where(FINANCES.c.iati_identifier.in_(ids[k : k + _BATCH])))]  # fmt: skip
+        rows.sort(key=itemgetter(0))  # the id, as one query would order them
+        columns = [c.name for c in FINANCES.columns]
+        frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+        return frame.drop(columns=["id"])
 
     def activity(self, identifier: str) -> dict[str, Any] | None:
         """Everything stored about one activity, or None."""
