@@ -99,7 +99,7 @@ def portfolio_scan(
             _stderr(f"refused: {p.file}{where}: {p.reason}")
         if output is not None:
             acts = store.activities(ACTIVITIES.c.scan_id == result.scan_id)
-            write_frame(acts, output)
+            write_frame(acts.drop(columns="scan_id"), output)  # the same files, the same CSV
             fin = store.finances(acts["iati_identifier"])
             write_frame(fin, output.with_name(f"{output.stem}-finances.csv"))
     _warn_skipped(result.skipped)

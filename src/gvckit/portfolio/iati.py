@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,18 +170,26 @@ def _preferred(texts: list[tuple[str, str]]) -> str:
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
     """Activity files under ``paths`` (files as given; folders searched for ``*.xml``,
-    ``*.xml.gz``), sorted within each folder; a missing path is an :class:`InputError`."""
+    ``*.xml.gz``), sorted within each folder, as absolute paths (a file is named alike whatever
+    the working folder); a missing path is an :class:`InputError`. Each file comes once, where
+    first named: a file given twice, both alone and in its folder, or also through a symlink,
+    is read once."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for raw in paths:
-        p = Path(raw)
+        p = Path(os.path.abspath(raw))
         if p.is_dir():
-            found = [f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith((".xml",
-                     ".xml.gz"))]  # fmt: skip
-            out.extend(sorted(found))
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.name.lower().endswith(
+                (".xml", ".xml.gz")))  # fmt: skip
         elif p.is_file():
-            out.append(p)
+            found = [p]
         else:
-            raise InputError("no such file or folder", file=p)
+            raise InputError("no such file or folder", file=Path(raw))
+        for f in found:
+            real = f.resolve()
+            if real not in seen:
+                seen.add(real)
+                out.append(f)
     return out
 
 
@@ -225,8 +235,18 @@ def _check_prolog(stream: io.BufferedReader, limits: Limits) -> str | None:
     if not head.strip():
         return "the file is empty"
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        return "declares a DOCTYPE or entities: refused, entities are never expanded"
+        return _DTD_REFUSED
     return None
+
+
+_DTD_REFUSED = "declares a DOCTYPE or entities: refused, entities are never expanded"
+
+
+def _declares_dtd(elem: Any) -> bool:
+    """Whether the document of ``elem`` has a DOCTYPE: the parser's answer, whatever the file's
+    encoding (a UTF-16 prolog does not contain the bytes ``<!DOCTYPE``)."""
+    info = elem.getroottree().docinfo
+    return bool(info.doctype) or info.internalDTD is not None
 
 
 def read_activities(
@@ -263,6 +283,9 @@ def _read_file(path: Path, limits: Limits, problems: list[FileProblem]) -> Itera
             for _, elem in parser:
                 line = elem.sourceline
                 seen += 1
+                if seen == 1 and _declares_dtd(elem):  # one the prolog's bytes did not show
+                    problems.append(FileProblem(name, 1, _DTD_REFUSED))
+                    return
                 if root_version is None:
                     parent = elem.getparent()
                     root_version = parent.get("version") if parent is not None else None
@@ -287,17 +310,26 @@ def _read_file(path: Path, limits: Limits, problems: list[FileProblem]) -> Itera
 # -- one activity ---------------------------------------------------------------------------
 
 
+_CARRIAGE_RETURN = re.compile(r"\r\n?")
+
+
+def _lines(text: str) -> str:
+    return _CARRIAGE_RETURN.sub("\n", text) if "\r" in text else text
+
+
 def _narratives(el: Any, default_lang: str) -> list[tuple[str, str]]:
-    """(lang, text) of an element: its ``narrative`` children (2.0x) or its own text (1.0x)."""
+    """(lang, text) of an element: its ``narrative`` children (2.0x) or its own text (1.0x).
+    Line ends are line feeds: a carriage return written ``&#xD;`` (Windows exports) becomes one,
+    as XML does with a literal one, so that no bare carriage return breaks a CSV row."""
     out = []
     kids = el.findall("narrative")
     if kids:
         for n in kids:
-            text = (n.text or "").strip()
+            text = _lines(n.text or "").strip()
             if text:
                 out.append((n.get(XML_LANG) or default_lang, text))
     else:
-        text = "".join(el.itertext()).strip()
+        text = _lines("".join(el.itertext())).strip()
         if text:
             out.append((el.get(XML_LANG) or default_lang, text))
     return out

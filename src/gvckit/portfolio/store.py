@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, String, Table, delete, func, insert, select
+from sqlalchemy import Connection, Engine, String, Table, delete, func, insert, select, update
 
 from gvckit.portfolio.classify import Classification, classify_activity
 from gvckit.portfolio.codelists import Codelists
@@ -166,6 +166,10 @@ class PortfolioStore:
         on two CPUs, where worker processes measured slower) and stored in file order, so
         results do not depend on it."""
         problems: list[FileProblem] = []
+        once: dict[Path, Path] = {}
+        for f in files:  # each file once, where first named (two names of one file: one read)
+            once.setdefault(f.resolve(), f)
+        files = list(once.values())
         started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
             key = conn.execute(
@@ -240,6 +244,7 @@ class PortfolioStore:
                        ACTIVITIES.c.last_updated)
                 .where(ACTIVITIES.c.iati_identifier.in_(ids)))}  # fmt: skip
             keep: list[tuple[Activity, Classification]] = []
+            newer_stored: list[str] = []  # read in this scan, a later update kept from another
             for act, verdict in batch:
                 old = stored.get(act.iati_identifier)
                 if old is not None and old[0] != act.file:
@@ -247,8 +252,12 @@ class PortfolioStore:
                     kept, dropped = (old[0], act.file) if older else (act.file, old[0])
                     self._dups[(act.iati_identifier, dropped)] = kept
                     if older:
+                        newer_stored.append(act.iati_identifier)
                         continue
                 keep.append((act, verdict))
+            if newer_stored:  # still one of this scan's activities (its counts, its -o file)
+                conn.execute(update(ACTIVITIES).values(scan_id=scan_id)
+                             .where(ACTIVITIES.c.iati_identifier.in_(newer_stored)))  # fmt: skip
             ids = [a.iati_identifier for a, _ in keep]
             for table in (FINANCES, PROBLEMS, ACTIVITIES):
                 conn.execute(delete(table).where(table.c.iati_identifier.in_(ids)))
@@ -282,12 +291,21 @@ class PortfolioStore:
         return frame.drop(columns=["detail"])
 
     def finances(self, identifiers: Iterable[str] | None = None) -> pd.DataFrame:
-        """The finances table (one row per transaction or budget period)."""
+        """The finances table (one row per transaction or budget period), optionally of the
+        activities ``identifiers`` (asked :data:`_BATCH` at a time: a portfolio may hold more
+        activities than a statement may have parameters, 32,766 in SQLite, 65,535 in
+        PostgreSQL)."""
         query = select(FINANCES).order_by(FINANCES.c.id)
-        if identifiers is not None:
-            query = query.where(FINANCES.c.iati_identifier.in_(list(identifiers)))
         with self.engine.connect() as conn:
-            return pd.read_sql(query, conn).drop(columns=["id"])
+            if identifiers is None:
+                return pd.read_sql(query, conn).drop(columns=["id"])
+            ids = list(dict.fromkeys(identifiers))
+            rows = [row for k in range(0, len(ids), _BATCH) for row in conn.execute(
+                query.where(FINANCES.c.iati_identifier.in_(ids[k : k + _BATCH])))]  # fmt: skip
+        rows.sort(key=itemgetter(0))  # the id, as one query would order them
+        columns = [c.name for c in FINANCES.columns]
+        frame = pd.DataFrame.from_records(rows, columns=columns, coerce_float=True)
+        return frame.drop(columns=["id"])
 
     def activity(self, identifier: str) -> dict[str, Any] | None:
         """Everything stored about one activity, or None."""
