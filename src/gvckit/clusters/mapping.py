@@ -43,7 +43,10 @@ from gvckit.clusters.indices import RegionalData
 from gvckit.clusters.tables import labels, read_sheet
 from gvckit.errors import InputError, OptionError
 
-__all__ = ["SHIPPED_MAPS", "assign", "category_totals", "read_map", "shipped_map", "stars"]
+__all__ = [
+    "SHIPPED_MAPS", "assign", "category_totals", "read_map", "shipped_map", "star_counts", "stars",
+    "strongest",
+]  # fmt: skip
 
 SHIPPED_MAPS = {"nace-sections": "nace_sections.csv", "nace-a10": "nace_a10.csv"}
 STAR_COLUMNS = [
@@ -162,3 +165,21 @@ def stars(
             rows.append((region, cat, float(E[r, c]), float(share[r, c]), float(lq[r, c]),
                          float(focus[r, c]), *s, sum(s)))  # fmt: skip
     return pd.DataFrame(rows, columns=STAR_COLUMNS), unmapped
+
+
+def star_counts(stars: pd.DataFrame) -> dict[str, int]:
+    """What a star table (:func:`stars`) holds: the number of ``regions`` and ``categories``
+    rated, of ``three_star`` region × category cells (size, specialisation and focus) and of
+    cells with ``two_or_more`` stars."""
+    return {
+        "regions": int(stars["region"].nunique()),
+        "categories": int(stars["category"].nunique()),
+        "three_star": int((stars["stars"] >= 3).sum()),
+        "two_or_more": int((stars["stars"] >= 2).sum()),
+    }
+
+
+def strongest(stars: pd.DataFrame, k: int = 20) -> pd.DataFrame:
+    """The ``k`` strongest clusters of a star table (:func:`stars`): most stars first, then the
+    highest location quotient."""
+    return stars.sort_values(["stars", "lq"], ascending=False).head(k)

@@ -7,6 +7,8 @@ with the columns listed in its registration.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -18,7 +20,7 @@ from gvckit.icio.decompose import wwz as wz
 from gvckit.icio.measures import register
 from gvckit.icio.tidy import by_unit, partner_terms_frame, terms_frame, unit_sector_labels
 
-__all__: list[str] = []
+__all__ = ["export_shares"]
 
 FloatArray = NDArray[np.float64]
 
@@ -275,3 +277,27 @@ def nrca_measure(basis: Basis) -> pd.DataFrame:
     value = np.where(world_share[None, :] != 0, _ratio(country_share, world_share[None, :]), 0.0)
     units, sectors = unit_sector_labels(model)
     return pd.DataFrame({"country": units, "sector": sectors, "value": value.ravel()})
+
+
+def export_shares(
+    bm_terms: pd.DataFrame, exporter: str, terms: Sequence[str | tuple[str, ...]]
+) -> pd.Series:
+    """Borin–Mancini terms of ``exporter``'s gross exports as shares of them: term / EXGR
+    (Borin & Mancini 2019, World Bank WPS 8804), from the ``bm`` measure by exporter (any
+    approach). A tuple of terms is their sum over EXGR, labelled ``"DDC+FDC"`` for
+    ``("DDC", "FDC")`` (double counting). A Series ``value`` indexed by ``term``, in the order of
+    ``terms``; EXGR must be positive."""
+    values = bm_terms[bm_terms["exporter"] == exporter].set_index("term")["value"]
+    exgr = float(values["EXGR"])
+    if exgr <= 0:
+        raise OptionError(f"{exporter} has no gross exports: no shares of them")
+
+    def total(term: str | tuple[str, ...]) -> float:
+        return (
+            float(values[term])
+            if isinstance(term, str)
+            else sum((float(values[t]) for t in term), 0.0)
+        )
+
+    shares = {t if isinstance(t, str) else "+".join(t): total(t) / exgr for t in terms}
+    return pd.Series(shares, name="value", dtype=float).rename_axis("term")

@@ -53,7 +53,10 @@ from gvckit.icio.model import IcioModel
 from gvckit.icio.table import IcioTable
 from gvckit.icio.tidy import unit_sector_labels
 
-__all__ = ["INVENTORIES", "NET_DEFAULT", "inventory_option", "net_inventory_scale"]
+__all__ = [
+    "INVENTORIES", "NET_DEFAULT", "country_output", "inventory_option", "net_inventory_scale",
+    "world_means",
+]  # fmt: skip
 
 FloatArray = NDArray[np.float64]
 
@@ -342,3 +345,20 @@ def output_shares_measure(
         )
     frame.attrs["inventories"] = option
     return frame
+
+
+def country_output(model: IcioModel) -> pd.Series:
+    """Gross output of each country (unit of the model's grouping): Σ_{i∈c} x_i over the table's
+    rows, indexed by country in table order."""
+    g = model.grouping
+    output = np.bincount(g.row_unit, weights=model.table.x, minlength=g.n_units)
+    return pd.Series(output, index=list(g.units))
+
+
+def world_means(model: IcioModel, by_country: pd.DataFrame) -> pd.Series:
+    """Output-weighted world means of measures by country (rows indexed by country, one column
+    per measure, e.g. U, D, F/GO, VA/GO ``by="country"``): Σ_c x_c m_c / Σ_c x_c with x_c the
+    country's gross output (:func:`country_output`), as Antràs & Chor (2018, Table 1) report
+    them. The means of U and D coincide (Σ x_i U_i = 1'L^c x = Σ x_j D_j, module docstring)."""
+    output = country_output(model)
+    return by_country.mul(output, axis=0).sum() / output.sum()

@@ -8,7 +8,7 @@ the result are ordered as in the table (countries, then sectors), with the colum
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,8 @@ from gvckit.icio.table import IcioTable
 from gvckit.icio.tidy import by_unit_sector, unit_sector_labels
 
 __all__ = [
-    "MEASURES", "Measure", "check_options", "measure", "measure_names", "register", "solved",
+    "AGGREGATES", "MEASURES", "Measure", "absorbed_abroad", "check_options", "measure",
+    "measure_names", "register", "solved", "top_exporters", "value_added_origins",
 ]  # fmt: skip
 
 FloatArray = NDArray[np.float64]
@@ -339,3 +340,49 @@ def iir_measure(model: IcioModel) -> pd.DataFrame:
     value = np.divide(imported, out, out=np.zeros_like(imported), where=out != 0)
     units, sectors = unit_sector_labels(model)
     return pd.DataFrame({"country": units, "sector": sectors, "value": value})
+
+
+# Summaries of the tidy results above, for the report and callers that present them.
+
+#: Rest-of-world and world aggregates: never a country's peer.
+AGGREGATES = frozenset({"ROW", "RoW", "row", "WLD"})
+
+
+def top_exporters(
+    exports: pd.DataFrame, k: int = 5, *, sector: str | None = None, exclude: Sequence[str] = ()
+) -> list[str]:
+    """The ``k`` largest exporters by gross exports Σ_{r,kind} E_sr (of ``sector`` only if
+    given), largest first, leaving out ``exclude`` and the rest-of-world and world aggregates
+    (:data:`AGGREGATES`). ``exports`` is the result of the ``exports`` measure (KWW 2014,
+    eq. 3)."""
+    rows = exports if sector is None else exports[exports["exporter_sector"] == sector]
+    ranked = rows.groupby("exporter")["value"].sum().sort_values(ascending=False)
+    left_out = set(exclude) | AGGREGATES
+    return [c for c in ranked.index if c not in left_out][:k]
+
+
+def absorbed_abroad(tiva: pd.DataFrame, country: str, top: int = 8) -> pd.DataFrame:
+    """Where ``country``'s value added is absorbed abroad (Johnson & Noguera 2012): its row of
+    V·B·Y from the ``tiva`` measure (by country) without its own final demand, the ``top``
+    destinations, largest first, then ``other``: Σ of the remaining destinations' value. Columns
+    ``origin_country, destination_country, value``; all rows add up to VAX, the value added
+    absorbed abroad."""
+    mine = tiva[(tiva["origin_country"] == country) & (tiva["destination_country"] != country)]
+    mine = mine.sort_values("value", ascending=False)
+    rest = float(mine["value"].iloc[top:].sum())
+    other = pd.DataFrame([{"origin_country": country, "destination_country": "other",
+                           "value": rest}])  # fmt: skip
+    return pd.concat([mine.head(top), other], ignore_index=True)
+
+
+def value_added_origins(leontief: pd.DataFrame, country: str, top: int | None = None) -> pd.Series:
+    """Foreign value added in ``country``'s gross exports by source country: Σ over the source
+    and using sectors of V·B·diag(E) (the ``leontief`` measure with ``post="exports"``; Koopman,
+    Wang & Wei 2014), the country's own value added left out; the ``top`` largest if given,
+    largest first. A Series ``value`` indexed by ``partner``; it adds up to the country's VS
+    (Hummels, Ishii & Yi 2001)."""
+    content = leontief[leontief["using_country"] == country]
+    origins = content.groupby("source_country")["value"].sum().drop(country, errors="ignore")
+    if top is not None:
+        origins = origins.sort_values(ascending=False).head(top)
+    return origins.rename_axis("partner")

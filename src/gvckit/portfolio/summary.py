@@ -40,6 +40,7 @@ __all__ = [
     "QUESTIONS",
     "REGIONS",
     "activities_by",
+    "problems_by_kind",
     "review",
     "select",
     "summary",
@@ -315,3 +316,14 @@ def unconverted(
     keys = ["reason", "currency", "year", "file", "iati_identifier"]
     out = fin.groupby(keys).size().rename("count").reset_index()
     return out.sort_values(keys).reset_index(drop=True)[columns]
+
+
+def problems_by_kind(store: PortfolioStore) -> pd.DataFrame:
+    """Problems found in the scanned files by kind: ``count`` (Σ of
+    :meth:`PortfolioStore.problems` over files and activities, as
+    :meth:`PortfolioStore.problem_counts` and the scan's last line count them) and ``files``
+    (how many files have that kind), most frequent first, then by kind."""
+    found = store.problems()
+    counts = (found.groupby("kind").agg(count=("count", "sum"), files=("file", "nunique"))
+              .reset_index().sort_values(["count", "kind"], ascending=[False, True]))  # fmt: skip
+    return counts.reset_index(drop=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from gvckit.clusters.mapping import STAR_COLUMNS
+from gvckit.clusters.mapping import STAR_COLUMNS, star_counts, strongest
 from gvckit.clusters.survey import Response
 from gvckit.errors import InputError
 from gvckit.report.charts import PALETTE
@@ -68,12 +68,12 @@ def clusters_section(
         if missing:
             raise InputError(f"the star table has no column {missing[0]!r}",
                              expected="the output of gvckit clusters stars")  # fmt: skip
-        three = stars[stars["stars"] >= 3]
+        n = star_counts(stars)
         section.blocks.append(Figures("Cluster stars", [
-            ("regions", f"{stars['region'].nunique()}", "rated"),
-            ("categories", f"{stars['category'].nunique()}", "of clusters"),
-            ("three-star clusters", f"{len(three)}", "size, specialisation and focus"),
-            ("two or more stars", f"{int((stars['stars'] >= 2).sum())}", "region × category"),
+            ("regions", f"{n['regions']}", "rated"),
+            ("categories", f"{n['categories']}", "of clusters"),
+            ("three-star clusters", f"{n['three_star']}", "size, specialisation and focus"),
+            ("two or more stars", f"{n['two_or_more']}", "region × category"),
         ]))  # fmt: skip
         section.blocks.append(Chart(
             "Cluster stars by region and category", star_heatmap(stars),
@@ -83,8 +83,7 @@ def clusters_section(
             "employment), as the European Cluster Observatory rates clusters (thresholds as "
             "the stars were computed).",
         ))  # fmt: skip
-        top = stars.sort_values(["stars", "lq"], ascending=False).head(20)
-        section.blocks.append(Table("Strongest clusters", top, collapsed=True))
+        section.blocks.append(Table("Strongest clusters", strongest(stars, 20), collapsed=True))
     if survey:
         eff = efficiency(survey)
         wide = eff.pivot_table(index="item", columns=["cluster", "round"], values="value",

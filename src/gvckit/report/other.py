@@ -11,7 +11,7 @@ from gvckit.chain.model import Chain
 from gvckit.icio.measures import MEASURES
 from gvckit.icio.table import IcioTable
 from gvckit.portfolio.store import PortfolioStore
-from gvckit.portfolio.summary import activities_by, review, summary
+from gvckit.portfolio.summary import activities_by, problems_by_kind, review, summary
 from gvckit.report import charts
 from gvckit.report.model import Chart, Section, Table
 
@@ -149,15 +149,13 @@ def review_tables_section(tables: dict[str, Any], label: str) -> Section:
 def problems_table(store: PortfolioStore) -> Table:
     """Problems found in the scanned files by kind (the counts of the scan's last line and of
     ``gvckit portfolio problems``), with the number of files where each occurs."""
-    found = store.problems()
-    counts = (found.groupby("kind").agg(count=("count", "sum"), files=("file", "nunique"))
-              .reset_index().sort_values(["count", "kind"], ascending=[False, True]))  # fmt: skip
+    counts = problems_by_kind(store)
     note = ("Transactions with an unknown type, without a value or whose value is not a number, "
             "and budgets whose value is not a number, are left out of the amounts; "
             "`gvckit portfolio problems` lists them by file and activity.")  # fmt: skip
     if counts.empty:
         note = "No problem was found in the scanned files."
-    return Table("Problems found in the files", counts.reset_index(drop=True), note)
+    return Table("Problems found in the files", counts, note)
 
 
 def method_section(table: IcioTable | None, chain: Chain | None) -> Section:

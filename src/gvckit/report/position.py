@@ -3,12 +3,13 @@ chains, from an ICIO table. Every number comes from :func:`gvckit.icio.measure`.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from gvckit.errors import OptionError
 from gvckit.icio.decompose import Basis
-from gvckit.icio.measures import measure
+from gvckit.icio.gvc_measures import export_shares
+from gvckit.icio.gvc_position import world_means
+from gvckit.icio.measures import absorbed_abroad, measure, top_exporters, value_added_origins
 from gvckit.icio.model import IcioModel
 from gvckit.icio.table import IcioTable
 from gvckit.report import charts
@@ -31,14 +32,6 @@ def _pick(table: IcioTable, country: str, sector: str | None, option: str = "--c
         )
 
 
-def _peers(exports: pd.DataFrame, country: str, sector: str | None, k: int = 5) -> list[str]:
-    """The ``k`` largest exporters (of ``sector`` if given) other than ``country``."""
-    rows = exports if sector is None else exports[exports["exporter_sector"] == sector]
-    ranked = rows.groupby("exporter")["value"].sum().sort_values(ascending=False)
-    rest = {"ROW", "RoW", "row", "WLD"}
-    return [c for c in ranked.index if c != country and c not in rest][:k]
-
-
 def position_section(
     table: IcioTable,
     country: str,
@@ -55,7 +48,8 @@ def position_section(
         _pick(table, p, None, "--peers")
     basis = Basis(IcioModel(table), lazy=True)  # only the blocks the measures use
     exports = measure("exports", basis)
-    peers = [p for p in (peers or _peers(exports, country, sector)) if p != country]
+    peers = [p for p in (peers or top_exporters(exports, sector=sector, exclude=[country]))
+             if p != country]  # fmt: skip
     who = [country, *peers]
     unit = table.meta.unit
     section = Section(
@@ -69,13 +63,14 @@ def position_section(
     exgr = float(terms["EXGR"])
     if exgr <= 0:
         raise OptionError(f"{country} has no gross exports in the table: no position to report")
+    key = export_shares(bm, country, ["DVA", "FVA", ("DDC", "FDC")])
     section.blocks.append(Figures("Key figures", [
         ("gross exports", f"{exgr:,.0f}", unit),
-        ("domestic value added in exports", f"{terms['DVA'] / exgr:.1%}", "of gross exports"),
-        ("foreign value added in exports", f"{terms['FVA'] / exgr:.1%}", "of gross exports"),
-        ("double counting", f"{(terms['DDC'] + terms['FDC']) / exgr:.1%}", "of gross exports"),
+        ("domestic value added in exports", f"{key['DVA']:.1%}", "of gross exports"),
+        ("foreign value added in exports", f"{key['FVA']:.1%}", "of gross exports"),
+        ("double counting", f"{key['DDC+FDC']:.1%}", "of gross exports"),
     ], data=terms.reset_index()))  # fmt: skip
-    shares = terms.reindex(["VAX", "REF", "DDC", "FVA", "FDC"]) / exgr
+    shares = export_shares(bm, country, ["VAX", "REF", "DDC", "FVA", "FDC"])
     parts = shares.reset_index().rename(columns={"value": "share"})
     parts.insert(0, "exporter", country)
     section.blocks.append(Chart(
@@ -146,11 +141,7 @@ def _stages(basis: Basis, who: list[str]) -> Table:
     wide = wide.rename(columns={"F_GO": "F/GO", "VA_GO": "VA/GO"}).rename_axis(columns=None)
     wide.insert(0, "U", up.set_index("country")["value"])
     wide.insert(1, "D", down.set_index("country")["value"])
-    g = model.grouping
-    output = pd.Series(
-        np.bincount(g.row_unit, weights=model.table.x, minlength=g.n_units), index=list(g.units)
-    )
-    world = wide.mul(output, axis=0).sum() / output.sum()
+    world = world_means(model, wide)
     frame = pd.concat([wide.reindex(who), world.to_frame("world").T]).rename_axis("country")
     return Table(
         "Position along value chains: upstreamness, downstreamness, output shares",
@@ -199,18 +190,9 @@ def _sector_measures(
 
 def _partners(basis: Basis, country: str) -> list[Chart]:
     tiva = measure("tiva", basis)
-    mine = tiva[(tiva["origin_country"] == country) & (tiva["destination_country"] != country)]
-    mine = mine.sort_values("value", ascending=False)
-    top = mine.head(TOP)
-    rest = float(mine["value"].iloc[TOP:].sum())
-    absorbed = pd.concat([top, pd.DataFrame([{"origin_country": country,
-                          "destination_country": "other", "value": rest}])],
-                         ignore_index=True)  # fmt: skip
+    absorbed = absorbed_abroad(tiva, country, TOP)
     content = measure("leontief", basis, post="exports")
-    content = content[content["using_country"] == country]
-    origins = content.groupby("source_country")["value"].sum().drop(country, errors="ignore")
-    partners = origins.sort_values(ascending=False).head(TOP).rename_axis("partner")
-    frame = partners.reset_index()
+    frame = value_added_origins(content, country, TOP).reset_index()
     flows = [
         (f"{country} value added", f"{d} final demand", float(v))
         for d, v in zip(absorbed["destination_country"], absorbed["value"], strict=True)
