@@ -31,7 +31,7 @@ def test_empty_template_has_every_sheet(tmp_path: Path, capsys: pytest.CaptureFi
     xlsx = tmp_path / "t.xlsx"
     assert main(["chain", "template", "-o", str(xlsx)]) == 0
     wb = load_workbook(xlsx)
-    assert wb.sheetnames == ["chain", *SHEETS, "intervention"]
+    assert wb.sheetnames == ["chain", *SHEETS, "intervention", "intervention_sources"]
     assert [c.value for c in wb["actors"][1]] == SHEETS["actors"][0]
     kinds = wb["actors"].data_validations.dataValidation[0]
     assert "smallholder" in str(kinds.formula1)

@@ -24,6 +24,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from gvckit.limits import WorkbookLimits, workbook_limits
 __all__ = [
     "Budget",
     "Workbook",
+    "cell_problem",
     "check_workbook_zip",
     "exact_row",
     "open_workbook",
@@ -242,6 +244,39 @@ class Workbook:
         return sheet_rows(ws, self.where(sheet), self.limits, error=self.error,
                           budget=self._budget)  # fmt: skip
 
+    def records(self, sheet: str) -> list[tuple[int, dict[str, Any]]]:
+        """The rows under the header of ``sheet`` as ``(row number, {column: value})``, blank
+        rows skipped and empty cells left out (none if there is no such sheet). A column named
+        twice, or a value in a column without a name or beyond the header, is refused (it
+        would be lost)."""
+        if sheet not in self.sheetnames:
+            return []
+        it = self.rows(sheet)
+        first = next(it, None)
+        header = [str(h).strip() if h is not None else "" for h in (first[1] if first else ())]
+        where = self.where(sheet)
+        for j, h in enumerate(header):
+            if h and h in header[:j]:
+                raise self.error(
+                    f"column {h!r} appears twice in the header",
+                    file=where, row=1, column=get_column_letter(j + 1),
+                    expected="each column once",
+                )  # fmt: skip
+        out = []
+        for k, values in it:
+            if all(_blank(v) for v in values):
+                continue
+            for j, v in enumerate(values):
+                if not _blank(v) and (j >= len(header) or not header[j]):
+                    raise self.error(
+                        "a value in a column without a name in the header", file=where, row=k,
+                        column=get_column_letter(j + 1), found=v,
+                        expected="values only under the template's columns",
+                    )  # fmt: skip
+            record = {h: v for h, v in zip(header, values, strict=False) if h and v is not None}
+            out.append((k, record))
+        return out
+
 
 def workbook_source(path: str | Path | bytes, name: str | Path | None = None
                     ) -> tuple[Path | bytes, Path]:  # fmt: skip
@@ -295,6 +330,26 @@ class Budget:
 
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+#: What a cell holding an error of the spreadsheet reads as (openpyxl gives its text).
+ERROR_VALUES = frozenset(
+    ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+     "#EXTERNAL!", "#PYTHON!")
+)  # fmt: skip
+
+
+def cell_problem(value: object) -> str | None:
+    """Why a cell cannot hold text or a number of a model without dates or yes/no fields (a
+    date or time, TRUE/FALSE, an error value such as ``#N/A``), or None if it can."""
+    if isinstance(value, bool):
+        return "TRUE/FALSE is not a value here"
+    if isinstance(value, date | time | timedelta):  # datetime is a date
+        return "a date or time is not a value here"
+    if isinstance(value, str) and value.strip().upper() in ERROR_VALUES:
+        return "the cell holds an error of the spreadsheet"
+    return None
 
 
 def sheet_rows(

@@ -246,8 +246,13 @@ def _rezip(parts: dict[str, bytes], level: int = 6) -> bytes:
     return buf.getvalue()
 
 
+#: The index of the ``intervention`` sheet's part (before ``intervention_sources``, the last).
+_INTERVENTION = -2
+
+
 def _sheet_parts(parts: dict[str, bytes]) -> list[str]:
-    """The worksheet parts in order (sheet1.xml is ``chain``, the last ``intervention``)."""
+    """The worksheet parts in order (sheet1.xml is ``chain``; ``intervention`` at
+    ``_INTERVENTION``)."""
     found = [n for n in parts if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")]
     return sorted(found, key=lambda n: int(n.removeprefix("xl/worksheets/sheet")[:-4]))
 
@@ -256,7 +261,7 @@ def _with_sheets(book: bytes, xml: bytes | Callable[[], bytes], level: int = 6) 
     """The workbook with its ``chain`` and ``intervention`` sheets replaced by ``xml``."""
     parts = _parts(book)
     sheets = _sheet_parts(parts)
-    for name in (sheets[0], sheets[-1]):
+    for name in (sheets[0], sheets[_INTERVENTION]):
         parts[name] = xml() if callable(xml) else xml
     return _rezip(parts, level)
 
@@ -312,7 +317,7 @@ def _billion_laughs(book: bytes) -> bytes:
     ).encode()
     parts["xl/sharedStrings.xml"] = bomb
     sheet = _sheet('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
-    for name in (_sheet_parts(parts)[0], _sheet_parts(parts)[-1]):
+    for name in (_sheet_parts(parts)[0], _sheet_parts(parts)[_INTERVENTION]):
         parts[name] = sheet
     return _rezip(parts)
 
@@ -392,7 +397,7 @@ def _infinite(book: bytes) -> bytes:
     wb.save(buf)
     parts = _parts(buf.getvalue())
     sheets = _sheet_parts(parts)
-    for name, value in ((sheets[2], b"<v>2020</v>"), (sheets[-1], b"<v>12345</v>")):
+    for name, value in ((sheets[2], b"<v>2020</v>"), (sheets[_INTERVENTION], b"<v>12345</v>")):
         assert value in parts[name], name
         parts[name] = parts[name].replace(value, b"<v>1e400</v>", 1)
     return _rezip(parts)

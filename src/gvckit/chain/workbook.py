@@ -177,35 +177,6 @@ def read_workbook(
         ) from None
 
 
-def _records(wb: BoundedWorkbook, sheet: str) -> Iterable[tuple[int, dict[str, Any]]]:
-    """The rows under the header of ``sheet`` as {column: value}; a column named twice, or a
-    value in a column without a name or beyond the header, is refused (it would be lost)."""
-    if sheet not in wb.sheetnames:
-        return []
-    it = wb.rows(sheet)
-    first = next(it, None)
-    header = [str(h).strip() if h is not None else "" for h in (first[1] if first else ())]
-    where = wb.where(sheet)
-    for j, h in enumerate(header):
-        if h and h in header[:j]:
-            raise ChainError(
-                f"column {h!r} appears twice in the header",
-                file=where, row=1, column=get_column_letter(j + 1), expected="each column once",
-            )  # fmt: skip
-    out = []
-    for k, values in it:
-        if all(_blank(v) for v in values):
-            continue
-        for j, v in enumerate(values):
-            if not _blank(v) and (j >= len(header) or not header[j]):
-                raise ChainError("a value in a column without a name in the header", file=where,
-                                 row=k, column=get_column_letter(j + 1), found=v,
-                                 expected="values only under the template's columns")  # fmt: skip
-        record = {h: v for h, v in zip(header, values, strict=False) if h and v is not None}
-        out.append((k, record))
-    return out
-
-
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -217,7 +188,7 @@ def _gather(
     data: dict[str, Any] = {}
     if "chain" not in wb.sheetnames:
         raise ChainError("no sheet 'chain'", file=p, expected="the sheets of the template")
-    for row, rec in _records(wb, "chain"):
+    for row, rec in wb.records("chain"):
         if "field" in rec:
             field = str(rec["field"]).strip()
             if field in data:
@@ -227,13 +198,13 @@ def _gather(
             data[field] = rec.get("value")
             cells[(field,)] = ("chain", row, "value")
     data["sources"] = []
-    for row, rec in _records(wb, "sources"):
+    for row, rec in wb.records("sources"):
         cells[("sources", len(data["sources"]))] = ("sources", row, "citation")
         data["sources"].append(rec)
     snaps: dict[int, dict[str, Any]] = {}
     by_year: dict[tuple[int, str, int], tuple[int, list[str]]] = {}  # item → (row, columns)
     for sheet in (*SNAPSHOT_LISTS, "exchange_rates", "reference_prices"):
-        for row, rec in _records(wb, sheet):
+        for row, rec in wb.records(sheet):
             year = _year(rec, sheet, row, p)
             snap = snaps.setdefault(year, {"year": year})
             if sheet in ("exchange_rates", "reference_prices"):
