@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import io
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
+from clirun import run_cli as _run
 from gvckit.chain import read_chain
 from gvckit.chain.governance import buyer_power
-from gvckit.cli import main
 from gvckit.errors import ChainError
 from gvckit.interventions.constraints import read_constraints
 from gvckit.interventions.derive import constraints_from_chain
 
 EXAMPLES = Path(__file__).parents[1] / "examples" / "chains"
 COCOA = EXAMPLES / "cocoa_cameroon_2018.yaml"
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_cocoa_draft_reads_the_chain_figures() -> None:

@@ -10,13 +10,12 @@ import pty
 import re
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from gvckit.cli import main
+from clirun import run_cli as _run
 from gvckit.datasets import example_file, example_path
 from gvckit.output import for_people, output_style, readable
 
@@ -26,13 +25,6 @@ COCOA = str(example_file("chains/cocoa_cameroon_2018.yaml"))
 IPAD_NAME = "Apple iPad value capture (Linden, Kraemer & Dedrick 2011)"
 IV = "interventions/apple_ipad_2010_"
 LEATHER = str(example_path("leather"))
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 IATI = """<?xml version="1.0"?>

@@ -4,18 +4,15 @@ store (idempotent, duplicates, SQLite and PostgreSQL), summaries, and the comman
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import os
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from conftest import shared_path
-from gvckit.cli import main
 from gvckit.errors import InputError
 from gvckit.portfolio.iati import Limits, find_files, read_activities
 from gvckit.portfolio.store import PortfolioStore, finance_group
@@ -24,12 +21,7 @@ from gvckit.portfolio.summary import review, select, summary
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_iati import GOOD, HEAD, TAIL, activity, write_corpus
 
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
+from clirun import run_cli as _run
 
 
 def _write(path: Path, body: str, version: str = "2.03") -> Path:

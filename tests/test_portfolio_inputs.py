@@ -5,26 +5,18 @@ update, UTF-16 files, carriage returns written as character references."""
 from __future__ import annotations
 
 import csv
-import io
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from gvckit.cli import main
 from gvckit.portfolio.iati import find_files, read_activities
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_iati import HEAD, TAIL, activity
 
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
+from clirun import run_cli as _run
 
 
 def _scan(db: str, out: Path, *paths: str | Path) -> tuple[pd.DataFrame, str]:

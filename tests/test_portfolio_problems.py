@@ -8,24 +8,17 @@ import csv
 import io
 import os
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from gvckit.cli import main
 from gvckit.portfolio.store import PortfolioStore
 
 sys.path.insert(0, str(Path(__file__).parent / "bad_inputs"))
 from make_iati import HEAD, TAIL, activity
 
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
+from clirun import run_cli as _run
 
 
 def _postgres() -> str | None:

@@ -8,24 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from gvckit.cli import main
+from clirun import run_cli as _run
 from gvckit.output import money_for_people
 from gvckit.portfolio.rates import ecb_rates, fed_rates, shipped_rates
 from gvckit.portfolio.store import PortfolioStore
 from gvckit.portfolio.summary import summary, unconverted
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_ecb_annual_means_agree_with_the_fed_and_the_ecb() -> None:

@@ -10,16 +10,15 @@ import os
 import re
 import shutil
 import urllib.parse
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
+from clirun import run_cli as _run
 from gvckit.chain import read_chain
 from gvckit.chain.accounts import price_buildup
-from gvckit.cli import main
 from gvckit.datasets import examples_folder, load_example
 from gvckit.demo import demo_report
 from gvckit.icio.measures import measure
@@ -31,13 +30,6 @@ from gvckit.report import Chart, Figures, Table, build_report, render_html
 EXAMPLES = examples_folder()
 IPAD = EXAMPLES / "chains" / "apple_ipad_2010.yaml"
 BASE = EXAMPLES / "interventions" / "apple_ipad_2010"
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -5,25 +5,17 @@ from __future__ import annotations
 
 import io
 import json
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from gvckit.cli import main
+from clirun import run_cli as _run
 
 DATA = Path(__file__).parent / "data"
 EXAMPLE = DATA / "results_example.yaml"
 PANEL = DATA / "results_panel.csv"
 PANEL_COLS = ["--outcome", "sales", "--unit", "firm", "--time", "period"]
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_progress_csv() -> None:
