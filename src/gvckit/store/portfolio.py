@@ -41,6 +41,7 @@ __all__ = [
     "agreement_of",
     "code_label",
     "country_names",
+    "finances_by_year",
     "get_activity",
     "ingest",
     "list_activities",
@@ -302,6 +303,23 @@ def _listed(values: Sequence[str] | None, name: str) -> str:
         if v not in known:
             raise InputError(f"unknown value {v!r}; one of {', '.join(known)}", field=name)
     return bar_list(list(dict.fromkeys(items))[:20])
+
+
+def finances_by_year(finances: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An activity's finances (:func:`get_activity`'s ``finances``) summed by year, kind and
+    currency, sorted: the year of the value date (a budget's: its period start; ``—`` without
+    either), the sum in the original currency and the sum of the US dollar values (None when
+    none of them has one)."""
+    acc: dict[tuple[str, str, str], list[float]] = {}
+    for f in finances:
+        year = (f.get("value_date") or f.get("period_start") or "")[:4] or "—"
+        cell = acc.setdefault((year, f["kind"], f["currency"]), [0.0, 0.0, 0])
+        cell[0] += f["value"]
+        if f.get("value_usd") is not None:
+            cell[1] += f["value_usd"]
+            cell[2] += 1
+    return [{"year": y, "kind": k, "currency": c, "value": v[0],
+             "usd": v[1] if v[2] else None} for (y, k, c), v in sorted(acc.items())]  # fmt: skip
 
 
 def add_review(

@@ -136,20 +136,6 @@ def highlight(text: str, words: list[str]) -> Markup:
     return Markup("".join(out))
 
 
-def _by_year(finances: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Finances summed by year, kind and currency, with their US dollar sums."""
-    acc: dict[tuple[str, str, str], list[float]] = {}
-    for f in finances:
-        year = (f.get("value_date") or f.get("period_start") or "")[:4] or "—"
-        cell = acc.setdefault((year, f["kind"], f["currency"]), [0.0, 0.0, 0])
-        cell[0] += f["value"]
-        if f.get("value_usd") is not None:
-            cell[1] += f["value_usd"]
-            cell[2] += 1
-    return [{"year": y, "kind": k, "currency": c, "value": v[0],
-             "usd": v[1] if v[2] else None} for (y, k, c), v in sorted(acc.items())]  # fmt: skip
-
-
 def activity_page(
     request: Request, who: Caller, workspace_id: int, ident: str, status: int = 200,
     error: str | None = None, field: str | None = None, typed: dict[str, str] | None = None,
@@ -164,8 +150,8 @@ def activity_page(
         request, "portfolio/activity.html", status=status, ws=w, a=a, words=words,
         titles=[(t["lang"], highlight(t["text"], words)) for t in a["titles"]],
         descriptions=[(d["lang"], highlight(d["text"], words)) for d in a["descriptions"]],
-        years=_by_year(a["finances"]), can_edit=role_at_least(w.role, "analyst"), error=error,
-        error_field=field, typed=typed, vocabulary=pf.review_vocabulary(),
+        years=pf.finances_by_year(a["finances"]), can_edit=role_at_least(w.role, "analyst"),
+        error=error, error_field=field, typed=typed, vocabulary=pf.review_vocabulary(),
     )  # fmt: skip
 
 
