@@ -116,6 +116,23 @@ def _year_true(wb: object) -> None:
     ws.cell(row=2, column=_header(ws).index("year") + 1, value=True)
 
 
+def _date_as_volume(wb: object) -> None:
+    import datetime as dt
+
+    ws = wb["links"]  # type: ignore[index]
+    ws.cell(row=2, column=_header(ws).index("volume") + 1, value=dt.datetime(2020, 1, 5))
+
+
+def _error_as_name(wb: object) -> None:
+    ws = wb["actors"]  # type: ignore[index]
+    ws.cell(row=3, column=_header(ws).index("name") + 1, value="#N/A")
+
+
+def _true_as_price(wb: object) -> None:
+    ws = wb["links"]  # type: ignore[index]
+    ws.cell(row=2, column=_header(ws).index("unit_price") + 1, value=True)
+
+
 def _id_lost_in_merged_cells(wb: object) -> None:
     wb["actors"].merge_cells("B2:B3")  # type: ignore[index]
 
@@ -133,6 +150,10 @@ def _id_lost_in_merged_cells(wb: object) -> None:
         (_chain_name_twice, "[chain], row 8, column 'field'", "field 'name' is given twice"),
         (_year_true, "[actors], row 2, column 'year'", "not a whole number"),
         (_id_lost_in_merged_cells, "[actors], row 3, column 'id'", "Field required"),
+        # a date was read as the text '2020-01-05 00:00:00', '#N/A' as an actor's name
+        (_date_as_volume, "[links], row 2, column 'volume'", "a date or time"),
+        (_error_as_name, "[actors], row 3, column 'name'", "an error of the spreadsheet"),
+        (_true_as_price, "[links], row 2, column 'unit_price'", "TRUE/FALSE"),
     ],
 )  # fmt: skip
 def test_cells_that_would_be_lost_or_misread_are_refused_by_sheet_row_and_column(

@@ -27,7 +27,7 @@ from gvckit.errors import ChainError
 from gvckit.files import atomic_write
 from gvckit.limits import WorkbookLimits
 from gvckit.workbooks import Workbook as BoundedWorkbook
-from gvckit.workbooks import exact_row, open_workbook, workbook_source
+from gvckit.workbooks import cell_problem, exact_row, open_workbook, workbook_source
 
 __all__ = ["SHEETS", "append_exact", "header_row", "read_workbook", "write_template"]
 
@@ -181,6 +181,20 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _records(wb: BoundedWorkbook, sheet: str, p: Path) -> list[tuple[int, dict[str, Any]]]:
+    """:meth:`~gvckit.workbooks.Workbook.records` of ``sheet``, a cell that no chain field can
+    hold (a date or time, TRUE/FALSE, an error value such as ``#N/A``) refused by row and column
+    (a date had been read as text, ``#N/A`` as a name; the year column says its own error)."""
+    out = wb.records(sheet)
+    for row, rec in out:
+        for column, value in rec.items():
+            problem = cell_problem(value) if column != "year" else None
+            if problem is not None:
+                raise ChainError(problem, file=f"{p} [{sheet}]", row=row, column=column,
+                                 found=value, expected="text or a number")  # fmt: skip
+    return out
+
+
 def _gather(
     wb: BoundedWorkbook, p: Path, cells: dict[tuple[str | int, ...], tuple[str, int, str]]
 ) -> dict[str, Any]:
@@ -188,7 +202,7 @@ def _gather(
     data: dict[str, Any] = {}
     if "chain" not in wb.sheetnames:
         raise ChainError("no sheet 'chain'", file=p, expected="the sheets of the template")
-    for row, rec in wb.records("chain"):
+    for row, rec in _records(wb, "chain", p):
         if "field" in rec:
             field = str(rec["field"]).strip()
             if field in data:
@@ -198,13 +212,13 @@ def _gather(
             data[field] = rec.get("value")
             cells[(field,)] = ("chain", row, "value")
     data["sources"] = []
-    for row, rec in wb.records("sources"):
+    for row, rec in _records(wb, "sources", p):
         cells[("sources", len(data["sources"]))] = ("sources", row, "citation")
         data["sources"].append(rec)
     snaps: dict[int, dict[str, Any]] = {}
     by_year: dict[tuple[int, str, int], tuple[int, list[str]]] = {}  # item → (row, columns)
     for sheet in (*SNAPSHOT_LISTS, "exchange_rates", "reference_prices"):
-        for row, rec in wb.records(sheet):
+        for row, rec in _records(wb, sheet, p):
             year = _year(rec, sheet, row, p)
             snap = snaps.setdefault(year, {"year": year})
             if sheet in ("exchange_rates", "reference_prices"):
