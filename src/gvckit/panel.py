@@ -32,8 +32,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from gvckit import panel_recipe
 from gvckit.errors import GvcError, InputError, OptionError, OutputError, TableError
 from gvckit.panel_measures import MeasureJob, MeasuresSpec, jobs
+from gvckit.panel_recipe import RECIPE_KEY
 from gvckit.panel_sources import PanelTask, YearsSpec, discover, parse_years
 from gvckit.timeseries import changes, share
 
@@ -47,8 +49,6 @@ STEPS = ("reading", "computing", "writing")
 #: Options that go to the reader; every other option goes to the measure.
 READER_OPTIONS = ("format", "output_basis", "small")
 PART = "part-0.parquet"
-#: Key of the Parquet metadata that records which panel a part belongs to (:func:`_recipe`).
-RECIPE_KEY = b"gvckit.panel"
 TOPIC = "gvckit-panel"
 _PARTITION = re.compile(r"^year=(\d{4})$")
 
@@ -130,79 +130,20 @@ class _Spec:
         return out / job.dataset if self.nested else out
 
 
-def _recipe(spec: _Spec, job: MeasureJob) -> str:
-    """What decides the numbers of ``job``'s parts, as canonical JSON: the measure, its options
-    (defaults spelt out), the groups and the reader options that change the table. Recorded in
-    every part written, so that a rerun into the same folder skips only years of this panel."""
-    import json
-
-    from gvckit.icio.measures import MEASURES
-
-    measure = MEASURES[job.measure]
-    options = {
-        k: job.options.get(k, None if k in measure.defaults else allowed[0])
-        for k, allowed in measure.options.items()
-    }
-    groups = {name: sorted(members) for name, members in spec.groups.items()}
-    recipe = {
-        "measure": job.measure,
-        "options": options,
-        "groups": groups,
-        "output_basis": spec.reader.get("output_basis") or "rows",
-        "small": bool(spec.reader.get("small")),  # None (not said) reads as False does
-    }
-    return json.dumps(recipe, sort_keys=True)
-
-
-def _recorded(part: Path) -> str | None:
-    """The recipe a part was written with (None: not recorded, or the part is unreadable)."""
-    import pyarrow.parquet as pq
-
-    try:
-        meta = pq.read_schema(part).metadata or {}
-    except (OSError, ValueError):  # damaged: read() reports it, as before
-        return None
-    value = meta.get(RECIPE_KEY)
-    return value.decode("utf-8", errors="replace") if value is not None else None
-
-
 def _check_recipes(spec: _Spec, out: Path) -> None:
-    """Refuse an output folder holding another panel's years (another measure, other options,
-    groups or output basis), with or without ``force``: their years would be skipped as
-    already written, or mixed with this panel's. Parts written before recipes were recorded
-    pass unchecked."""
-    import json
-
+    """Refuse an output folder holding another panel's years (:func:`panel_recipe.check`)."""
     for job in spec.jobs:
         folder = spec.folder(out, job)
-        want = _recipe(spec, job)
         if not folder.is_dir():
             continue
-        for sub in sorted(folder.iterdir()):
-            if not _PARTITION.match(sub.name) or not (sub / PART).is_file():
-                continue
-            found = _recorded(sub / PART)
-            if found is not None and found != want:
-                raise OptionError(
-                    f"{folder} holds another panel: its {sub.name} is"
-                    f" {_describe(json.loads(found))}, this run asks for"
-                    f" {_describe(json.loads(want))}; write to another folder, or remove that"
-                    " one first"
-                )
+        parts = [sub / PART for sub in sorted(folder.iterdir())
+                 if _PARTITION.match(sub.name) and (sub / PART).is_file()]  # fmt: skip
+        panel_recipe.check(folder, _recipe(spec, job), parts)
 
 
-def _describe(recipe: Mapping[str, Any]) -> str:
-    """A recipe in a few words: ``bm approach=source perspective=exporter; groups EU=...``."""
-    words = [str(recipe.get("measure"))]
-    words += [f"{k}={v}" for k, v in (recipe.get("options") or {}).items() if v is not None]
-    text = " ".join(words)
-    groups = recipe.get("groups") or {}
-    if groups:
-        text += "; groups " + " ".join(f"{k}={','.join(v)}" for k, v in groups.items())
-    text += f"; output basis {recipe.get('output_basis')}"
-    if recipe.get("small"):
-        text += "; small table"
-    return text
+def _recipe(spec: _Spec, job: MeasureJob) -> str:
+    """:func:`panel_recipe.recipe` of ``job`` with this panel's groups and reader options."""
+    return panel_recipe.recipe(job, spec.groups, spec.reader)
 
 
 def _setup(
